@@ -1,0 +1,1 @@
+"""Stage 6: the builders that turn a rendered book into output files."""

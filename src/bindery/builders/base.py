@@ -1,0 +1,42 @@
+"""What every builder shares: its name, format and the result it returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from bindery.diagnostics import Diagnostic
+from bindery.model import Book
+from bindery.templating import Kind, Templates
+from bindery.xref import CrossReferences
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One output file, still in memory until the whole build succeeded."""
+
+    path: Path
+    data: bytes
+    pages: int | None = None
+
+
+@dataclass
+class BuildOutput:
+    artifacts: list[Artifact] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+class Builder:
+    name: ClassVar[str]
+    format: ClassVar[str]
+    template_kind: ClassVar[Kind]
+
+    def __init__(self, book: Book, xrefs: CrossReferences, output_dir: Path) -> None:
+        self.book = book
+        self.xrefs = xrefs
+        self.output_dir = output_dir
+        self.templates = Templates(Path(book.root), self.template_kind)
+
+    def build(self) -> BuildOutput:
+        raise NotImplementedError

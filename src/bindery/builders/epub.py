@@ -1,0 +1,102 @@
+"""The EPUB 3 builder: hands Bindery's own XHTML, nav and NCX to EbookLib.
+
+EbookLib re-parses `EpubHtml` content and builds its own nav; both lose
+information, so every document goes in as a plain `EpubItem`, unchanged.
+The archive is then normalised for reproducibility (see `reproducible`).
+"""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+from pathlib import Path, PurePosixPath
+from typing import ClassVar
+
+from ebooklib import epub
+
+from bindery.builders.base import Artifact, Builder, BuildOutput
+from bindery.render import Document, render_ebook
+from bindery.reproducible import build_time, normalise_epub
+from bindery.templating import Kind
+
+DC = "http://purl.org/dc/elements/1.1/"
+XHTML = "application/xhtml+xml"
+
+
+class EpubBuilder(Builder):
+    name: ClassVar[str] = "epub"
+    format: ClassVar[str] = "EPUB 3"
+    template_kind: ClassVar[Kind] = "ebook"
+
+    def build(self) -> BuildOutput:
+        book = self.book
+        meta = book.metadata
+        modified = build_time(meta.date)
+        rendering = render_ebook(book, self.xrefs, self.templates, modified=modified)
+
+        pub = epub.EpubBook()
+        pub.FOLDER_NAME = "OEBPS"
+        pub.set_identifier(meta.identifier)
+        pub.set_title(meta.title)
+        pub.set_language(meta.language)
+        for n, author in enumerate(meta.authors, start=1):
+            ident = f"creator-{n}" if author.role in ("aut",) else f"contributor-{n}"
+            tag = "creator" if author.role == "aut" else "contributor"
+            pub.add_metadata("DC", tag, author.name, {"id": ident})
+            pub.add_metadata(None, "meta", author.role, {"refines": f"#{ident}", "property": "role", "scheme": "marc:relators"})
+        for tag, value in (("publisher", meta.publisher), ("rights", meta.rights), ("description", meta.description), ("date", meta.date)):
+            if value:
+                pub.add_metadata("DC", tag, value)
+        for subject in meta.subjects:
+            pub.add_metadata("DC", "subject", subject)
+        if meta.series:
+            pub.add_metadata(None, "meta", meta.series, {"property": "belongs-to-collection", "id": "series"})
+            pub.add_metadata(None, "meta", "series", {"refines": "#series", "property": "collection-type"})
+            if meta.series_position:
+                pub.add_metadata(None, "meta", str(meta.series_position), {"refines": "#series", "property": "group-position"})
+
+        css = epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css", content=rendering.css.encode())
+        pub.add_item(css)
+        if meta.cover:
+            cover_path = Path(book.root) / meta.cover
+            image = epub.EpubItem(uid="cover-image", file_name=_package_path(meta.cover), media_type=_media_type(meta.cover), content=cover_path.read_bytes())
+            image.properties = ["cover-image"]  # type: ignore[attr-defined]
+            pub.add_item(image)
+            pub.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+        images = sorted({src for art in book.articles() for src in art.images if src != meta.cover})
+        for n, src in enumerate(images, start=1):
+            pub.add_item(epub.EpubItem(uid=f"image-{n}", file_name=_package_path(src), media_type=_media_type(src), content=(Path(book.root) / src).read_bytes()))
+
+        spine = []
+        for n, doc in enumerate(rendering.documents, start=1):
+            item = epub.EpubItem(uid="nav" if doc.role == "toc" else f"doc-{n}", file_name=doc.name, media_type=XHTML, content=doc.content.encode("utf-8"))
+            item.properties = _properties(doc)  # type: ignore[attr-defined]
+            pub.add_item(item)
+            spine.append(item)
+        pub.add_item(epub.EpubItem(uid="ncx", file_name="toc.ncx", media_type="application/x-dtbncx+xml", content=rendering.ncx.encode("utf-8")))
+        pub.spine = spine
+
+        buffer = io.BytesIO()
+        writer = epub.EpubWriter(buffer, pub, {"epub2_guide": False, "epub3_landmark": False, "epub3_pages": False, "mtime": modified.replace(tzinfo=None)})
+        writer.process()
+        writer.write()
+        data = normalise_epub(buffer.getvalue(), modified)
+        return BuildOutput([Artifact(self.output_dir / book.epub_filename, data)])
+
+
+def _properties(doc: Document) -> list[str]:
+    props = []
+    if doc.role == "toc":
+        props.append("nav")
+    if "<svg" in doc.content:
+        props.append("svg")
+    return props
+
+
+def _package_path(src: str) -> str:
+    return str(PurePosixPath(src))
+
+
+def _media_type(name: str) -> str:
+    kind, _ = mimetypes.guess_type(name)
+    return kind or "application/octet-stream"

@@ -1,0 +1,163 @@
+"""Markdown to XHTML fragments, one fresh Python-Markdown instance per article.
+
+Part of the book-model stage. A treeprocessor registered last gives every id
+an article prefix (ids are unique across the whole book), shifts heading
+levels to the article's depth, marks footnotes with EPUB/ARIA semantics and
+records headings and images for later stages.
+"""
+
+from __future__ import annotations
+
+import html.entities
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from bindery.diagnostics import BinderyError, Diagnostic
+
+SMART_CHARS = {
+    "left-single-quote": "\u2018",
+    "right-single-quote": "\u2019",
+    "left-double-quote": "\u201c",
+    "right-double-quote": "\u201d",
+    "left-angle-quote": "\u00ab",
+    "right-angle-quote": "\u00bb",
+    "ellipsis": "\u2026",
+    "ndash": "\u2013",
+    "mdash": "\u2014",
+}
+XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
+ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
+
+
+@dataclass(frozen=True)
+class Heading:
+    id: str
+    text: str
+    level: int
+
+
+@dataclass
+class RenderedArticle:
+    html: str
+    headings: list[Heading] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)  # book-relative paths
+    links: list[str] = field(default_factory=list)  # hrefs as written
+
+
+class _BookTreeprocessor(Treeprocessor):
+    def __init__(self, md: markdown.Markdown, prefix: str, heading_offset: int, article_dir: str) -> None:
+        super().__init__(md)
+        self.prefix = prefix
+        self.offset = heading_offset
+        self.article_dir = article_dir
+        self.result = RenderedArticle("")
+
+    def run(self, root: ET.Element) -> None:
+        local_ids = {el.get("id") for el in root.iter() if el.get("id")}
+        for el in root.iter():
+            ident = el.get("id")
+            if ident:
+                el.set("id", f"{self.prefix}--{ident}")
+            href = el.get("href")
+            if el.tag == "a" and href:
+                if href.startswith("#") and href[1:] in local_ids:
+                    el.set("href", f"#{self.prefix}--{href[1:]}")
+                self.result.links.append(href)
+            if el.tag == "img" and el.get("src"):
+                src = el.get("src") or ""
+                if "://" not in src and not src.startswith(("/", "data:")):
+                    src = posixpath.normpath(posixpath.join(self.article_dir, src))
+                    el.set("src", src)
+                self.result.images.append(src)
+            if re.fullmatch(r"h[1-6]", el.tag):
+                level = min(6, max(int(el.tag[1]), 2) + self.offset)
+                el.tag = f"h{level}"
+                self.result.headings.append(Heading(el.get("id") or "", "".join(el.itertext()), level))
+            cls = el.get("class") or ""
+            if el.tag == "div" and cls == "footnote":
+                el.tag = "section"
+                el.set("epub:type", "endnotes")
+                el.set("role", "doc-endnotes")
+                for child in list(el):
+                    if child.tag == "hr":
+                        el.remove(child)
+            elif el.tag == "a" and cls == "footnote-ref":
+                el.set("epub:type", "noteref")
+                el.set("role", "doc-noteref")
+            elif el.tag == "a" and cls == "footnote-backref":
+                el.set("role", "doc-backlink")
+                el.set("aria-label", "Back to text")
+                el.attrib.pop("title", None)
+            elif el.tag == "li" and (el.get("id") or "").startswith(f"{self.prefix}--fn-"):
+                el.set("epub:type", "endnote")
+
+
+class _BookExtension(Extension):
+    def __init__(self, prefix: str, heading_offset: int, article_dir: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+        self.offset = heading_offset
+        self.article_dir = article_dir
+        self.processor: _BookTreeprocessor | None = None
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        self.processor = _BookTreeprocessor(md, self.prefix, self.offset, self.article_dir)
+        md.treeprocessors.register(self.processor, "bindery_book", 0)
+
+
+def _entity_to_char(match: re.Match[str]) -> str:
+    name = match.group(1)
+    if name in XML_ENTITIES:
+        return match.group(0)
+    char = html.entities.html5.get(name + ";")
+    return char if char else match.group(0)
+
+
+def render_markdown(text: str, *, prefix: str, heading_offset: int, source: str, body_line: int) -> RenderedArticle:
+    """Render one article body to a well-formed XHTML fragment."""
+    ext = _BookExtension(prefix, heading_offset, posixpath.dirname(source))
+    md = markdown.Markdown(
+        extensions=[
+            "footnotes",
+            "tables",
+            "attr_list",
+            "smarty",
+            "toc",
+            "fenced_code",
+            "def_list",
+            "abbr",
+            "sane_lists",
+            ext,
+        ],
+        extension_configs={
+            "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "\u21a9\ufe0e", "BACKLINK_TITLE": ""},
+            "smarty": {"substitutions": SMART_CHARS},
+            "toc": {"permalink": False},
+        },
+        output_format="xhtml",
+    )
+    body = md.convert(text)
+    body = ENTITY.sub(_entity_to_char, body)
+    try:
+        ET.fromstring(f'<div xmlns:epub="http://www.idpf.org/2007/ops">{body}</div>')
+    except ET.ParseError as exc:
+        line, _col = exc.position
+        raise BinderyError(
+            Diagnostic(
+                f"the article's HTML is not well-formed ({exc.msg})",
+                file=source,
+                line=body_line,
+                hint="close every raw HTML tag you write in Markdown, or use Markdown syntax instead",
+                code="content-html",
+            )
+        ) from None
+    assert ext.processor is not None
+    result = ext.processor.result
+    result.html = body
+    return result

@@ -1,0 +1,81 @@
+"""Diagnostics: every problem Bindery reports has a place, a code and a fix.
+
+A `Diagnostic` is one message (`book.yaml:14: parts[0].chapters[2]: ... (hint)`).
+A `Report` collects them while a stage runs; a stage that found errors raises
+`BinderyError`, which the command line turns into messages and an exit code,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    message: str
+    file: str | None = None
+    line: int | None = None
+    key: str | None = None
+    hint: str | None = None
+    severity: Severity = "error"
+    code: str = "error"
+
+    def __str__(self) -> str:
+        place = ""
+        if self.file:
+            place = self.file + (f":{self.line}" if self.line else "") + ": "
+        key = f"{self.key}: " if self.key else ""
+        hint = f" ({self.hint})" if self.hint else ""
+        label = "warning: " if self.severity == "warning" else ""
+        return f"{place}{label}{key}{self.message}{hint}"
+
+
+class BinderyError(Exception):
+    """A failure the user can fix; carries every diagnostic found."""
+
+    exit_code = 1
+
+    def __init__(self, diagnostics: Iterable[Diagnostic] | Diagnostic | str) -> None:
+        if isinstance(diagnostics, str):
+            diagnostics = Diagnostic(diagnostics)
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics = tuple(diagnostics)
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+@dataclass
+class Report:
+    """Collects diagnostics during a stage; warnings travel with the build."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, message: str, **where: object) -> None:
+        self.diagnostics.append(Diagnostic(message, severity="error", **where))  # type: ignore[arg-type]
+
+    def warn(self, message: str, **where: object) -> None:
+        self.diagnostics.append(Diagnostic(message, severity="warning", **where))  # type: ignore[arg-type]
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise BinderyError(self.errors)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """A hint naming the closest choice, Click-style, or None."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else None

@@ -1,0 +1,237 @@
+"""Stage 3: the book model, built from the manifest and the sources.
+
+Everything here is immutable. `assemble_book` numbers chapters and parts,
+gives every article a book-wide unique id and renders its Markdown body once;
+later stages only read the model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from bindery.content import Heading, render_markdown
+from bindery.diagnostics import BinderyError, Diagnostic, Report
+from bindery.manifest import Manifest, Metadata, PdfSettings, slugify
+from bindery.sources import RelatedSpec, Source
+
+# Ids the templates use themselves; an article never takes one of them.
+RESERVED_IDS = frozenset(
+    {"toc", "title-page", "half-title", "copyright", "cover", "nav", "landmarks", "page-list", "further-reading", "dedication"}
+)
+MATTER_TITLES = {
+    "dedication": "Dedication",
+    "epigraph": "Epigraph",
+    "foreword": "Foreword",
+    "preface": "Preface",
+    "introduction": "Introduction",
+    "prologue": "Prologue",
+    "appendix": "Appendix",
+    "afterword": "Afterword",
+    "epilogue": "Epilogue",
+    "glossary": "Glossary",
+    "bibliography": "Bibliography",
+    "acknowledgments": "Acknowledgments",
+    "about-the-author": "About the Author",
+    "colophon": "Colophon",
+}
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str  # unique across the book; also the anchor of its heading
+    source: str  # path relative to the book folder
+    title: str
+    summary: str | None
+    date: str | None
+    authors: tuple[str, ...]
+    category: str | None
+    related: tuple[RelatedSpec, ...]
+    html: str  # body as an XHTML fragment
+    headings: tuple[Heading, ...]
+    images: tuple[str, ...]
+    digest: str
+
+
+@dataclass(frozen=True)
+class Chapter:
+    id: str
+    number: int
+    title: str
+    articles: tuple[Article, ...]
+    grouped: bool  # a titled group: its articles are sections
+    unit: str  # name of the document that holds it (EPUB file stem)
+
+
+@dataclass(frozen=True)
+class Part:
+    id: str
+    number: int | None  # None: a book without parts has one untitled part
+    title: str | None
+    chapters: tuple[Chapter, ...]
+    unit: str
+
+
+@dataclass(frozen=True)
+class Matter:
+    """A front- or back-matter article: dedication, preface, appendix..."""
+
+    kind: str
+    article: Article
+    unit: str
+
+    @property
+    def id(self) -> str:
+        return self.article.id
+
+    @property
+    def title(self) -> str:
+        return self.article.title or MATTER_TITLES[self.kind]
+
+
+@dataclass(frozen=True)
+class Book:
+    metadata: Metadata
+    slug: str
+    front_matter: tuple[Matter, ...]
+    parts: tuple[Part, ...]
+    back_matter: tuple[Matter, ...]
+    further_reading: str
+    pdf: PdfSettings
+    epub_filename: str
+    root: str  # the book folder (absolute path)
+
+    @property
+    def has_parts(self) -> bool:
+        return any(p.title is not None for p in self.parts)
+
+    def chapters(self) -> Iterator[Chapter]:
+        for part in self.parts:
+            yield from part.chapters
+
+    def articles(self) -> Iterator[Article]:
+        for matter in self.front_matter:
+            yield matter.article
+        for chapter in self.chapters():
+            yield from chapter.articles
+        for matter in self.back_matter:
+            yield matter.article
+
+    def chapter_of(self, article_id: str) -> Chapter | None:
+        for chapter in self.chapters():
+            if any(a.id == article_id for a in chapter.articles):
+                return chapter
+        return None
+
+    def unit_of(self, article_id: str) -> str:
+        for matter in (*self.front_matter, *self.back_matter):
+            if matter.id == article_id:
+                return matter.unit
+        chapter = self.chapter_of(article_id)
+        if chapter is None:
+            raise KeyError(article_id)
+        return chapter.unit
+
+
+class _Ids:
+    def __init__(self) -> None:
+        self.used: set[str] = set(RESERVED_IDS)
+
+    def claim(self, wanted: str) -> str:
+        base = re.sub(r"^[^a-z]+", "", slugify(wanted)) or "article"
+        candidate = base
+        n = 2
+        while candidate in self.used:
+            candidate = f"{base}-{n}"
+            n += 1
+        self.used.add(candidate)
+        return candidate
+
+
+def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
+    ids = _Ids()
+    report = Report()
+
+    def article(path: str, heading_offset: int) -> Article:
+        src = sources[path]
+        article_id = ids.claim(src.explicit_id or PurePosixPath(path).stem)
+        try:
+            rendered = render_markdown(src.body, prefix=article_id, heading_offset=heading_offset, source=path, body_line=src.body_line)
+        except BinderyError as exc:
+            report.diagnostics.extend(exc.diagnostics)
+            rendered = None
+        return Article(
+            id=article_id,
+            source=path,
+            title=src.title,
+            summary=src.summary,
+            date=src.date,
+            authors=src.authors,
+            category=src.category,
+            related=src.related,
+            html=rendered.html if rendered else "",
+            headings=tuple(rendered.headings) if rendered else (),
+            images=tuple(rendered.images) if rendered else (),
+            digest=src.digest,
+        )
+
+    front = tuple(Matter(m.kind, article(m.article.path, 0), f"front-{i + 1}") for i, m in enumerate(manifest.front_matter))
+    parts = []
+    number = 0
+    for p_index, part_spec in enumerate(manifest.parts):
+        chapters = []
+        for chapter_spec in part_spec.chapters:
+            number += 1
+            grouped = chapter_spec.title is not None and len(chapter_spec.articles) > 1
+            arts = tuple(article(ref.path, 1 if grouped else 0) for ref in chapter_spec.articles)
+            title = chapter_spec.title or arts[0].title
+            chapters.append(Chapter(f"chapter-{number}", number, title, arts, grouped, f"chapter-{number}"))
+        titled = part_spec.title is not None
+        parts.append(
+            Part(
+                id=f"part-{p_index + 1}",
+                number=p_index + 1 if titled else None,
+                title=part_spec.title,
+                chapters=tuple(chapters),
+                unit=f"part-{p_index + 1}",
+            )
+        )
+    back = tuple(Matter(m.kind, article(m.article.path, 0), f"back-{i + 1}") for i, m in enumerate(manifest.back_matter))
+    report.raise_if_errors()
+    _check_images(manifest, front, parts, back)
+    return Book(
+        metadata=manifest.metadata,
+        slug=manifest.slug,
+        front_matter=front,
+        parts=tuple(parts),
+        back_matter=back,
+        further_reading=manifest.further_reading,
+        pdf=manifest.pdf,
+        epub_filename=manifest.epub.filename,
+        root=str(manifest.root),
+    )
+
+
+def _check_images(manifest: Manifest, *groups: object) -> None:
+    """Every image an article shows must exist inside the book folder."""
+    problems = []
+    for art in _walk_articles(groups):
+        for src in art.images:
+            if "://" in src or src.startswith("/") or src.startswith("..") or src.startswith("data:"):
+                problems.append(Diagnostic(f"image '{src}' is outside the book folder", file=art.source, hint="copy the image into the book folder and use a relative path", code="image-outside"))
+            elif not (manifest.root / src).is_file():
+                problems.append(Diagnostic(f"image '{src}' does not exist", file=art.source, hint="check the path; it is relative to the article file", code="image-missing"))
+    if problems:
+        raise BinderyError(problems)
+
+
+def _walk_articles(groups: tuple[object, ...]) -> Iterator[Article]:
+    for group in groups:
+        for item in group:  # type: ignore[attr-defined]
+            if isinstance(item, Matter):
+                yield item.article
+            elif isinstance(item, Part):
+                for chapter in item.chapters:
+                    yield from chapter.articles

@@ -1,0 +1,68 @@
+"""The one-way pipeline: manifest -> sources -> book model -> cross-references -> render -> emit.
+
+Each stage finishes before the next starts and hands immutable objects on.
+Outputs are kept in memory until every requested builder succeeded, then
+written atomically, so a failed build never touches `output/`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bindery.builders.base import Artifact, Builder
+from bindery.builders.epub import EpubBuilder
+from bindery.builders.pdf import PdfBuilder
+from bindery.diagnostics import BinderyError, Diagnostic
+from bindery.manifest import load_manifest
+from bindery.model import Book, assemble_book
+from bindery.outputs import prepare_output_dir, write_atomic
+from bindery.sources import read_sources
+from bindery.xref import CrossReferences, resolve_cross_references
+
+BUILDERS: dict[str, type[Builder]] = {"epub": EpubBuilder, "pdf": PdfBuilder}
+
+
+@dataclass
+class BuildResult:
+    book: Book
+    xrefs: CrossReferences
+    artifacts: list[Artifact] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+Progress = Callable[[str], None]
+
+
+def load_book(path: Path) -> tuple[Book, CrossReferences, list[Diagnostic]]:
+    """The first four stages: everything up to a resolved book model."""
+    manifest = load_manifest(path)
+    sources_report: list[Diagnostic] = []
+    sources = read_sources(manifest, sources_report)
+    book = assemble_book(manifest, sources)
+    xrefs = resolve_cross_references(book)
+    return book, xrefs, [*sources_report, *xrefs.diagnostics]
+
+
+def build(path: Path, formats: tuple[str, ...] = ("epub", "pdf"), output_dir: Path | None = None, *, strict: bool = False, progress: Progress | None = None) -> BuildResult:
+    started = time.perf_counter()
+    say = progress or (lambda _msg: None)
+    say("reading the manifest and articles")
+    book, xrefs, warnings = load_book(path)
+    out_dir = output_dir if output_dir is not None else Path(book.root) / "output"
+    result = BuildResult(book, xrefs, warnings=list(warnings))
+    for name in formats:
+        say(f"building the {BUILDERS[name].format}")
+        output = BUILDERS[name](book, xrefs, out_dir).build()
+        result.artifacts.extend(output.artifacts)
+        result.warnings.extend(output.diagnostics)
+    if strict and result.warnings:
+        raise BinderyError([*result.warnings, Diagnostic(f"{len(result.warnings)} warning(s) and --strict is on; nothing was written", hint="fix the warnings or build without --strict", code="strict")])
+    prepare_output_dir(out_dir)
+    for artifact in result.artifacts:
+        write_atomic(artifact.path, artifact.data)
+    result.seconds = time.perf_counter() - started
+    return result

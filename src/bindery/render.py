@@ -1,0 +1,160 @@
+"""Stage 5: render the resolved book through the templates.
+
+`render_ebook` produces the EPUB's XHTML documents, nav, NCX and CSS;
+`render_print` produces one HTML document and its paged CSS for WeasyPrint.
+Both read the same immutable book model and cross-references.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from bindery.model import Book, Matter
+from bindery.reproducible import build_time
+from bindery.templating import Templates
+from bindery.xref import CrossReferences
+
+BEFORE_TOC = ("dedication", "epigraph")
+ID_ATTR = re.compile(r'\sid="([^"]+)"')
+LOCAL_HREF = re.compile(r'href="#([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Document:
+    """One XHTML content document of the EPUB."""
+
+    name: str  # file name inside the package, e.g. chapter-3.xhtml
+    title: str
+    content: str
+    role: str  # cover | titlepage | copyright | front | toc | part | chapter | back | further-reading
+
+
+@dataclass(frozen=True)
+class EbookRendering:
+    documents: tuple[Document, ...]  # in reading order (the spine)
+    nav: str
+    ncx: str
+    css: str
+
+
+@dataclass(frozen=True)
+class PrintRendering:
+    html: str
+    css: str
+    base_dir: Path  # where relative URLs in the HTML resolve (the book folder)
+
+
+def _context(book: Book, xrefs: CrossReferences) -> dict[str, Any]:
+    front_early = [m for m in book.front_matter if m.kind in BEFORE_TOC]
+    front_late = [m for m in book.front_matter if m.kind not in BEFORE_TOC]
+    show_further = book.further_reading == "appendix" and bool(xrefs.further_reading)
+    return {
+        "book": book,
+        "meta": book.metadata,
+        "xrefs": xrefs,
+        "front_early": front_early,
+        "front_late": front_late,
+        "show_further_reading": show_further,
+        "inline_further_reading": book.further_reading == "inline",
+        "year": (book.metadata.date or str(build_time().year))[:4],
+        "html": Markup,
+    }
+
+
+def render_ebook(book: Book, xrefs: CrossReferences, templates: Templates, *, modified: _dt.datetime) -> EbookRendering:
+    ctx = _context(book, xrefs)
+    docs: list[Document] = []
+
+    def add(name: str, template: str, title: str, role: str, **extra: Any) -> None:
+        content = templates.render(template, doc_name=name, title=title, href=_local_href, **ctx, **extra)
+        docs.append(Document(name, title, content, role))
+
+    if book.metadata.cover:
+        add("cover.xhtml", "cover.xhtml.j2", "Cover", "cover")
+    add("titlepage.xhtml", "titlepage.xhtml.j2", book.metadata.title, "titlepage")
+    add("copyright.xhtml", "copyright.xhtml.j2", "Copyright", "copyright")
+    for matter in ctx["front_early"]:
+        add(f"{matter.unit}.xhtml", "matter.xhtml.j2", matter.title, "front", matter=matter, division="frontmatter")
+    toc_index = len(docs)
+    for matter in ctx["front_late"]:
+        add(f"{matter.unit}.xhtml", "matter.xhtml.j2", matter.title, "front", matter=matter, division="frontmatter")
+    for part in book.parts:
+        if part.title is not None:
+            add(f"{part.unit}.xhtml", "part.xhtml.j2", part.title, "part", part=part)
+        for chapter in part.chapters:
+            add(f"{chapter.unit}.xhtml", "chapter.xhtml.j2", chapter.title, "chapter", chapter=chapter)
+    for matter in book.back_matter:
+        add(f"{matter.unit}.xhtml", "matter.xhtml.j2", matter.title, "back", matter=matter, division="backmatter")
+    if ctx["show_further_reading"]:
+        add("further-reading.xhtml", "further-reading.xhtml.j2", "Further Reading", "further-reading")
+
+    id_to_doc = {ident: doc.name for doc in docs for ident in ID_ATTR.findall(doc.content)}
+    for matter in book.front_matter + book.back_matter:
+        id_to_doc.setdefault(matter.id, f"{matter.unit}.xhtml")
+
+    def href(ident: str) -> str:
+        return f"{id_to_doc.get(ident, '')}#{ident}"
+
+    docs = [_link_across(doc, id_to_doc) for doc in docs]
+    first_body = next((d for d in docs if d.role in ("part", "chapter")), docs[0])
+    nav = templates.render("nav.xhtml.j2", href=href, first_body=first_body, documents=docs, title="Contents", **ctx)
+    nav_doc = Document("nav.xhtml", "Contents", nav, "toc")
+    docs.insert(toc_index, nav_doc)
+    ncx = templates.render("toc.ncx.j2", href=href, title=book.metadata.title, **ctx)
+    css = templates.render("book.css.j2", **ctx)
+    return EbookRendering(tuple(docs), nav, ncx, css)
+
+
+def _local_href(ident: str) -> str:
+    """Links are written within the document first; `_link_across` fixes them up."""
+    return f"#{ident}"
+
+
+def _link_across(doc: Document, id_to_doc: dict[str, str]) -> Document:
+    """Point `#id` links at the document that holds the id."""
+
+    def fix(match: re.Match[str]) -> str:
+        target = id_to_doc.get(match.group(1))
+        if target is None or target == doc.name:
+            return match.group(0)
+        return f'href="{target}#{match.group(1)}"'
+
+    return Document(doc.name, doc.title, LOCAL_HREF.sub(fix, doc.content), doc.role)
+
+
+def render_print(book: Book, xrefs: CrossReferences, templates: Templates) -> PrintRendering:
+    ctx = _context(book, xrefs)
+    ctx["href"] = _local_href
+    first_body = next((p.id if p.title is not None else p.chapters[0].id for p in book.parts), None)
+    html = templates.render("book.html.j2", first_body=first_body, **ctx)
+    css = templates.render("book.css.j2", asset=lambda name: templates.find(name).resolve().as_uri(), **ctx)
+    return PrintRendering(html, css, Path(book.root))
+
+
+def matter_roles(matter: Matter) -> tuple[str | None, str | None]:
+    """The epub:type and ARIA role for a front- or back-matter kind."""
+    return MATTER_SEMANTICS.get(matter.kind, (None, None))
+
+
+MATTER_SEMANTICS: dict[str, tuple[str | None, str | None]] = {
+    "dedication": ("dedication", "doc-dedication"),
+    "epigraph": ("epigraph", "doc-epigraph"),
+    "foreword": ("foreword", "doc-foreword"),
+    "preface": ("preface", "doc-preface"),
+    "introduction": ("introduction", "doc-introduction"),
+    "prologue": ("prologue", "doc-prologue"),
+    "appendix": ("appendix", "doc-appendix"),
+    "afterword": ("afterword", "doc-afterword"),
+    "epilogue": ("epilogue", "doc-epilogue"),
+    "glossary": ("glossary", "doc-glossary"),
+    "bibliography": ("bibliography", "doc-bibliography"),
+    "acknowledgments": ("acknowledgments", "doc-acknowledgments"),
+    "colophon": ("colophon", "doc-colophon"),
+    "about-the-author": (None, None),
+}

@@ -1,0 +1,46 @@
+"""Reproducible builds: one clock (SOURCE_DATE_EPOCH) and normalised archives."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import os
+import zipfile
+
+from bindery.diagnostics import BinderyError, Diagnostic
+
+DEFAULT_EPOCH = 946684800  # 2000-01-01T00:00:00Z, when SOURCE_DATE_EPOCH is unset and the book has no date
+
+
+def build_time(book_date: str | None = None) -> _dt.datetime:
+    """The build's timestamp in UTC: SOURCE_DATE_EPOCH, else the book's date, else a fixed epoch."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if raw is not None:
+        try:
+            return _dt.datetime.fromtimestamp(int(raw), tz=_dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise BinderyError(Diagnostic(f"SOURCE_DATE_EPOCH={raw!r} is not a Unix timestamp", hint="set it to whole seconds since 1970, e.g. $(git log -1 --format=%ct)", code="env")) from None
+    if book_date and len(book_date) == 10:
+        return _dt.datetime.fromisoformat(book_date).replace(tzinfo=_dt.timezone.utc)
+    return _dt.datetime.fromtimestamp(DEFAULT_EPOCH, tz=_dt.timezone.utc)
+
+
+def normalise_epub(data: bytes, when: _dt.datetime) -> bytes:
+    """Re-pack an EPUB: mimetype first and stored, fixed timestamps and modes."""
+    stamp = max(when, _dt.datetime(1980, 1, 1, tzinfo=_dt.timezone.utc)).timetuple()[:6]
+    src = zipfile.ZipFile(io.BytesIO(data))
+    names = src.namelist()
+    order = ["mimetype"] + [n for n in names if n != "mimetype"]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for name in order:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            if name == "mimetype":
+                info.compress_type = zipfile.ZIP_STORED
+                dst.writestr(info, b"application/epub+zip")
+            else:
+                info.compress_type = zipfile.ZIP_DEFLATED
+                dst.writestr(info, src.read(name), compresslevel=9)
+    return out.getvalue()

@@ -1,0 +1,257 @@
+"""Stage 2: read every article the manifest names into a `Source`.
+
+An article is Markdown with YAML front matter. A raw web export (a `.txt`
+file) is imported in memory by `bindery.rawexport`, the same code as
+`bindery import`. Every problem is reported with its file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bindery.diagnostics import BinderyError, Diagnostic, Report, did_you_mean
+from bindery.manifest import ArticleRef, Manifest
+from bindery.yamlsource import LineMap, key_path, load_yaml
+
+FRONT_MATTER_KEYS = ("title", "summary", "date", "authors", "category", "related", "source", "id")
+RELATED_KEYS = ("summary", "date", "category", "ref")
+RAW_EXPORT_SUFFIXES = (".txt",)
+
+
+@dataclass(frozen=True)
+class RelatedSpec:
+    """One entry of an article's "Related articles" list, as written."""
+
+    summary: str
+    date: str | None = None
+    category: str | None = None
+    ref: str | None = None  # an explicit article id or file
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str  # relative to the book folder
+    title: str
+    summary: str | None
+    date: str | None
+    authors: tuple[str, ...]
+    category: str | None
+    related: tuple[RelatedSpec, ...]
+    body: str  # Markdown
+    body_line: int  # line of the file where the body starts
+    explicit_id: str | None
+    digest: str  # sha256 of the file's bytes
+
+
+def read_sources(manifest: Manifest, warnings: list[Diagnostic] | None = None) -> dict[str, Source]:
+    """Every article of the book, keyed by its path; all problems in one report.
+
+    Warnings are appended to `warnings` when given."""
+    report = Report()
+    sources: dict[str, Source] = {}
+    for ref in manifest.article_refs():
+        try:
+            sources[ref.path] = read_source(manifest.root, ref, report)
+        except BinderyError as exc:
+            report.diagnostics.extend(exc.diagnostics)
+    report.raise_if_errors()
+    if warnings is not None:
+        warnings.extend(report.warnings)
+    return sources
+
+
+def decode_text(data: bytes, name: str) -> str:
+    if b"\x00" in data[:8192]:
+        raise BinderyError(
+            Diagnostic("is a binary file, not text", file=name, hint="articles must be Markdown or plain-text files", code="source-binary")
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise BinderyError(
+            Diagnostic(
+                f"is not UTF-8 text (byte 0x{data[exc.start]:02x})",
+                file=name,
+                line=line,
+                hint="re-save the file as UTF-8 in your editor",
+                code="source-encoding",
+            )
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_source(root: Path, ref: ArticleRef, report: Report) -> Source:
+    name = ref.path
+    try:
+        data = (root / ref.path).read_bytes()
+    except OSError as exc:
+        raise BinderyError(Diagnostic(f"cannot read: {exc.strerror}", file=name, code="source-io")) from None
+    digest = hashlib.sha256(data).hexdigest()
+    text = decode_text(data, name)
+    if not text.strip():
+        raise BinderyError(Diagnostic("is empty", file=name, line=1, hint="write the article, or remove it from book.yaml", code="source-empty"))
+    if ref.path.endswith(RAW_EXPORT_SUFFIXES):
+        from_export = _from_raw_export(text, name)
+        return parse_markdown_article(from_export, name, digest, report)
+    return parse_markdown_article(text, name, digest, report)
+
+
+def _from_raw_export(text: str, name: str) -> str:
+    from bindery import rawexport
+
+    try:
+        return rawexport.parse_export(text, name).to_markdown()
+    except rawexport.NotAnArticleError as exc:
+        raise BinderyError(
+            Diagnostic(str(exc), file=name, line=getattr(exc, "line", None), hint="check that this file is an article export", code="import-not-article")
+        ) from None
+
+
+FENCE = re.compile(r"^---[ \t]*$", re.M)
+
+
+def split_front_matter(text: str, name: str) -> tuple[str, str, int]:
+    """(front matter YAML, body, line where the body starts)."""
+    if not text.startswith("---"):
+        raise BinderyError(
+            Diagnostic(
+                "has no front matter",
+                file=name,
+                line=1,
+                hint="start the file with a '---' line, 'title: ...', and another '---' line",
+                code="source-front-matter",
+            )
+        )
+    first = text.split("\n", 1)
+    if first[0].strip() != "---":
+        raise BinderyError(Diagnostic("the first line must be exactly '---'", file=name, line=1, code="source-front-matter"))
+    rest = first[1] if len(first) > 1 else ""
+    end = FENCE.search(rest)
+    if not end:
+        raise BinderyError(
+            Diagnostic("the front matter is never closed", file=name, line=1, hint="add a line with '---' after the front matter", code="source-front-matter")
+        )
+    yaml_text = rest[: end.start()]
+    body = rest[end.end() :].lstrip("\n")
+    consumed = text[: len(text) - len(body)]
+    return yaml_text, body, consumed.count("\n") + 1
+
+
+def parse_markdown_article(text: str, name: str, digest: str, report: Report) -> Source:
+    yaml_text, body, body_line = split_front_matter(text, name)
+    data, lines, duplicates = load_yaml(yaml_text, name, line_offset=1)
+    report.diagnostics.extend(duplicates)
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise BinderyError(Diagnostic("front matter must be 'key: value' lines", file=name, line=2, hint="e.g. title: My Article", code="source-front-matter"))
+    local = Report()
+    fm = _FrontMatter(name, lines, local)
+    for key in data:
+        if str(key) not in FRONT_MATTER_KEYS:
+            local.warn("unknown front matter key, ignored", file=name, line=lines.line((str(key),)), key=str(key),
+                       hint=did_you_mean(str(key), FRONT_MATTER_KEYS) or "known keys: " + ", ".join(FRONT_MATTER_KEYS), code="source-unknown-key")
+    title = fm.text(data, "title")
+    if not title:
+        local.error("the article has no title", file=name, line=lines.line(("title",)), key="title", hint="add 'title: ...' to the front matter", code="source-front-matter")
+    source = Source(
+        path=name,
+        title=title or "",
+        summary=fm.text(data, "summary"),
+        date=fm.date(data.get("date"), ("date",)),
+        authors=fm.names(data.get("authors")),
+        category=fm.text(data, "category"),
+        related=fm.related(data.get("related")),
+        body=body,
+        body_line=body_line,
+        explicit_id=fm.text(data, "id"),
+        digest=digest,
+    )
+    report.diagnostics.extend(local.warnings)
+    local.raise_if_errors()
+    if not body.strip():
+        report.warn("the article has no body text", file=name, line=body_line, hint="write the article below the front matter", code="source-empty-body")
+    return source
+
+
+class _FrontMatter:
+    def __init__(self, name: str, lines: LineMap, report: Report) -> None:
+        self.name = name
+        self.lines = lines
+        self.report = report
+
+    def error(self, path: tuple[str | int, ...], message: str, hint: str | None = None) -> None:
+        self.report.error(message, file=self.name, line=self.lines.line(path), key=key_path(path), hint=hint, code="source-front-matter")
+
+    def text(self, data: Mapping[str, Any], key: str, path: tuple[str | int, ...] = ()) -> str | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, (int, float, _dt.date)) and not isinstance(value, bool):
+            return str(value)
+        if not isinstance(value, str):
+            self.error(path + (key,), f"must be text, not {type(value).__name__}", "put the text on one line after the colon")
+            return None
+        return " ".join(value.split()) or None
+
+    def date(self, value: Any, path: tuple[str | int, ...]) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, _dt.datetime):
+            return value.date().isoformat()
+        if isinstance(value, _dt.date):
+            return value.isoformat()
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            return value.strip()
+        self.error(path, f"'{value}' is not a date", "write dates as YYYY-MM-DD")
+        return None
+
+    def names(self, value: Any) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value.strip(),)
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(v.strip() for v in value)
+        self.error(("authors",), "must be a name or a list of names", "e.g. authors: [Ada Lovelace]")
+        return ()
+
+    def related(self, value: Any) -> tuple[RelatedSpec, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.error(("related",), "must be a list of entries", "each entry is '- summary: ...'")
+            return ()
+        out = []
+        for i, item in enumerate(value):
+            path: tuple[str | int, ...] = ("related", i)
+            if isinstance(item, str):
+                item = {"summary": item}
+            if not isinstance(item, Mapping):
+                self.error(path, "must be an entry with a summary", "e.g. - summary: What the other article is about")
+                continue
+            for key in item:
+                if str(key) not in RELATED_KEYS:
+                    self.error(path + (str(key),), "unknown key", did_you_mean(str(key), RELATED_KEYS) or "use " + ", ".join(RELATED_KEYS))
+            summary = self.text(item, "summary", path)
+            if not summary:
+                self.error(path, "a related entry needs a summary", "add 'summary: ...'")
+                continue
+            out.append(
+                RelatedSpec(
+                    summary=summary,
+                    date=self.date(item.get("date"), path + ("date",)),
+                    category=self.text(item, "category", path),
+                    ref=self.text(item, "ref", path),
+                    line=self.lines.line(path),
+                )
+            )
+        return tuple(out)

@@ -1,0 +1,130 @@
+"""Stage 4: resolve every "Related articles" entry before anything is rendered.
+
+An entry names an article of the book when its summary matches that
+article's summary (see `bindery.matching`) or when its `ref` names the
+article explicitly. The rest is gathered, deduplicated across the whole book,
+into further reading. Nothing is dropped: ambiguous entries are warnings and
+go to further reading too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from bindery.diagnostics import Diagnostic
+from bindery.matching import Candidate, SummaryIndex, normalise
+from bindery.model import Article, Book, Chapter
+from bindery.sources import RelatedSpec
+
+
+@dataclass(frozen=True)
+class CrossReference:
+    """A related entry that names an article of this book."""
+
+    entry: RelatedSpec
+    target: Article
+    chapter: Chapter | None  # None for front and back matter
+
+
+@dataclass(frozen=True)
+class FurtherReading:
+    """An entry outside the book, once however many articles cite it."""
+
+    id: str
+    summary: str
+    date: str | None
+    category: str | None
+    cited_by: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class ArticleLinks:
+    in_book: tuple[CrossReference, ...] = ()
+    outside: tuple[FurtherReading, ...] = ()
+
+
+@dataclass(frozen=True)
+class CrossReferences:
+    by_article: Mapping[str, ArticleLinks]
+    further_reading: tuple[FurtherReading, ...]
+    resolved: int
+    outside: int
+    ambiguous: int
+    diagnostics: tuple[Diagnostic, ...] = field(default=())
+
+    def of(self, article_id: str) -> ArticleLinks:
+        return self.by_article.get(article_id, ArticleLinks())
+
+
+def resolve_cross_references(book: Book) -> CrossReferences:
+    articles = list(book.articles())
+    by_id = {a.id: a for a in articles}
+    by_path = {a.source: a for a in articles}
+    by_stem = {PurePosixPath(a.source).stem: a for a in articles}
+    index = SummaryIndex(Candidate(a.id, a.summary) for a in articles if a.summary)
+    diagnostics: list[Diagnostic] = []
+    in_book: dict[str, list[CrossReference]] = {}
+    outside_keys: dict[str, list[str]] = {}
+    groups: dict[str, dict[str, object]] = {}
+    resolved = outside = ambiguous = 0
+
+    for art in articles:
+        seen_targets: set[str] = set()
+        for entry in art.related:
+            target: Article | None = None
+            if entry.ref:
+                target = by_id.get(entry.ref) or by_path.get(entry.ref) or by_stem.get(entry.ref)
+                if target is None:
+                    diagnostics.append(Diagnostic(f"related entry refers to '{entry.ref}', which is not an article of this book", file=art.source, line=entry.line, severity="warning", hint="use an article id or a file listed in book.yaml", code="xref-unknown-ref"))
+            else:
+                match = index.match(entry.summary, exclude=art.id)
+                if match.status == "resolved" and match.key:
+                    target = by_id[match.key]
+                elif match.status == "ambiguous":
+                    ambiguous += 1
+                    names = " and ".join(f"'{by_id[k].title}' ({by_id[k].source})" for k in match.candidates)
+                    diagnostics.append(Diagnostic(f"related entry matches {names}; listed under further reading instead", file=art.source, line=entry.line, severity="warning", hint="add 'ref: FILE' to the entry to choose one", code="xref-ambiguous"))
+            if target is not None and target.id == art.id:
+                diagnostics.append(Diagnostic("related entry refers to the article itself; ignored as a link", file=art.source, line=entry.line, severity="warning", hint="remove the entry or point it at another article", code="xref-self"))
+                target = None
+                ambiguous += 0
+            if target is not None:
+                if target.id not in seen_targets:
+                    seen_targets.add(target.id)
+                    in_book.setdefault(art.id, []).append(CrossReference(entry, target, book.chapter_of(target.id)))
+                resolved += 1
+                continue
+            outside += 1
+            key = normalise(entry.summary)
+            group = groups.setdefault(key, {"entry": entry, "cited_by": []})
+            cited: list[Article] = group["cited_by"]  # type: ignore[assignment]
+            if art not in cited:
+                cited.append(art)
+            first: RelatedSpec = group["entry"]  # type: ignore[assignment]
+            if first.date is None and entry.date:
+                group["entry"] = RelatedSpec(first.summary, entry.date, first.category or entry.category, None, first.line)
+            outside_keys.setdefault(art.id, [])
+            if key not in outside_keys[art.id]:
+                outside_keys[art.id].append(key)
+
+    ordered = sorted(groups.items(), key=lambda kv: _order(kv[1]["entry"]))  # type: ignore[arg-type]
+    further: dict[str, FurtherReading] = {}
+    for n, (key, group) in enumerate(ordered, start=1):
+        entry = group["entry"]
+        assert isinstance(entry, RelatedSpec)
+        further[key] = FurtherReading(f"further-reading--{n}", entry.summary, entry.date, entry.category, tuple(group["cited_by"]))  # type: ignore[arg-type]
+    by_article = {
+        art.id: ArticleLinks(tuple(in_book.get(art.id, ())), tuple(further[k] for k in outside_keys.get(art.id, ())))
+        for art in articles
+    }
+    return CrossReferences(by_article, tuple(further.values()), resolved, outside, ambiguous, tuple(diagnostics))
+
+
+def _order(entry: RelatedSpec) -> tuple[str, str, str]:
+    """Further reading is grouped by category, newest first within one."""
+    category = entry.category or "\uffff"
+    date = entry.date or "0000-00-00"
+    inverted = "".join(chr(0x7A - ord(c) + 0x30) if c.isdigit() else c for c in date)
+    return (category.casefold(), inverted, normalise(entry.summary))
