@@ -95,7 +95,7 @@ class _BookTreeprocessor(Treeprocessor):
                 el.set("aria-label", "Back to text")
                 el.attrib.pop("title", None)
             elif el.tag == "li" and (el.get("id") or "").startswith(f"{self.prefix}--fn-"):
-                el.set("epub:type", "endnote")
+                el.set("epub:type", "footnote")
 
 
 class _BookExtension(Extension):

@@ -13,6 +13,7 @@ from urllib.request import url2pathname
 from typing import ClassVar
 
 import weasyprint
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetchingError
 
 from bindery.builders.base import Artifact, Builder, BuildOutput
@@ -54,8 +55,9 @@ class PdfBuilder(Builder):
         fetcher = BookURLFetcher([Path(self.book.root), *self.templates.dirs])
         base_url = rendering.base_dir.resolve().as_uri() + "/"
         html = weasyprint.HTML(string=rendering.html, base_url=base_url, url_fetcher=fetcher)
-        css = weasyprint.CSS(string=rendering.css, base_url=base_url, url_fetcher=fetcher)
-        document = html.render(stylesheets=[css])
+        fonts = FontConfiguration()
+        css = weasyprint.CSS(string=rendering.css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
+        document = html.render(stylesheets=[css], font_config=fonts)
         buffer = io.BytesIO()
         document.write_pdf(buffer)
         diagnostics = [

