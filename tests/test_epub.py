@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 import yaml
+
 from conftest import ROOT, Built, epubcheck, severities
 
 NS = {

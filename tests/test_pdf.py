@@ -6,8 +6,9 @@ import re
 import subprocess
 
 import pytest
-from conftest import Built, pdf_pages_text
 from pypdf import PdfReader
+
+from conftest import Built, pdf_pages_text
 
 POINTS_PER_INCH = 72
 TOC_LINE = re.compile(r"^\s*(?:(\d+)\s+)?(\S.*?)\s*(?:\.\s*){3,}\s*([0-9]+|[ivxlc]+)\s*$")

@@ -305,7 +305,7 @@ def test_short_lines_that_are_not_headings() -> None:
         P1,
         "Is the paper grain really that important?",  # a question stays a paragraph
         P2,
-        "Soak, press, wait.",  # second sentence inside: a paragraph
+        "Soak it. Press it flat.",  # a second sentence inside: a paragraph
         P3,
         "Bone folder",  # a run of short lines is a list, not headings
         "Awl and cradle",

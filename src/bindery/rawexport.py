@@ -523,7 +523,7 @@ def _noise_key(text: str) -> str:
     return " ".join(key.split())
 
 
-def _noise_kind(text: str, *, in_body: bool = True) -> str | None:
+def _noise_kind(text: str) -> str | None:
     """The kind of furniture this line is, or None for content."""
     if _SEPARATOR.fullmatch(text):
         return "separator"
@@ -541,7 +541,7 @@ def _noise_kind(text: str, *, in_body: bool = True) -> str | None:
         return "read_more"
     if _FOOTER.fullmatch(text) and len(words) <= 25:
         return "footer"
-    if _is_reading_time(text, need_read=in_body):
+    if _is_reading_time(text, need_read=True):
         return "reading_time"
     return None
 
@@ -614,7 +614,7 @@ def _classify_top(line: _Line, seen_text: bool) -> tuple[str, _Meta | None]:
     """'share', 'meta', 'noise' or 'text' for a line near the top."""
     if _is_share_bar(line.text, near_header=seen_text):
         return "share", None
-    if _noise_kind(line.text, in_body=False):
+    if _noise_kind(line.text):
         return "noise", None
     meta = _parse_meta(line.text, allow_bare_by=seen_text)
     if meta is not None:
@@ -645,7 +645,7 @@ def _parse_header(content: list[_Line], removed: Counter[str], categories: set[s
         if kind == "share":
             removed["share_bar"] += 1
         elif kind == "noise":
-            removed[_noise_kind(content[index].text, in_body=False) or "noise"] += 1
+            removed[_noise_kind(content[index].text) or "noise"] += 1
         elif kind == "meta":
             assert meta is not None
             metas.append(meta)
@@ -691,7 +691,7 @@ def _parse_header(content: list[_Line], removed: Counter[str], categories: set[s
         index = body_start
         while index < len(content):
             line = content[index]
-            noise = _noise_kind(line.text, in_body=False)
+            noise = _noise_kind(line.text)
             if noise or _is_share_bar(line.text, near_header=title is not None):
                 removed[noise or "share_bar"] += 1
                 index += 1
@@ -795,11 +795,16 @@ def _parse_body(lines: Sequence[_Line], removed: Counter[str]) -> list[_Block]:
     for i, block in enumerate(blocks):
         if not block.candidate:
             continue
-        prev_short = i > 0 and blocks[i - 1].candidate
+        prev = blocks[i - 1] if i > 0 else None
         nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-        if not prev_short and nxt is not None and not nxt.candidate and not nxt.heading:
-            block.heading = True
-            block.text = _clean_title(block.text)
+        if prev is not None and prev.candidate:
+            continue  # a run of short lines
+        if nxt is None or nxt.candidate or nxt.heading:
+            continue  # a heading introduces a paragraph
+        if block.text.endswith(".") and (prev is None or prev.heading):
+            continue  # a short sentence opening the body or a section is prose
+        block.heading = True
+        block.text = _clean_title(block.text)
     return blocks
 
 
@@ -829,7 +834,7 @@ class _Entry:
 def _parse_related(lines: Sequence[_Line], removed: Counter[str]) -> tuple[tuple[RelatedEntry, ...], set[str]]:
     items: list[tuple[str, str]] = []  # ("date", iso) or ("text", line)
     for line in lines:
-        kind = _noise_kind(line.text, in_body=False)
+        kind = _noise_kind(line.text)
         if kind == "reading_time":
             removed[kind] += 1
             continue

@@ -17,17 +17,17 @@ def build_time(book_date: str | None = None) -> _dt.datetime:
     raw = os.environ.get("SOURCE_DATE_EPOCH")
     if raw is not None:
         try:
-            return _dt.datetime.fromtimestamp(int(raw), tz=_dt.timezone.utc)
+            return _dt.datetime.fromtimestamp(int(raw), tz=_dt.UTC)
         except (ValueError, OverflowError, OSError):
             raise BinderyError(Diagnostic(f"SOURCE_DATE_EPOCH={raw!r} is not a Unix timestamp", hint="set it to whole seconds since 1970, e.g. $(git log -1 --format=%ct)", code="env")) from None
     if book_date and len(book_date) == 10:
-        return _dt.datetime.fromisoformat(book_date).replace(tzinfo=_dt.timezone.utc)
-    return _dt.datetime.fromtimestamp(DEFAULT_EPOCH, tz=_dt.timezone.utc)
+        return _dt.datetime.fromisoformat(book_date).replace(tzinfo=_dt.UTC)
+    return _dt.datetime.fromtimestamp(DEFAULT_EPOCH, tz=_dt.UTC)
 
 
 def normalise_epub(data: bytes, when: _dt.datetime) -> bytes:
     """Re-pack an EPUB: mimetype first and stored, fixed timestamps and modes."""
-    stamp = max(when, _dt.datetime(1980, 1, 1, tzinfo=_dt.timezone.utc)).timetuple()[:6]
+    stamp = max(when, _dt.datetime(1980, 1, 1, tzinfo=_dt.UTC)).timetuple()[:6]
     src = zipfile.ZipFile(io.BytesIO(data))
     names = src.namelist()
     order = ["mimetype"] + [n for n in names if n != "mimetype"]

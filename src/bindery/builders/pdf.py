@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from urllib.request import url2pathname
 from typing import ClassVar
+from urllib.request import url2pathname
 
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration

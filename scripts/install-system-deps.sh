@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the system tools Bindery's tests use, when they are missing:
+# Java (for EPUBCheck), poppler-utils (pdftotext, pdffonts, pdfinfo) and qpdf.
+# WeasyPrint's own libraries (Pango) are part of the base machine.
+set -euo pipefail
+
+need=()
+command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
+if [ "${#need[@]}" -gt 0 ]; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "installing system packages: ${need[*]}" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "warning: please install ${need[*]} (needed by the tests)" >&2
+  fi
+fi

@@ -1,0 +1,1 @@
+"""One module per `bindery` verb; `bindery.cli` registers them."""

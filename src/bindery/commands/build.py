@@ -1,0 +1,40 @@
+"""`bindery build`: compile a book into EPUB and PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bindery.commands.common import human_size, reports_errors
+from bindery.pipeline import BUILDERS, build
+
+
+@click.command("build")
+@click.argument("path", type=click.Path(path_type=Path), default=Path("."))
+@click.option("--format", "fmt", type=click.Choice(["epub", "pdf", "all"]), default="all", show_default=True, help="Which outputs to build.")
+@click.option("--output", "-o", "output", type=click.Path(path_type=Path), default=None, help="Output folder (default: output/ in the book folder).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors: nothing is written.")
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
+@click.option("--verbose", "-v", is_flag=True, help="Print every step.")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@reports_errors
+def build_command(path: Path, fmt: str, output: Path | None, strict: bool, quiet: bool, verbose: bool, debug: bool) -> None:
+    """Build the book in PATH (a folder with book.yaml, or a manifest file)."""
+    formats = tuple(BUILDERS) if fmt == "all" else (fmt,)
+    progress = (lambda msg: click.echo(f"  {msg}", err=True)) if verbose else None
+    result = build(path, formats, output, strict=strict, progress=progress)
+    if quiet:
+        for warning in result.warnings:
+            click.echo(str(warning), err=True)
+        return
+    book = result.book
+    click.echo(f"Built “{book.metadata.title}” in {result.seconds:.1f} s")
+    for artifact in result.artifacts:
+        pages = f", {artifact.pages} pages" if artifact.pages else ""
+        click.echo(f"  {artifact.path}  ({human_size(len(artifact.data))}{pages})")
+    x = result.xrefs
+    click.echo(f"  cross-references: {x.resolved} resolved, {x.outside} outside the book ({len(x.further_reading)} distinct), {x.ambiguous} ambiguous")
+    click.echo(f"  warnings: {len(result.warnings)}")
+    for warning in result.warnings:
+        click.echo(f"    {warning}")
