@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -90,10 +91,11 @@ def standard(**replace: object) -> str:
     return export(*lines)
 
 
-def front_matter(markdown: str) -> dict:
+def front_matter(markdown: str) -> dict[str, Any]:
     assert markdown.startswith("---\n")
     head, _, _ = markdown[4:].partition("\n---\n")
-    return yaml.safe_load(head)
+    data: dict[str, Any] = yaml.safe_load(head)
+    return data
 
 
 # -- header -----------------------------------------------------------------
@@ -317,6 +319,12 @@ def test_short_lines_that_are_not_headings() -> None:
     assert art.paragraphs == tuple(body)
 
 
+def test_short_sentence_opening_the_body_is_not_a_heading() -> None:
+    body = ["Paper grain decides almost everything about a binding.", P1, P2]
+    art = parse_export(standard(body=body, related=[]), "a.txt")
+    assert art.paragraphs == tuple(body)
+
+
 def test_markdown_syntax_at_line_start_is_escaped() -> None:
     body = [P1, "1. Fold the sheets, and then fold the cover around them so the edges meet.", P2]
     art = parse_export(standard(body=body, related=[]), "a.txt")
@@ -329,7 +337,11 @@ def test_markdown_syntax_at_line_start_is_escaped() -> None:
 
 def test_related_with_category_separator_and_date() -> None:
     related = ["Related Articles"]
-    for category, summary, date in (("Gardening", REL1, "July 18, 2025"), ("Bookbinding", REL2, "August 08, 2025"), ("Gardening", REL3, "July 18, 2025")):
+    for category, summary, date in (
+        ("Gardening", REL1, "July 18, 2025"),
+        ("Bookbinding", REL2, "August 08, 2025"),
+        ("Gardening", REL3, "July 18, 2025"),
+    ):
         related += [category, summary, "-", date]
     art = parse_export(standard(category="Gardening", related=related), "a.txt")
     assert art.category == "Gardening"
@@ -367,6 +379,16 @@ def test_related_mixed_shapes_never_drop_an_entry() -> None:
         RelatedEntry(REL2),
         RelatedEntry(REL3, None, "Bookbinding"),
         RelatedEntry("A short note on bone folders.", "2025-07-02"),
+    )
+
+
+def test_related_dates_before_summaries() -> None:
+    related = ["Related Posts", "July 18, 2025", REL1, "August 08, 2025", "Bookbinding", REL2, REL3]
+    art = parse_export(standard(related=related), "a.txt")
+    assert art.related == (
+        RelatedEntry(REL1, "2025-07-18"),
+        RelatedEntry(REL2, "2025-08-08", "Bookbinding"),
+        RelatedEntry(REL3),
     )
 
 

@@ -23,10 +23,11 @@ Noise
     ``continue_reading`` (Continue reading below, Story continues below ...),
     ``read_more`` (Read more, Read more: <title>, See also: <title> ...),
     ``share_bar`` (see below, and Share this article ...), ``subscribe``,
-    ``footer`` (© / Copyright lines), ``separator`` (lines of dashes, bullets
-    or stars, such as the ``-`` between a related summary and its date),
-    ``reading_time`` (``3 min read``, also when it trails the date line),
-    ``related_heading``, ``blank``, ``byline`` (a byline inside the related
+    ``footer`` (``© 2025 ...`` / ``Copyright 2025 ...``), ``separator``
+    (lines of dashes, bullets or stars, such as the ``-`` between a related
+    summary and its date), ``reading_time`` (``3 min read``; a line that is
+    only a reading time must say "read", but after a date ``- 3 min`` is
+    enough), ``related_heading``, ``blank``, ``byline`` (a byline inside the related
     list) and ``orphan_date`` (a related-list date that belongs to no
     summary).  Every line of the input is either kept (title, summary, body,
     related entry), read into metadata (category, byline, date) or counted.
@@ -74,17 +75,27 @@ Body
     letter, digit, closing bracket or a single full stop (never ``, ; : ? !``
     or an ellipsis), holds no second sentence, is followed by a paragraph and
     is not next to another such short line (a run of short lines is kept as
-    paragraphs).  A line that already starts with ``#`` marks is a heading.
-    Headings are stored as ``"## Heading"`` without a final full stop.
+    paragraphs).  A short line ending in a full stop that opens the body or
+    directly follows a heading is a sentence, not a heading.  A line that
+    already starts with ``#`` marks is a heading.  Headings are stored as
+    ``"## Heading"`` without a final full stop.
+
+Markdown
+    :attr:`ImportedArticle.paragraphs` keeps the text exactly as exported.
+    :meth:`ImportedArticle.to_markdown` writes it verbatim too, except that
+    a paragraph opening with block syntax (``1.``, ``-``, ``>``, ``#`` ...) or
+    ending in an ``{#attribute list}`` gets one backslash so that it stays a
+    plain paragraph.  Front matter keys without a value are left out; dates
+    are written unquoted (``date: 2025-07-26``).
 
 Related list
     The last line reading "Related Articles" (any case; also Related posts,
     Related stories, You may also like ...) ends the body.  Each later line is
     a separator, a date, noise or text.  A text line is the category of the
     next entry when it is short (at most eight words and 60 characters, no
-    final punctuation) and the next line is text that is at least twice as
-    long or not short itself, or when the same line was already seen as a
-    category; every other text line is the summary of an entry.  A date
+    final punctuation), the next line is text, and that text is at least
+    twice as long, or not short itself, or the short line was already seen as
+    a category; every other text line is the summary of an entry.  A date
     belongs to the summary before it, unless the list opens with a date, in
     which case each date belongs to the summary after it.  Entries without a
     date or a category are kept; no summary is ever dropped.
@@ -226,6 +237,12 @@ def parse_export(text: str, source: str) -> ImportedArticle:
         tail = content[related_at + 1 :]
         content = content[:related_at]
     related, related_categories = _parse_related(tail, removed)
+    if not content:
+        raise NotAnArticleError(
+            "the text starts with the related-articles list; there is no title or body before it",
+            tail[0].line - 1 if tail else 1,
+            "export the whole article page, from the title down to the related articles",
+        )
 
     header = _parse_header(content, removed, related_categories)
     blocks = _parse_body(header.extras + content[header.body_start :], removed)
@@ -234,11 +251,9 @@ def parse_export(text: str, source: str) -> ImportedArticle:
     if len(prose) < 2:
         where = blocks[0].line if blocks else (content[-1].line if content else header.title_line)
         raise NotAnArticleError(
-            f"found {len(prose)} paragraph{'s' if len(prose) != 1 else ''} of prose after the header, "
-            "an article needs at least 2",
+            f"found {len(prose)} paragraph{'s' if len(prose) != 1 else ''} of prose after the header, an article needs at least 2",
             where,
-            "check that the file is a complete article export (title, summary, date, "
-            "then the body with one paragraph per line)",
+            "check that the file is a complete article export (title, summary, date, then the body with one paragraph per line)",
         )
 
     return ImportedArticle(
@@ -320,7 +335,10 @@ _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
 }  # fmt: skip
-_MONTH = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH = (
+    r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 _WEEKDAY = r"(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)?"
 _TIME = r"(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[a-z]{2,5})?)?"
 _DATE_FORMS = (
@@ -380,7 +398,9 @@ def _parse_dated(text: str) -> tuple[str, bool] | None:
 
 def _is_reading_time(text: str, *, need_read: bool = False) -> bool:
     m = _READING_TIME.fullmatch(text.strip())
-    return bool(m) and (not need_read or bool(m.group("read")) or text.lower().startswith(("read", "estimated")))
+    if m is None:
+        return False
+    return not need_read or bool(m.group("read")) or text.lower().startswith(("read", "estimated"))
 
 
 def _split_names(text: str) -> list[str] | None:
@@ -477,26 +497,73 @@ def _parse_meta(text: str, *, allow_bare_by: bool = True) -> _Meta | None:
 _NOISE: dict[str, str] = {}
 for _kind, _phrases in {
     "advertisement": (
-        "advertisement", "advertisements", "advert", "ad", "ads", "sponsored", "sponsored content",
-        "sponsored post", "sponsored links", "paid content", "paid post", "promoted", "promoted content",
-        "advertisement continue reading below", "story continues below advertisement", "ad feedback",
+        "advertisement",
+        "advertisements",
+        "advert",
+        "ad",
+        "ads",
+        "sponsored",
+        "sponsored content",
+        "sponsored post",
+        "sponsored links",
+        "paid content",
+        "paid post",
+        "promoted",
+        "promoted content",
+        "advertisement continue reading below",
+        "story continues below advertisement",
+        "ad feedback",
     ),
     "continue_reading": (
-        "continue reading", "continue reading below", "story continues below", "article continues below",
-        "continue reading the main story", "scroll to continue", "scroll to continue with content", "keep reading",
+        "continue reading",
+        "continue reading below",
+        "story continues below",
+        "article continues below",
+        "continue reading the main story",
+        "scroll to continue",
+        "scroll to continue with content",
+        "keep reading",
     ),
     "read_more": (
-        "read more", "read next", "read also", "also read", "see also", "more to read", "load more",
-        "show more", "see more", "view more", "read the full story", "read full article",
+        "read more",
+        "read next",
+        "read also",
+        "also read",
+        "see also",
+        "more to read",
+        "load more",
+        "show more",
+        "see more",
+        "view more",
+        "read the full story",
+        "read full article",
     ),
     "share_bar": (
-        "share", "share this", "share this article", "share this story", "share this post", "share article",
-        "share this page", "share on facebook", "share on x", "share on twitter", "tweet this", "share via email",
-        "copy link", "link copied", "share with a friend",
+        "share",
+        "share this",
+        "share this article",
+        "share this story",
+        "share this post",
+        "share article",
+        "share this page",
+        "share on facebook",
+        "share on x",
+        "share on twitter",
+        "tweet this",
+        "share via email",
+        "copy link",
+        "link copied",
+        "share with a friend",
     ),
     "subscribe": (
-        "subscribe", "subscribe now", "sign up", "sign up for our newsletter", "newsletter",
-        "get our newsletter", "join our newsletter", "subscribe to our newsletter",
+        "subscribe",
+        "subscribe now",
+        "sign up",
+        "sign up for our newsletter",
+        "newsletter",
+        "get our newsletter",
+        "join our newsletter",
+        "subscribe to our newsletter",
     ),
 }.items():
     for _phrase in _phrases:
@@ -708,9 +775,7 @@ def _parse_header(content: list[_Line], removed: Counter[str], categories: set[s
                     title = line
                 index += 1
                 continue
-            prose_after = sum(
-                1 for later in content[index + 1 :] if _words(later.text) >= PROSE_MIN_WORDS and not _noise_kind(later.text)
-            )
+            prose_after = sum(1 for later in content[index + 1 :] if _words(later.text) >= PROSE_MIN_WORDS and not _noise_kind(later.text))
             if _words(line.text) <= SUMMARY_GUESS_MAX_WORDS and prose_after >= 2:
                 summary = line
                 index += 1
@@ -718,10 +783,9 @@ def _parse_header(content: list[_Line], removed: Counter[str], categories: set[s
         body_start = index
 
     if title is None:
-        line = content[body_start].line if body_start < len(content) else content[-1].line
         raise NotAnArticleError(
             "no title found",
-            line,
+            content[body_start].line if body_start < len(content) else content[-1].line,
             "put the article's title on the first line, followed by its summary and date",
         )
     if _words(title.text) > TITLE_MAX_WORDS or len(title.text) > TITLE_MAX_CHARS:
@@ -877,9 +941,7 @@ def _parse_related(lines: Sequence[_Line], removed: Counter[str]) -> tuple[tuple
                     removed["orphan_date"] += 1
             current.date = value
             continue
-        is_category = _is_related_category(items, index, categories) and not (
-            current.category is not None and current.summary is None
-        )
+        is_category = _is_related_category(items, index, categories) and not (current.category is not None and current.summary is None)
         if is_category:
             if current.summary is not None:
                 flush()
@@ -913,7 +975,7 @@ def _is_related_category(items: Sequence[tuple[str, str]], index: int, seen: set
 # --------------------------------------------------------------------------
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(yaml.SafeDumper):  # type: ignore[misc,unused-ignore]
     """SafeDumper that indents list items under their key, as hand-written articles do."""
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
@@ -932,7 +994,7 @@ def _escape_paragraph(text: str) -> str:
     m = _BLOCK_START.match(text)
     if m:
         if m.group("num") is not None:
-            text = f"{m.group('num')}\\{m.group('delim')}{text[m.end():]}"
+            text = f"{m.group('num')}\\{m.group('delim')}{text[m.end() :]}"
         else:
             text = "\\" + text
     return _ATTR_LIST.sub(r"\\{", text)
