@@ -209,6 +209,14 @@ def find_manifest(path: Path) -> Path:
     return path
 
 
+def display_path(path: Path) -> str:
+    """How messages name a file: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def slugify(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "book"
@@ -217,7 +225,7 @@ def slugify(text: str) -> str:
 def load_manifest(path: Path) -> Manifest:
     manifest_path = find_manifest(path)
     root = manifest_path.parent.resolve()
-    name = manifest_path.name
+    name = display_path(manifest_path)
     try:
         text = manifest_path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:

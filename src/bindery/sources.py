@@ -11,12 +11,12 @@ import datetime as _dt
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from bindery.diagnostics import BinderyError, Diagnostic, Report, did_you_mean
-from bindery.manifest import ArticleRef, Manifest
+from bindery.manifest import ArticleRef, Manifest, display_path
 from bindery.yamlsource import LineMap, key_path, load_yaml
 
 FRONT_MATTER_KEYS = ("title", "summary", "date", "authors", "category", "related", "source", "id")
@@ -89,7 +89,7 @@ def decode_text(data: bytes, name: str) -> str:
 
 
 def read_source(root: Path, ref: ArticleRef, report: Report) -> Source:
-    name = ref.path
+    name = display_path(root / ref.path)
     try:
         data = (root / ref.path).read_bytes()
     except OSError as exc:
@@ -100,8 +100,8 @@ def read_source(root: Path, ref: ArticleRef, report: Report) -> Source:
         raise BinderyError(Diagnostic("is empty", file=name, line=1, hint="write the article, or remove it from book.yaml", code="source-empty"))
     if ref.path.endswith(RAW_EXPORT_SUFFIXES):
         from_export = _from_raw_export(text, name)
-        return parse_markdown_article(from_export, name, digest, report)
-    return parse_markdown_article(text, name, digest, report)
+        return replace(parse_markdown_article(from_export, name, digest, report), path=ref.path)
+    return replace(parse_markdown_article(text, name, digest, report), path=ref.path)
 
 
 def _from_raw_export(text: str, name: str) -> str:
