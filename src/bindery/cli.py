@@ -11,6 +11,7 @@ import click
 
 from bindery import __version__
 from bindery.commands.build import build_command
+from bindery.commands.new import new_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,3 +21,4 @@ def main() -> None:
 
 
 main.add_command(build_command)
+main.add_command(new_command)
