@@ -15,7 +15,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from bindery.model import Book, Matter
+from bindery.model import Book
+from bindery.printspec import PageMargins, screen_margins
 from bindery.reproducible import build_time
 from bindery.templating import Templates
 from bindery.xref import CrossReferences
@@ -64,6 +65,7 @@ def _context(book: Book, xrefs: CrossReferences) -> dict[str, Any]:
         "inline_further_reading": book.further_reading == "inline",
         "year": (book.metadata.date or str(build_time().year))[:4],
         "html": Markup,
+        "matter_semantics": MATTER_SEMANTICS,
     }
 
 
@@ -128,20 +130,18 @@ def _link_across(doc: Document, id_to_doc: dict[str, str]) -> Document:
     return Document(doc.name, doc.title, LOCAL_HREF.sub(fix, doc.content), doc.role)
 
 
-def render_print(book: Book, xrefs: CrossReferences, templates: Templates) -> PrintRendering:
+def render_print(book: Book, xrefs: CrossReferences, templates: Templates, *, page: PageMargins | None = None) -> PrintRendering:
+    """`page`: the margins of this layout pass (the print profile picks the gutter by page count)."""
     ctx = _context(book, xrefs)
     ctx["href"] = _local_href
     first_body = next((p.id if p.title is not None else p.chapters[0].id for p in book.parts), None)
     html = templates.render("book.html.j2", first_body=first_body, **ctx)
-    css = templates.render("book.css.j2", asset=lambda name: templates.find(name).resolve().as_uri(), **ctx)
+    page = page or screen_margins(book.pdf)
+    css = templates.render("book.css.j2", asset=lambda name: templates.find(name).resolve().as_uri(), page=page, **ctx)
     return PrintRendering(html, css, Path(book.root))
 
 
-def matter_roles(matter: Matter) -> tuple[str | None, str | None]:
-    """The epub:type and ARIA role for a front- or back-matter kind."""
-    return MATTER_SEMANTICS.get(matter.kind, (None, None))
-
-
+# The epub:type and ARIA role of each front- and back-matter kind.
 MATTER_SEMANTICS: dict[str, tuple[str | None, str | None]] = {
     "dedication": ("dedication", "doc-dedication"),
     "epigraph": ("epigraph", "doc-epigraph"),

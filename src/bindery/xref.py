@@ -89,7 +89,6 @@ def resolve_cross_references(book: Book) -> CrossReferences:
             if target is not None and target.id == art.id:
                 diagnostics.append(Diagnostic("related entry refers to the article itself; ignored as a link", file=art.source, line=entry.line, severity="warning", hint="remove the entry or point it at another article", code="xref-self"))
                 target = None
-                ambiguous += 0
             if target is not None:
                 if target.id not in seen_targets:
                     seen_targets.add(target.id)
