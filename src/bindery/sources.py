@@ -17,6 +17,7 @@ from typing import Any
 
 from bindery.diagnostics import BinderyError, Diagnostic, Report, did_you_mean
 from bindery.manifest import ArticleRef, Manifest, display_path
+from bindery.rawexport import NotAnArticleError, parse_export
 from bindery.yamlsource import LineMap, key_path, load_yaml
 
 FRONT_MATTER_KEYS = ("title", "summary", "date", "authors", "category", "related", "source", "id")
@@ -105,14 +106,10 @@ def read_source(root: Path, ref: ArticleRef, report: Report) -> Source:
 
 
 def _from_raw_export(text: str, name: str) -> str:
-    from bindery import rawexport
-
     try:
-        return rawexport.parse_export(text, name).to_markdown()
-    except rawexport.NotAnArticleError as exc:
-        raise BinderyError(
-            Diagnostic(str(exc), file=name, line=getattr(exc, "line", None), hint="check that this file is an article export", code="import-not-article")
-        ) from None
+        return parse_export(text, name).to_markdown()
+    except NotAnArticleError as exc:
+        raise BinderyError(Diagnostic(f"is not an article export: {exc.problem}", file=name, line=exc.line, hint=exc.hint, code="import-not-article")) from None
 
 
 FENCE = re.compile(r"^---[ \t]*$", re.M)

@@ -57,6 +57,17 @@ class CrossReferences:
     def of(self, article_id: str) -> ArticleLinks:
         return self.by_article.get(article_id, ArticleLinks())
 
+    def further_reading_groups(self) -> tuple[tuple[str | None, tuple[FurtherReading, ...]], ...]:
+        """Further reading by category (case-insensitive), in the resolved order;
+        entries without a category come last, under None."""
+        groups: dict[str | None, list[FurtherReading]] = {}
+        labels: dict[str | None, str | None] = {}
+        for entry in self.further_reading:
+            key = entry.category.casefold() if entry.category else None
+            labels.setdefault(key, entry.category)
+            groups.setdefault(key, []).append(entry)
+        return tuple((labels[key], tuple(entries)) for key, entries in groups.items())
+
 
 def resolve_cross_references(book: Book) -> CrossReferences:
     articles = list(book.articles())
