@@ -11,6 +11,7 @@ import click
 
 from bindery import __version__
 from bindery.commands.build import build_command
+from bindery.commands.importing import import_command
 from bindery.commands.new import new_command
 
 
@@ -21,4 +22,5 @@ def main() -> None:
 
 
 main.add_command(build_command)
+main.add_command(import_command)
 main.add_command(new_command)
