@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from bindery.diagnostics import BinderyError, Diagnostic, Report, did_you_mean
+from bindery.printspec import MIN_OUTSIDE_WITH_BLEED_IN, PAPERS
 from bindery.yamlsource import LineMap, key_path, load_yaml
 
 MANIFEST_NAME = "book.yaml"
@@ -79,7 +80,8 @@ TOP_KEYS = (
     "pdf",
     "epub",
 )
-PDF_KEYS = ("trim", "margins", "font_size")
+PDF_KEYS = ("trim", "margins", "font_size", "profile", "bleed", "crop_marks", "paper")
+PDF_PROFILES = ("digital", "print")
 MARGIN_KEYS = ("top", "bottom", "inside", "outside")
 EPUB_KEYS = ("filename",)
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -155,6 +157,11 @@ class PdfSettings:
     margin_inside_in: float = 0.875
     margin_outside_in: float = 0.625
     font_size_pt: float = 10.5
+    profile: str = "digital"  # digital: bookmarks, links, PDF/UA-1 | print: for a print-on-demand upload
+    bleed: bool = False
+    crop_marks: bool = False
+    paper: str = "white"  # white | cream: sets the spine width of the print cover
+    inside_given: bool = False  # margins.inside set in the manifest (else the print gutter band decides)
 
 
 @dataclass(frozen=True)
@@ -641,7 +648,34 @@ class _Validator:
                 size = length * 72
                 if not 7 <= size <= 16:
                     self.error(("pdf", "font_size"), f"{size:g}pt is not a body text size", "use between 7pt and 16pt")
-        return PdfSettings(name, w, h, margins["top"], margins["bottom"], margins["inside"], margins["outside"], size)
+        profile = self.choice(value, "profile", PDF_PROFILES)
+        paper = self.choice(value, "paper", tuple(PAPERS))
+        bleed = self.flag(value, "bleed")
+        crop_marks = self.flag(value, "crop_marks")
+        if bleed and isinstance(given, Mapping):
+            for key in ("top", "bottom", "outside"):
+                if key in given and margins[key] < MIN_OUTSIDE_WITH_BLEED_IN:
+                    self.error(("pdf", "margins", key), f"{margins[key]:.3f} in is too narrow for a page that bleeds", f"use at least {MIN_OUTSIDE_WITH_BLEED_IN}in with bleed: true")
+        inside_given = isinstance(given, Mapping) and "inside" in given
+        return PdfSettings(
+            name, w, h, margins["top"], margins["bottom"], margins["inside"], margins["outside"], size, profile, bleed, crop_marks, paper, inside_given
+        )
+
+    def choice(self, value: Mapping[str, Any], key: str, choices: tuple[str, ...]) -> str:
+        given = self.text(value, key, ("pdf",))
+        if given is None:
+            return choices[0]
+        if given not in choices:
+            self.error(("pdf", key), f"'{given}' is not a choice", did_you_mean(given, choices) or "use " + " | ".join(choices))
+            return choices[0]
+        return given
+
+    def flag(self, value: Mapping[str, Any], key: str) -> bool:
+        given = value.get(key, False)
+        if not isinstance(given, bool):
+            self.error(("pdf", key), f"must be true or false, not {_kind(given)}", f"e.g. {key}: true")
+            return False
+        return given
 
     def epub(self, value: Any, slug: str) -> EpubSettings:
         default = EpubSettings(f"{slug}.epub")

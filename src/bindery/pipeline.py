@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bindery.builders.base import Artifact, Builder
+from bindery.builders.cover import CoverBuilder
 from bindery.builders.epub import EpubBuilder
 from bindery.builders.pdf import PdfBuilder
 from bindery.diagnostics import BinderyError, Diagnostic
@@ -59,6 +60,12 @@ def build(path: Path, formats: tuple[str, ...] = ("epub", "pdf"), output_dir: Pa
         output = BUILDERS[name](book, xrefs, out_dir).build()
         result.artifacts.extend(output.artifacts)
         result.warnings.extend(output.diagnostics)
+    interior = next((a for a in result.artifacts if a.path.name == f"{book.slug}.pdf"), None)
+    if interior is not None and book.pdf.profile == "print":
+        say(f"building the {CoverBuilder.format}")
+        cover = CoverBuilder(book, xrefs, out_dir, interior_pages=interior.pages or 0).build()
+        result.artifacts.extend(cover.artifacts)
+        result.warnings.extend(cover.diagnostics)
     if strict and result.warnings:
         raise BinderyError([*result.warnings, Diagnostic(f"{len(result.warnings)} warning(s) and --strict is on; nothing was written", hint="fix the warnings or build without --strict", code="strict")])
     prepare_output_dir(out_dir)

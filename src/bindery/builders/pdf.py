@@ -1,4 +1,10 @@
-"""The PDF builder: lays the print HTML out once with WeasyPrint.
+"""The PDF builder: lays the print HTML out with WeasyPrint.
+
+Two profiles (the manifest's `pdf.profile`): `digital` keeps bookmarks and
+links and tags the file as PDF/UA-1; `print` is for a print-on-demand upload:
+no bookmarks, links or annotations, fonts embedded whole, the gutter chosen
+from the page count (`printspec.gutter_for`; the book is laid out again when
+the final count falls in another band) and the page count padded to even.
 
 WeasyPrint may only read files inside the book folder and the template
 folders; every other URL (other files, http, attachments) is refused with a
@@ -18,7 +24,8 @@ from weasyprint.urls import URLFetcher, URLFetchingError
 
 from bindery.builders.base import Artifact, Builder, BuildOutput
 from bindery.diagnostics import Diagnostic
-from bindery.render import render_print
+from bindery.printspec import GUTTER_BANDS, MAX_PAGES, MIN_IMAGE_DPI, MIN_PAGES, padded_to_even, print_margins, screen_margins
+from bindery.render import PrintRendering, render_print
 from bindery.templating import Kind
 
 
@@ -51,17 +58,95 @@ class PdfBuilder(Builder):
         return self.output_dir / f"{self.book.slug}.pdf"
 
     def build(self) -> BuildOutput:
-        rendering = render_print(self.book, self.xrefs, self.templates)
+        settings = self.book.pdf
         fetcher = BookURLFetcher([Path(self.book.root), *self.templates.dirs])
-        base_url = rendering.base_dir.resolve().as_uri() + "/"
-        html = weasyprint.HTML(string=rendering.html, base_url=base_url, url_fetcher=fetcher)
-        fonts = FontConfiguration()
-        css = weasyprint.CSS(string=rendering.css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
-        document = html.render(stylesheets=[css], font_config=fonts)
+        diagnostics: list[Diagnostic] = []
         buffer = io.BytesIO()
-        document.write_pdf(buffer)
-        diagnostics = [
+        if settings.profile == "print":
+            document, rendering = self._layout_in_band(fetcher)
+            pages = len(document.pages)
+            if pages % 2:
+                document = document.copy([*document.pages, self._blank_verso(rendering, fetcher)])
+            _strip_interactive(document)
+            document.write_pdf(buffer, full_fonts=True)
+            diagnostics += _page_count_warnings(len(document.pages))
+        else:
+            rendering = render_print(self.book, self.xrefs, self.templates, page=screen_margins(settings))
+            document = self._layout(rendering, fetcher)
+            document.write_pdf(buffer, pdf_variant="pdf/ua-1")
+        diagnostics += _low_resolution_images(document)
+        diagnostics += [
             Diagnostic(f"refused to fetch {url}", severity="warning", hint="keep images and styles inside the book folder", code="pdf-url-refused")
             for url in sorted(set(fetcher.refused))
         ]
         return BuildOutput([Artifact(self.output_path(), buffer.getvalue(), pages=len(document.pages))], diagnostics)
+
+    def _layout(self, rendering: PrintRendering, fetcher: BookURLFetcher) -> weasyprint.Document:
+        base_url = rendering.base_dir.resolve().as_uri() + "/"
+        html = weasyprint.HTML(string=rendering.html, base_url=base_url, url_fetcher=fetcher)
+        fonts = FontConfiguration()
+        css = weasyprint.CSS(string=rendering.css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
+        return html.render(stylesheets=[css], font_config=fonts)
+
+    def _layout_in_band(self, fetcher: BookURLFetcher) -> tuple[weasyprint.Document, PrintRendering]:
+        """Lay out with the gutter of the page-count band the result falls in.
+
+        A wider gutter only adds pages, so the band can only move up; a few
+        passes settle it (most books need one, a book near a band edge two).
+        """
+        settings = self.book.pdf
+        margins = print_margins(settings, MIN_PAGES)
+        for _ in GUTTER_BANDS:  # the band only moves up: one pass per band at most
+            rendering = render_print(self.book, self.xrefs, self.templates, page=margins)
+            document = self._layout(rendering, fetcher)
+            wanted = print_margins(settings, padded_to_even(len(document.pages)))
+            if wanted == margins:
+                break
+            margins = wanted
+        return document, rendering
+
+    def _blank_verso(self, rendering: PrintRendering, fetcher: BookURLFetcher) -> weasyprint.Page:
+        """One blank left-hand page with the book's page size and bleed, to make the count even."""
+        blank = PrintRendering('<html><body><div></div><div style="break-before: left; page: plain"></div></body></html>', rendering.css, rendering.base_dir)
+        return self._layout(blank, fetcher).pages[-1]
+
+
+def _strip_interactive(document: weasyprint.Document) -> None:
+    """The print profile: no bookmarks, links, anchors or form fields in the file."""
+    for page in document.pages:
+        page.links = []
+        page.bookmarks = []
+        page.anchors = {}
+        page.forms = []
+
+
+def _page_count_warnings(pages: int) -> list[Diagnostic]:
+    if MIN_PAGES <= pages <= MAX_PAGES:
+        return []
+    return [
+        Diagnostic(
+            f"the print PDF has {pages} pages; print-on-demand printers take {MIN_PAGES} to {MAX_PAGES}",
+            severity="warning",
+            hint="add or split content, or use the digital profile (pdf: {profile: digital})",
+            code="pdf-page-count",
+        )
+    ]
+
+
+def _low_resolution_images(document: weasyprint.Document) -> list[Diagnostic]:
+    """Images printed below 300 DPI, from their laid-out size (CSS px are 1/96 in)."""
+    worst: dict[str, float] = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            image = getattr(box, "image", None)
+            width = getattr(image, "width", None)
+            if not width or not box.width:
+                continue
+            dpi = width / (box.width / 96)
+            src = (box.element.get("src") if box.element is not None else None) or "an image"
+            worst[src] = min(dpi, worst.get(src, dpi))
+    return [
+        Diagnostic(f"image '{src}' prints at {dpi:.0f} DPI", severity="warning", hint=f"use an image with at least {MIN_IMAGE_DPI} DPI at its printed size, or print it smaller", code="pdf-image-resolution")
+        for src, dpi in sorted(worst.items())
+        if dpi < MIN_IMAGE_DPI - 0.5
+    ]
