@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from bindery.diagnostics import Diagnostic
-from bindery.matching import Candidate, SummaryIndex, normalise
+from bindery.matching import Candidate, SummaryIndex, normalise, words
 from bindery.model import Article, Book, Chapter
 from bindery.sources import RelatedSpec
 
@@ -107,14 +107,14 @@ def resolve_cross_references(book: Book) -> CrossReferences:
                 resolved += 1
                 continue
             outside += 1
-            key = normalise(entry.summary)
+            key = " ".join(words(entry.summary)) or normalise(entry.summary)  # same words, whatever the punctuation
             group = groups.setdefault(key, {"entry": entry, "cited_by": []})
             cited: list[Article] = group["cited_by"]  # type: ignore[assignment]
             if art not in cited:
                 cited.append(art)
             first: RelatedSpec = group["entry"]  # type: ignore[assignment]
-            if first.date is None and entry.date:
-                group["entry"] = RelatedSpec(first.summary, entry.date, first.category or entry.category, None, first.line)
+            if (first.date is None and entry.date) or (first.category is None and entry.category):
+                group["entry"] = RelatedSpec(first.summary, first.date or entry.date, first.category or entry.category, None, first.line)
             outside_keys.setdefault(art.id, [])
             if key not in outside_keys[art.id]:
                 outside_keys[art.id].append(key)
