@@ -34,7 +34,8 @@ def build_command(path: Path, fmt: str, output: Path | None, strict: bool, quiet
         pages = f", {artifact.pages} pages" if artifact.pages else ""
         click.echo(f"  {artifact.path}  ({human_size(len(artifact.data))}{pages})")
     x = result.xrefs
-    click.echo(f"  cross-references: {x.resolved} resolved, {x.outside} outside the book ({len(x.further_reading)} distinct), {x.ambiguous} ambiguous")
+    where = {"appendix": "further reading", "inline": "further reading under each article", "omit": "not printed: further_reading: omit"}[book.further_reading]
+    click.echo(f"  cross-references: {x.resolved} resolved, {x.outside} outside the book ({len(x.further_reading)} distinct; {where}), {x.ambiguous} ambiguous")
     click.echo(f"  warnings: {len(result.warnings)}")
     for warning in result.warnings:
         click.echo(f"    {warning}")
