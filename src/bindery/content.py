@@ -19,6 +19,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from bindery.diagnostics import BinderyError, Diagnostic
+from bindery.sanitize import locate_unbalanced, sanitize_fragment, serialize_inner
 
 SMART_CHARS = {
     "left-single-quote": "\u2018",
@@ -48,6 +49,8 @@ class RenderedArticle:
     headings: list[Heading] = field(default_factory=list)
     images: list[str] = field(default_factory=list)  # book-relative paths
     links: list[str] = field(default_factory=list)  # hrefs as written
+    image_lines: dict[str, int | None] = field(default_factory=dict)  # source line of each image
+    warnings: list[Diagnostic] = field(default_factory=list)  # what `sanitize` removed
 
 
 class _BookTreeprocessor(Treeprocessor):
@@ -69,12 +72,6 @@ class _BookTreeprocessor(Treeprocessor):
                 if href.startswith("#") and href[1:] in local_ids:
                     el.set("href", f"#{self.prefix}--{href[1:]}")
                 self.result.links.append(href)
-            if el.tag == "img" and el.get("src"):
-                src = el.get("src") or ""
-                if "://" not in src and not src.startswith(("/", "data:")):
-                    src = posixpath.normpath(posixpath.join(self.article_dir, src))
-                    el.set("src", src)
-                self.result.images.append(src)
             if re.fullmatch(r"h[1-6]", el.tag):
                 level = min(6, max(int(el.tag[1]), 2) + self.offset)
                 el.tag = f"h{level}"
@@ -119,8 +116,12 @@ def _entity_to_char(match: re.Match[str]) -> str:
     return char if char else match.group(0)
 
 
-def render_markdown(text: str, *, prefix: str, heading_offset: int, source: str, body_line: int) -> RenderedArticle:
-    """Render one article body to a well-formed XHTML fragment."""
+def render_markdown(
+    text: str, *, prefix: str, heading_offset: int, source: str, body_line: int, name: str | None = None
+) -> RenderedArticle:
+    """Render one article body to a well-formed XHTML fragment.
+
+    `source` is the article's path in the book folder; `name` how messages name it."""
     ext = _BookExtension(prefix, heading_offset, posixpath.dirname(source))
     md = markdown.Markdown(
         extensions=[
@@ -145,19 +146,28 @@ def render_markdown(text: str, *, prefix: str, heading_offset: int, source: str,
     body = md.convert(text)
     body = ENTITY.sub(_entity_to_char, body)
     try:
-        ET.fromstring(f'<div xmlns:epub="http://www.idpf.org/2007/ops">{body}</div>')
+        tree = ET.fromstring(f'<div xmlns:epub="http://www.idpf.org/2007/ops">{body}</div>')
     except ET.ParseError as exc:
-        line, _col = exc.position
+        found = locate_unbalanced(text)
         raise BinderyError(
             Diagnostic(
-                f"the article's HTML is not well-formed ({exc.msg})",
-                file=source,
-                line=body_line,
+                f"the article's raw HTML is not well-formed: {found[1] if found else exc.msg}",
+                file=name or source,
+                line=body_line + found[0] - 1 if found else body_line,
                 hint="close every raw HTML tag you write in Markdown, or use Markdown syntax instead",
                 code="content-html",
             )
         ) from None
     assert ext.processor is not None
     result = ext.processor.result
-    result.html = body
+
+    def locate(needle: str) -> int | None:
+        at = text.find(needle) if needle else -1
+        return body_line + text.count("\n", 0, at) if at >= 0 else None
+
+    clean = sanitize_fragment(tree, article_dir=posixpath.dirname(source), source=name or source, locate=locate)
+    result.html = serialize_inner(tree) if clean.changed else body
+    result.images = clean.images
+    result.image_lines = clean.image_lines
+    result.warnings = clean.warnings
     return result

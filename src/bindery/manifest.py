@@ -17,6 +17,7 @@ from typing import Any
 
 from bindery.diagnostics import BinderyError, Diagnostic, Report, did_you_mean
 from bindery.printspec import MIN_OUTSIDE_WITH_BLEED_IN, PAPERS
+from bindery.sanitize import check_image_file
 from bindery.yamlsource import LineMap, key_path, load_yaml
 
 MANIFEST_NAME = "book.yaml"
@@ -238,7 +239,11 @@ def load_manifest(path: Path) -> Manifest:
     except UnicodeDecodeError as exc:
         raise BinderyError(
             Diagnostic(
-                f"not UTF-8 text (byte {exc.start})", file=name, hint="save the manifest as UTF-8", code="encoding"
+                f"not UTF-8 text (byte {exc.start})",
+                file=name,
+                line=exc.object[: exc.start].count(b"\n") + 1,
+                hint="save the manifest as UTF-8",
+                code="encoding",
             )
         ) from None
     except OSError as exc:
@@ -288,7 +293,8 @@ class _Validator:
         if isinstance(value, (_dt.date, int, float)) and not isinstance(value, bool):
             return str(value)
         if not isinstance(value, str):
-            self.error(path + (key,), f"must be text, not {_kind(value)}", code="manifest-type")
+            hint = "write the text on one line after the colon"
+            self.error(path + (key,), f"must be text, not {_kind(value)}", hint, code="manifest-type")
             return None
         value = value.strip()
         return value or None
@@ -348,8 +354,8 @@ class _Validator:
         else:
             identifier = self.identifier(identifier)
         cover = self.text(data, "cover")
-        if cover:
-            self.book_path(cover, ("cover",), "cover image")
+        if cover and self.book_path(cover, ("cover",), "cover image") and (bad := check_image_file(self.root / cover)):
+            self.error(("cover",), f"the cover image {bad[0]}", bad[1], code="manifest-cover")
         return Metadata(
             title=title or "",
             subtitle=self.text(data, "subtitle"),
@@ -445,7 +451,7 @@ class _Validator:
         self.unknown_keys(value, ("name", "position"), ("series",))
         position = value.get("position")
         if position is not None and (not isinstance(position, int) or isinstance(position, bool) or position < 1):
-            self.error(("series", "position"), "must be a whole number from 1")
+            self.error(("series", "position"), "must be a whole number from 1", "e.g. position: 2")
             position = None
         return self.text(value, "name", ("series",)), position
 

@@ -14,7 +14,8 @@ from pathlib import PurePosixPath
 
 from bindery.content import Heading, render_markdown
 from bindery.diagnostics import BinderyError, Diagnostic, Report
-from bindery.manifest import Manifest, Metadata, PdfSettings, slugify
+from bindery.manifest import Manifest, Metadata, PdfSettings, display_path, slugify
+from bindery.sanitize import check_image_file
 from bindery.sources import RelatedSpec, Source
 
 # Ids the templates use themselves; an article never takes one of them.
@@ -53,6 +54,7 @@ class Article:
     headings: tuple[Heading, ...]
     images: tuple[str, ...]
     digest: str
+    image_lines: tuple[tuple[str, int | None], ...] = ()  # (image, source line) for messages
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,7 @@ class Book:
     pdf: PdfSettings
     epub_filename: str
     root: str  # the book folder (absolute path)
+    warnings: tuple[Diagnostic, ...] = ()  # found while assembling (e.g. raw HTML removed)
 
     @property
     def has_parts(self) -> bool:
@@ -153,12 +156,23 @@ class _Ids:
 def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
     ids = _Ids()
     report = Report()
+    explicit: dict[str, str] = {}
 
     def article(path: str, heading_offset: int) -> Article:
         src = sources[path]
+        name = display_path(manifest.root / path)
+        if src.explicit_id:
+            wanted = slugify(src.explicit_id)
+            if wanted in explicit:
+                report.error(f"id '{src.explicit_id}' is already the id of {explicit[wanted]}", file=name, line=src.id_line,
+                             key="id", hint="give each article its own id, or remove the 'id:' line", code="model-duplicate-id")
+            explicit.setdefault(wanted, display_path(manifest.root / path))
         article_id = ids.claim(src.explicit_id or PurePosixPath(path).stem)
         try:
-            rendered = render_markdown(src.body, prefix=article_id, heading_offset=heading_offset, source=path, body_line=src.body_line)
+            rendered = render_markdown(
+                src.body, prefix=article_id, heading_offset=heading_offset, source=path, body_line=src.body_line, name=name
+            )
+            report.diagnostics.extend(rendered.warnings)
         except BinderyError as exc:
             report.diagnostics.extend(exc.diagnostics)
             rendered = None
@@ -173,8 +187,9 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
             related=src.related,
             html=rendered.html if rendered else "",
             headings=tuple(rendered.headings) if rendered else (),
-            images=tuple(rendered.images) if rendered else (),
+            images=tuple(dict.fromkeys(rendered.images)) if rendered else (),
             digest=src.digest,
+            image_lines=tuple(rendered.image_lines.items()) if rendered else (),
         )
 
     front = tuple(Matter(m.kind, article(m.article.path, 0), f"front-{i + 1}") for i, m in enumerate(manifest.front_matter))
@@ -211,18 +226,30 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
         pdf=manifest.pdf,
         epub_filename=manifest.epub.filename,
         root=str(manifest.root),
+        warnings=tuple(report.warnings),
     )
 
 
 def _check_images(manifest: Manifest, *groups: object) -> None:
-    """Every image an article shows must exist inside the book folder."""
+    """Every image an article shows is a real image file inside the book folder.
+
+    `sanitize` has already removed images on the web or outside the folder
+    (with a warning); what is left is the author's own files."""
     problems = []
+    root = manifest.root.resolve()
     for art in _walk_articles(groups):
+        lines = dict(art.image_lines)
+        name = display_path(manifest.root / art.source)
         for src in art.images:
-            if "://" in src or src.startswith("/") or src.startswith("..") or src.startswith("data:"):
-                problems.append(Diagnostic(f"image '{src}' is outside the book folder", file=art.source, hint="copy the image into the book folder and use a relative path", code="image-outside"))
-            elif not (manifest.root / src).is_file():
-                problems.append(Diagnostic(f"image '{src}' does not exist", file=art.source, hint="check the path; it is relative to the article file", code="image-missing"))
+            full = (manifest.root / src).resolve()
+            if full != root and root not in full.parents:
+                hint = "copy the image into the book folder instead of linking to it"
+                problems.append(Diagnostic(f"image '{src}' links to a file outside the book folder", file=name, line=lines.get(src), hint=hint, code="image-outside"))
+            elif not full.is_file():
+                hint = "check the path; it is relative to the article file"
+                problems.append(Diagnostic(f"image '{src}' does not exist", file=name, line=lines.get(src), hint=hint, code="image-missing"))
+            elif (bad := check_image_file(full)) is not None:
+                problems.append(Diagnostic(f"image {bad[0]}", file=name, line=lines.get(src), hint=bad[1], code="image-invalid"))
     if problems:
         raise BinderyError(problems)
 

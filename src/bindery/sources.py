@@ -49,6 +49,7 @@ class Source:
     body_line: int  # line of the file where the body starts
     explicit_id: str | None
     digest: str  # sha256 of the file's bytes
+    id_line: int | None = None  # line of the `id:` key, for messages
 
 
 def read_sources(manifest: Manifest, warnings: list[Diagnostic] | None = None) -> dict[str, Source]:
@@ -170,6 +171,7 @@ def parse_markdown_article(text: str, name: str, digest: str, report: Report) ->
         body=body,
         body_line=body_line,
         explicit_id=fm.text(data, "id"),
+        id_line=lines.line(("id",)) if "id" in data else None,
         digest=digest,
     )
     report.diagnostics.extend(local.warnings)
@@ -195,7 +197,8 @@ class _FrontMatter:
         if isinstance(value, (int, float, _dt.date)) and not isinstance(value, bool):
             return str(value)
         if not isinstance(value, str):
-            self.error(path + (key,), f"must be text, not {type(value).__name__}", "put the text on one line after the colon")
+            kind = {dict: "a mapping", list: "a list", bool: "true/false"}.get(type(value), type(value).__name__)
+            self.error(path + (key,), f"must be text, not {kind}", "put the text on one line after the colon")
             return None
         return " ".join(value.split()) or None
 

@@ -89,6 +89,8 @@ def resolve_cross_references(book: Book) -> CrossReferences:
                 target = by_id.get(entry.ref) or by_path.get(entry.ref) or by_stem.get(entry.ref)
                 if target is None:
                     diagnostics.append(Diagnostic(f"related entry refers to '{entry.ref}', which is not an article of this book", file=art.source, line=entry.line, severity="warning", hint="use an article id or a file listed in book.yaml", code="xref-unknown-ref"))
+            elif art.summary and normalise(entry.summary) == normalise(art.summary):
+                target = art  # the article's own summary: a self-reference, warned about below
             else:
                 match = index.match(entry.summary, exclude=art.id)
                 if match.status == "resolved" and match.key:
