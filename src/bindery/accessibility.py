@@ -1,0 +1,140 @@
+"""EPUB Accessibility 1.1 metadata, derived from the book rather than declared.
+
+What Bindery's templates always give (structural navigation, a table of
+contents, a reading order, text that reflows) is claimed outright; what
+depends on the content is looked up: images make the book partly visual,
+`alternativeText` is claimed only when every image has a description (an
+image without one is a warning naming the article), page navigation only when
+the EPUB carries a page-list taken from the print edition. A book with an
+undescribed image does not claim WCAG conformance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import lxml.html
+
+from bindery.diagnostics import Diagnostic
+from bindery.model import Book
+
+CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
+ALWAYS = ("structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability")
+
+
+@dataclass(frozen=True)
+class Image:
+    src: str
+    alt: str
+    article: str  # the article's source file, book-relative
+
+
+@dataclass(frozen=True)
+class AccessibilityMetadata:
+    access_modes: tuple[str, ...]
+    access_modes_sufficient: tuple[str, ...]  # each entry a comma-separated set
+    features: tuple[str, ...]
+    hazards: tuple[str, ...]
+    summary: str
+    conforms_to: str | None  # None when the content falls short of WCAG AA
+    certified_by: str | None
+    page_break_source: str | None  # the print edition, when there is a page-list
+
+    def properties(self) -> list[tuple[str, str]]:
+        """(property, value) for one OPF `<meta>` each, in a stable order."""
+        out = [("schema:accessMode", mode) for mode in self.access_modes]
+        out += [("schema:accessModeSufficient", modes) for modes in self.access_modes_sufficient]
+        out += [("schema:accessibilityFeature", feature) for feature in self.features]
+        out += [("schema:accessibilityHazard", hazard) for hazard in self.hazards]
+        out.append(("schema:accessibilitySummary", self.summary))
+        if self.conforms_to:
+            out.append(("dcterms:conformsTo", self.conforms_to))
+        if self.certified_by:
+            out.append(("a11y:certifiedBy", self.certified_by))
+        if self.page_break_source:
+            out.append(("pageBreakSource", self.page_break_source))
+        return out
+
+
+def book_images(book: Book) -> list[Image]:
+    """Every image of the articles, with its alt text ("" when it has none)."""
+    images = []
+    for article in book.articles():
+        if "<img" not in article.html:
+            continue
+        for fragment in lxml.html.fragments_fromstring(article.html):
+            if isinstance(fragment, str):
+                continue
+            for img in fragment.iter("img"):
+                images.append(Image(img.get("src") or "", (img.get("alt") or "").strip(), article.source))
+    return images
+
+
+def describe_accessibility(book: Book, *, page_count: int, print_edition: str | None) -> tuple[AccessibilityMetadata, list[Diagnostic]]:
+    """The book's accessibility metadata and a warning per image without alt text.
+
+    `page_count` is the number of page-list entries (0: no page navigation);
+    `print_edition` names the edition the page breaks come from.
+    """
+    meta = book.metadata
+    images = book_images(book)
+    missing = [image for image in images if not image.alt]
+    warnings = [
+        Diagnostic(
+            f"image '{image.src}' has no alt text",
+            file=image.article,
+            severity="warning",
+            hint="describe it in the brackets: ![What the image shows](path); the EPUB does not claim alternativeText or WCAG conformance until every image has one",
+            code="image-no-alt",
+        )
+        for image in missing
+    ]
+    visual = bool(images) or bool(meta.cover)
+    described = not missing
+    features = list(ALWAYS)
+    if images and described:
+        features.append("alternativeText")
+    if page_count:
+        features += ["printPageNumbers", "pageNavigation"]
+    modes = ("textual", "visual") if visual else ("textual",)
+    sufficient = ("textual",) if described else ()
+    if visual:
+        sufficient += ("textual,visual",)
+    conforms = CONFORMANCE if described else None
+    certifier = (meta.publisher or meta.author_names or None) if conforms else None
+    return (
+        AccessibilityMetadata(
+            access_modes=modes,
+            access_modes_sufficient=sufficient,
+            features=tuple(features),
+            hazards=("none",),
+            summary=_summary(len(images), len(missing), page_count, print_edition),
+            conforms_to=conforms,
+            certified_by=certifier,
+            page_break_source=print_edition if page_count else None,
+        ),
+        warnings,
+    )
+
+
+def _summary(images: int, missing: int, pages: int, print_edition: str | None) -> str:
+    parts = [
+        "This EPUB has a linked table of contents, headings and landmarks that follow the book's structure,"
+        " and a reading order that matches the print edition; its text reflows and takes the reader's own fonts and sizes."
+    ]
+    if pages:
+        parts.append(f"A page list and page-break markers give the {pages} page numbers of {print_edition or 'the print edition'}.")
+    if images and not missing:
+        parts.append("Every image has a text description.")
+    elif missing:
+        parts.append(f"{missing} of {images} images have no text description, so the book does not claim WCAG conformance.")
+    if not missing:
+        parts.append("It meets WCAG 2.1 Level AA as checked with EPUBCheck and DAISY Ace.")
+    return " ".join(parts)
+
+
+def print_edition_name(book: Book) -> str:
+    """How the metadata names the print edition the page numbers come from."""
+    meta = book.metadata
+    details = ", ".join(x for x in (meta.publisher, (meta.date or "")[:4]) if x)
+    return f"{meta.title}, print edition" + (f" ({details})" if details else "")

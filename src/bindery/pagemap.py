@@ -1,0 +1,342 @@
+"""Where each printed page begins, read from the PDF's own WeasyPrint layout,
+and the EPUB page-break markers placed at the same words.
+
+`read_page_map` walks the laid-out pages once (no second layout). For every
+page it records the printed folio (roman in the front matter, arabic in the
+body, also for pages that show none) and where its first text lies: the
+nearest element with an id that began before it, plus the number of letters
+and digits between that element's start and the page's first word. Counting
+letters and digits only makes the position survive what print styling adds
+or changes (upper-casing, hyphens at line ends, generated content).
+
+The print HTML and the ebook XHTML come from the same model with the same
+ids, so `place_page_breaks` finds the same element in the EPUB and counts the
+same letters forward to put `<span epub:type="pagebreak" .../>` before the
+word that starts the page. Blank pages, and pages with nothing of the ebook on
+them (the half-title), get their marker right before the next page's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from lxml import etree
+from weasyprint import Document as LaidOutDocument
+from weasyprint.formatting_structure import boxes
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+EPUB_NS = "http://www.idpf.org/2007/ops"
+FOLIO = re.compile(r"\d+|[ivxlcdm]+")
+ANCHORS_KEPT = 8  # ids remembered per page, nearest first, in case the ebook lacks one
+ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+# Where a marker may move out to when it would be the first thing of an element.
+NO_PHRASING = frozenset({"ol", "ul", "dl", "table", "thead", "tbody", "tfoot", "tr", "colgroup", "nav", "html", "head", "hgroup", "select"})
+
+
+@dataclass(frozen=True)
+class PageStart:
+    """One page of the print PDF and where its text begins."""
+
+    number: int  # physical page, 1-based
+    label: str  # the printed folio: "vii", "47"
+    blank: bool  # no text of its own (an intentional blank, or nothing the ebook has)
+    anchors: tuple[tuple[str, int], ...]  # (id, letters and digits from its start), nearest first
+
+
+@dataclass(frozen=True)
+class PageMap:
+    pages: tuple[PageStart, ...]
+
+    @property
+    def max_page_number(self) -> int:
+        return max((int(p.label) for p in self.pages if p.label.isdigit()), default=0)
+
+
+@dataclass(frozen=True)
+class PageTarget:
+    """A page marker as placed in the EPUB."""
+
+    label: str
+    id: str  # page-vii, page-47
+    document: str  # the XHTML file that holds it
+
+    @property
+    def href(self) -> str:
+        return f"{self.document}#{self.id}"
+
+
+# --- Reading the layout ------------------------------------------------------
+
+
+def read_page_map(document: LaidOutDocument) -> PageMap:
+    """Every page of a laid-out WeasyPrint document, with its folio and first words."""
+    seen: set[str] = set()
+    starts: list[tuple[str, int]] = []  # ids in the order their boxes begin, with the position
+    count = 0  # letters and digits of text laid out so far
+    firsts: list[int | None] = []
+    shown: list[str | None] = []
+    anchors_per_page: list[tuple[tuple[str, int], ...]] = []
+    for page in document.pages:
+        page_box = page._page_box  # WeasyPrint keeps the laid-out boxes here
+        first: int | None = None
+        anchors: tuple[tuple[str, int], ...] = ()
+        for box in _content_boxes(page_box):
+            ident = box.element.get("id") if box.element is not None else None
+            if ident and ident not in seen and not _generated(box):
+                seen.add(ident)
+                starts.append((ident, count))
+            if isinstance(box, boxes.TextBox) and not _generated(box):
+                letters = _letters(box.text)
+                if letters and first is None:
+                    first = count
+                    anchors = tuple((i, first - at) for i, at in reversed(starts[-ANCHORS_KEPT:]))
+                count += letters
+        firsts.append(first)
+        anchors_per_page.append(anchors)
+        shown.append(_shown_folio(page_box))
+    labels = _infer_labels(shown)
+    pages = tuple(
+        PageStart(n, labels[n - 1], first is None or not anchors, anchors)
+        for n, (first, anchors) in enumerate(zip(firsts, anchors_per_page), start=1)
+    )
+    return PageMap(pages)
+
+
+def _content_boxes(page_box: boxes.PageBox) -> Iterator[boxes.Box]:
+    for child in page_box.children:
+        if not isinstance(child, boxes.MarginBox):
+            yield from child.descendants()
+
+
+def _generated(box: boxes.Box) -> bool:
+    return "::" in (box.element_tag or "")
+
+
+def _letters(text: str) -> int:
+    return sum(1 for ch in text if ch.isalnum())
+
+
+def _shown_folio(page_box: boxes.PageBox) -> str | None:
+    for child in page_box.children:
+        if isinstance(child, boxes.MarginBox):
+            text = "".join(b.text for b in child.descendants() if isinstance(b, boxes.TextBox)).strip()
+            if FOLIO.fullmatch(text):
+                return text
+    return None
+
+
+def _infer_labels(shown: list[str | None]) -> list[str]:
+    """Fill in the folios of pages that print none (openers, blanks, title pages).
+
+    A page takes the number counted back from the next page that shows one, as
+    long as that stays at 1 or above (nothing reset the counter in between);
+    otherwise it continues from the previous page.
+    """
+    values: list[tuple[int, bool] | None] = [_parse_folio(s) for s in shown]
+    out: list[tuple[int, bool] | None] = list(values)
+    for i in range(len(out) - 1, -1, -1):
+        if out[i] is None and i + 1 < len(out) and out[i + 1] is not None:
+            number, roman = out[i + 1]  # type: ignore[misc]
+            if number > 1:
+                out[i] = (number - 1, roman)
+    for i in range(len(out)):
+        if out[i] is None:
+            if i > 0 and out[i - 1] is not None:
+                number, roman = out[i - 1]  # type: ignore[misc]
+                out[i] = (number + 1, roman)
+            else:
+                out[i] = (i + 1, True)
+    return [_format_folio(n, roman) for n, roman in out]  # type: ignore[misc]
+
+
+def _parse_folio(text: str | None) -> tuple[int, bool] | None:
+    if text is None:
+        return None
+    if text.isdigit():
+        return int(text), False
+    return _roman_value(text), True
+
+
+def _roman_value(text: str) -> int:
+    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+    total = 0
+    for ch, nxt in zip(text, [*text[1:], ""]):
+        v = values[ch]
+        total += -v if nxt and values[nxt] > v else v
+    return total
+
+
+def _format_folio(number: int, roman: bool) -> str:
+    if not roman:
+        return str(number)
+    out = []
+    for value, digits in ROMAN:
+        while number >= value:
+            out.append(digits)
+            number -= value
+    return "".join(out)
+
+
+# --- Placing the markers in the EPUB ----------------------------------------
+
+
+def locate_pages(documents: Sequence[tuple[str, str]], page_map: PageMap) -> list[PageTarget]:
+    """Which EPUB document (name, content) each page's marker goes into, in page order."""
+    id_to_doc: dict[str, str] = {}
+    for name, content in documents:
+        for ident in _ids(content):
+            id_to_doc.setdefault(ident, name)
+    last = documents[-1][0]
+    docs: list[str | None] = [_resolve(page, id_to_doc)[0] if not page.blank else None for page in page_map.pages]
+    following = last
+    for i in range(len(docs) - 1, -1, -1):  # blank pages go with the next page that has text
+        if docs[i] is None:
+            docs[i] = following
+        else:
+            following = docs[i]  # type: ignore[assignment]
+    used: set[str] = set()
+    targets = []
+    for page, doc in zip(page_map.pages, docs):
+        ident = f"page-{page.label}"
+        if ident in used:
+            ident = f"page-{page.label}-{page.number}"
+        used.add(ident)
+        targets.append(PageTarget(page.label, ident, doc or last))
+    return targets
+
+
+def place_page_breaks(name: str, content: str, page_map: PageMap, targets: Sequence[PageTarget]) -> str:
+    """The document with the markers of the pages `targets` puts in it."""
+    mine = [(page, target) for page, target in zip(page_map.pages, targets) if target.document == name]
+    if not mine:
+        return content
+    root = etree.fromstring(content.encode("utf-8"))
+    body = root.find(f"{{{XHTML_NS}}}body")
+    assert body is not None, f"{name} has no body"
+    pending: list[etree._Element] = []  # blank pages wait for the next page's position
+    for page, target in mine:
+        marker = _marker(target)
+        pending.append(marker)
+        if page.blank:
+            continue
+        where = _position(root, page)
+        if where is None:
+            continue  # an id the ebook lacks: keep it for the next page
+        for m in pending:
+            _insert(m, *where)
+            where = (m, "tail", 0)
+        _hoist(pending)
+        pending = []
+    for m in pending:  # trailing blank pages: at the end of the document
+        body.append(m)
+    out: bytes = etree.tostring(root.getroottree(), xml_declaration=True, encoding="utf-8")
+    return out.decode("utf-8")
+
+
+def _ids(content: str) -> list[str]:
+    return re.findall(r'\sid="([^"]+)"', content)
+
+
+def _resolve(page: PageStart, id_to_doc: dict[str, str]) -> tuple[str | None, str | None]:
+    for ident, _ in page.anchors:
+        if ident in id_to_doc:
+            return id_to_doc[ident], ident
+    return None, None
+
+
+def _marker(target: PageTarget) -> etree._Element:
+    span = etree.Element(f"{{{XHTML_NS}}}span", nsmap={None: XHTML_NS, "epub": EPUB_NS})
+    span.set(f"{{{EPUB_NS}}}type", "pagebreak")
+    span.set("role", "doc-pagebreak")
+    span.set("id", target.id)
+    span.set("aria-label", target.label)
+    return span
+
+
+Slot = tuple[etree._Element, str]  # (element, "text" | "tail")
+
+
+def _slots(el: etree._Element) -> Iterator[Slot]:
+    """Every text node under `el` in reading order, then the text after it."""
+    if isinstance(el.tag, str):
+        yield el, "text"
+        for child in el:
+            yield from _slots(child)
+    yield el, "tail"
+
+
+def _position(root: etree._Element, page: PageStart) -> tuple[etree._Element, str, int] | None:
+    """Element, slot and character index of the word that starts `page`."""
+    by_id = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    for ident, offset in page.anchors:
+        start = by_id.get(ident)
+        if start is None:
+            continue
+        remaining = offset
+        for el, kind in _following_slots(start):
+            text = (el.text if kind == "text" else el.tail) or ""
+            for index, ch in enumerate(text):
+                if ch.isalnum():
+                    if remaining == 0:
+                        while index > 0 and not text[index - 1].isspace():
+                            index -= 1  # a word hyphenated across pages: mark it whole
+                        return el, kind, index
+                    remaining -= 1
+        return None
+    return None
+
+
+def _following_slots(start: etree._Element) -> Iterator[Slot]:
+    """Text slots from `start` to the end of the document, in reading order."""
+    yield from (s for s in _slots(start) if s != (start, "tail"))
+    el = start
+    while el is not None:
+        yield el, "tail"
+        sibling = el.getnext()
+        while sibling is not None:
+            yield from _slots(sibling)
+            sibling = sibling.getnext()
+        el = el.getparent()
+        if el is not None and el.getparent() is None:
+            break  # the root's tail holds no text
+
+
+def _insert(marker: etree._Element, el: etree._Element, kind: str, index: int) -> None:
+    if kind == "text":
+        text = el.text or ""
+        el.text, marker.tail = text[:index] or None, text[index:] or None
+        el.insert(0, marker)
+    else:
+        text = el.tail or ""
+        el.tail, marker.tail = text[:index] or None, text[index:] or None
+        el.addnext(marker)
+
+
+def _hoist(markers: list[etree._Element]) -> None:
+    """Move markers that begin an element out in front of it (before a chapter's
+    section rather than inside its heading), where a `span` is allowed."""
+    while True:
+        first = markers[0]
+        parent = first.getparent()
+        grand = parent.getparent() if parent is not None else None
+        if parent is None or grand is None or _local(parent) == "body" or _local(grand) in NO_PHRASING or _in_nav(grand):
+            return
+        if (parent.text or "").strip() or parent.index(first) != 0:
+            return
+        tail = markers[-1].tail
+        if tail is not None and tail.strip() == "" and markers[-1].getnext() is None and len(parent) == len(markers):
+            return  # nothing after the markers: not the start of this element
+        parent.text = (parent.text or "") + (tail or "")
+        markers[-1].tail = None
+        for m in markers:
+            parent.addprevious(m)
+
+
+def _local(el: etree._Element) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def _in_nav(el: etree._Element) -> bool:
+    return any(_local(a) == "nav" for a in [el, *el.iterancestors()])

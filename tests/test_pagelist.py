@@ -1,0 +1,196 @@
+"""Print page numbers inside the EPUB: a reader told "turn to page 47" lands
+where page 47 of the print edition begins.
+
+Checked against the real PDF: pdftotext reads each page's text area (the
+running head and folio are cropped away), and the EPUB's text right after
+marker N must begin with the first words of PDF page N.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from pypdf import PdfReader
+
+from bindery.manifest import load_manifest
+from conftest import ROOT, Built, build_book, epubcheck, severities
+
+NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops", "opf": "http://www.idpf.org/2007/opf", "ncx": "http://www.daisy.org/z3986/2005/ncx/"}
+EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+LEADER = re.compile(r"(\s*\.){3,}\s*\S*\s*$")  # a contents line's dot leader and page number
+WORDS = 3
+
+
+@dataclass(frozen=True)
+class Marker:
+    label: str
+    id: str
+    document: str
+    after: str  # the EPUB's text from the marker on (a few hundred characters)
+
+
+def letters(text: str) -> str:
+    """Letters and digits only, case-folded: what survives print styling."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
+
+
+def spine(epub: zipfile.ZipFile) -> list[str]:
+    opf = etree.fromstring(epub.read("OEBPS/content.opf"))
+    hrefs = {item.get("id"): item.get("href") for item in opf.iterfind(".//opf:manifest/opf:item", NS)}
+    return [hrefs[ref.get("idref")] for ref in opf.iterfind(".//opf:spine/opf:itemref", NS)]
+
+
+def markers(path: object) -> list[Marker]:
+    """Every pagebreak marker in reading order, with the text that follows it."""
+    stream: list[str] = []
+    found: list[tuple[str, str, str, int]] = []
+
+    def walk(el: etree._Element, doc: str) -> None:
+        if el.get(EPUB_TYPE) == "pagebreak":
+            found.append((el.get("aria-label") or "", el.get("id") or "", doc, sum(len(s) for s in stream)))
+        hidden = "hidden-title" in (el.get("class") or "").split()  # for screen readers; print hides it too
+        if el.text and isinstance(el.tag, str) and not hidden:
+            stream.append(el.text)
+        for child in el:
+            if hidden:
+                continue
+            walk(child, doc)
+            if child.tail:
+                stream.append(child.tail)
+
+    with zipfile.ZipFile(path) as epub:  # type: ignore[arg-type]
+        for name in spine(epub):
+            root = etree.fromstring(epub.read(f"OEBPS/{name}"))
+            body = root.find("x:body", NS)
+            assert body is not None
+            for nav in body.iterfind(".//x:nav", NS):
+                if nav.get(EPUB_TYPE) in ("landmarks", "page-list"):
+                    nav.getparent().remove(nav)  # hidden navigation, not reading text
+            walk(body, name)
+            stream.append(" ")
+    text = "".join(stream)
+    return [Marker(label, ident, doc, text[at : at + 400]) for label, ident, doc, at in found]
+
+
+def content_area_text(pdf: object, built: Built) -> list[str]:
+    """Each page's text inside the margins: no running head, no folio."""
+    settings = load_manifest(built.root).pdf
+    reader = PdfReader(pdf)  # type: ignore[arg-type]
+    out = []
+    for number, page in enumerate(reader.pages, start=1):
+        trim = page.trimbox
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        top = height - float(trim.top) + settings.margin_top_in * 72 - 2
+        bottom = float(trim.bottom) + settings.margin_bottom_in * 72 - 2
+        args = ["pdftotext", "-f", str(number), "-l", str(number), "-x", "0", "-y", str(int(top)), "-W", str(int(width)), "-H", str(int(height - top - bottom)), "-raw", str(pdf), "-"]
+        out.append(subprocess.run(args, capture_output=True, text=True, check=True).stdout)
+    return out
+
+
+def folios(pdf: object) -> list[str | None]:
+    """The folio printed at the foot of each page, if any."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    pages = text.split("\f")[: len(PdfReader(pdf).pages)]  # type: ignore[arg-type]
+    out: list[str | None] = []
+    for page in pages:
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        out.append(lines[-1] if lines and re.fullmatch(r"\d+|[ivxlc]+", lines[-1]) else None)
+    return out
+
+
+def first_words(page: str) -> str:
+    """The first words of a page's first line in reading order (without a trailing hyphenated part or contents leader)."""
+    for line in page.splitlines():
+        words = LEADER.sub("", line).split()
+        if not words:
+            continue
+        if len(words) > 1 and words[-1].endswith("-"):
+            words = words[:-1]
+        return " ".join(words[:WORDS])
+    return ""
+
+
+@pytest.fixture(scope="module")
+def pdf_pages(sample: Built) -> list[str]:
+    assert sample.pdf is not None
+    return content_area_text(sample.pdf, sample)
+
+
+@pytest.fixture(scope="module")
+def epub_markers(sample: Built) -> list[Marker]:
+    return markers(sample.epub)
+
+
+def test_there_is_one_marker_per_pdf_page_in_order(sample: Built, epub_markers: list[Marker], pdf_pages: list[str]) -> None:
+    assert len(epub_markers) == len(pdf_pages)
+    shown = folios(sample.pdf)
+    labels = [m.label for m in epub_markers]
+    for number, (label, folio) in enumerate(zip(labels, shown), start=1):
+        if folio is not None:
+            assert label == folio, f"PDF page {number} shows folio {folio}, its EPUB marker says {label}"
+    assert labels[:3] == ["i", "ii", "iii"], "front matter is numbered in roman"
+    body = labels.index("1")
+    assert all(not label.isdigit() for label in labels[:body]), "roman until the body starts"
+    assert labels[body:] == [str(n) for n in range(1, len(labels) - body + 1)], "arabic from 1, every page"
+    assert [m.id for m in epub_markers] == [f"page-{label}" for label in labels]
+
+
+def test_text_after_each_marker_begins_with_the_first_words_of_that_pdf_page(epub_markers: list[Marker], pdf_pages: list[str]) -> None:
+    checked = 0
+    problems = []
+    for number, (marker, page) in enumerate(zip(epub_markers, pdf_pages), start=1):
+        words = first_words(page)
+        if not letters(words):
+            continue  # a blank page: its marker only has to be in order
+        expected, actual = letters(words), letters(marker.after)
+        previous = pdf_pages[number - 2].rstrip() if number > 1 else ""
+        if previous.endswith("-") and not actual.startswith(expected):
+            # the page begins inside a word hyphenated across the break: the marker stands before the whole word
+            actual = actual[actual.find(expected) :] if expected in actual[: len(expected) + 20] else actual
+        checked += 1
+        if not actual.startswith(expected):
+            problems.append(f"page {number} ({marker.label}) begins {words!r}; after the marker in {marker.document}: {marker.after[:60]!r}")
+    assert not problems, "\n".join(problems)
+    assert checked >= len(pdf_pages) * 2 // 3, "most pages have text to compare"
+
+
+def test_page_list_nav_lists_every_page_in_order(sample: Built, epub_markers: list[Marker]) -> None:
+    nav = etree.fromstring(sample.epub_text("OEBPS/nav.xhtml").encode())
+    page_list = [n for n in nav.iterfind(".//x:nav", NS) if n.get(EPUB_TYPE) == "page-list"]
+    assert len(page_list) == 1
+    assert page_list[0].get("hidden") == "hidden"
+    links = page_list[0].findall(".//x:li/x:a", NS)
+    assert [a.text for a in links] == [m.label for m in epub_markers]
+    assert [a.get("href") for a in links] == [f"{m.document}#{m.id}" for m in epub_markers]
+
+
+def test_metadata_names_the_print_edition_and_counts_its_pages(sample: Built, epub_markers: list[Marker]) -> None:
+    opf = etree.fromstring(sample.epub_text("OEBPS/content.opf").encode())
+    props = {}
+    for meta in opf.iterfind(".//opf:metadata/opf:meta", NS):
+        props.setdefault(meta.get("property"), []).append(meta.text)
+    assert props["pageBreakSource"] == ["The Bindery Guide, print edition (Bindery Press, 2026)"]
+    assert {"printPageNumbers", "pageNavigation"} <= set(props["schema:accessibilityFeature"])
+    ncx = etree.fromstring(sample.epub_text("OEBPS/toc.ncx").encode())
+    head = {m.get("name"): m.get("content") for m in ncx.iterfind("ncx:head/ncx:meta", NS)}
+    assert head["dtb:totalPageCount"] == str(len(epub_markers))
+    assert head["dtb:maxPageNumber"] == epub_markers[-1].label
+    assert [t.text for t in ncx.iterfind(".//ncx:pageList/ncx:pageTarget/ncx:navLabel/ncx:text", NS)] == [m.label for m in epub_markers]
+
+
+def test_epub_with_page_list_passes_epubcheck(sample: Built) -> None:
+    found = severities(epubcheck(sample.epub))
+    assert not found.get("FATAL") and not found.get("ERROR") and not found.get("WARNING"), found
+
+
+def test_epub_only_build_lays_out_the_print_edition_for_the_same_epub(sample: Built, tmp_path: Path) -> None:
+    alone = build_book(ROOT, tmp_path, ("epub",))
+    assert alone.pdf is None, "no PDF is written"
+    assert alone.epub.read_bytes() == sample.epub.read_bytes()
