@@ -8,6 +8,7 @@ need=()
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
 command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || need+=(qpdf)
+[ -x /usr/bin/chromium ] || need+=(chromium)   # the live-preview browser test (tests/test_serve.py)
 if [ "${#need[@]}" -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     echo "installing system packages: ${need[*]}" >&2

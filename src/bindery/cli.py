@@ -13,6 +13,7 @@ from bindery import __version__
 from bindery.commands.build import build_command
 from bindery.commands.importing import import_command
 from bindery.commands.new import new_command
+from bindery.commands.serve import serve_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,3 +25,4 @@ def main() -> None:
 main.add_command(build_command)
 main.add_command(import_command)
 main.add_command(new_command)
+main.add_command(serve_command)
