@@ -53,8 +53,8 @@ def test_spine_follows_the_manifest_order(sample: Built) -> None:
     hrefs = {i.get("id"): i.get("href") for i in package.iterfind("opf:manifest/opf:item", NS)}
     spine = [hrefs[i.get("idref")] for i in package.iterfind("opf:spine/opf:itemref", NS)]
     manifest = yaml.safe_load((ROOT / "book.yaml").read_text())
-    # Reading order: title page, copyright, dedication, contents, preface, then parts and chapters.
-    assert spine[:5] == ["titlepage.xhtml", "copyright.xhtml", "front-1.xhtml", "nav.xhtml", "front-2.xhtml"]
+    # Reading order: cover, title page, copyright, dedication, contents, preface, then parts and chapters.
+    assert spine[:6] == ["cover.xhtml", "titlepage.xhtml", "copyright.xhtml", "front-1.xhtml", "nav.xhtml", "front-2.xhtml"]
     body = [s for s in spine if s.startswith(("part-", "chapter-"))]
     expected = []
     n = 0
@@ -102,7 +102,7 @@ def test_landmarks_name_toc_and_bodymatter(sample: Built) -> None:
     kinds = {a.get(EPUB_TYPE): a.get("href") for a in landmarks.iter("{http://www.w3.org/1999/xhtml}a")}
     assert kinds["toc"] == "nav.xhtml#toc"
     assert kinds["bodymatter"] == "part-1.xhtml"
-    assert "cover" not in kinds  # the sample has no cover image
+    assert kinds["cover"] == "cover.xhtml"  # the sample has no cover image: Bindery draws one
 
 
 def test_ncx_mirrors_the_nav_for_older_readers(sample: Built) -> None:

@@ -69,15 +69,17 @@ def _context(book: Book, xrefs: CrossReferences) -> dict[str, Any]:
     }
 
 
-def render_ebook(book: Book, xrefs: CrossReferences, templates: Templates, *, modified: _dt.datetime) -> EbookRendering:
+def render_ebook(book: Book, xrefs: CrossReferences, templates: Templates, *, modified: _dt.datetime, cover_href: str | None = None) -> EbookRendering:
+    """`cover_href`: the cover image inside the package; with it, a cover page opens the book."""
     ctx = _context(book, xrefs)
+    ctx["cover_href"] = cover_href
     docs: list[Document] = []
 
     def add(name: str, template: str, title: str, role: str, **extra: Any) -> None:
         content = templates.render(template, doc_name=name, title=title, href=_local_href, **ctx, **extra)
         docs.append(Document(name, title, content, role))
 
-    if book.metadata.cover:
+    if cover_href:
         add("cover.xhtml", "cover.xhtml.j2", "Cover", "cover")
     add("titlepage.xhtml", "titlepage.xhtml.j2", book.metadata.title, "titlepage")
     add("copyright.xhtml", "copyright.xhtml.j2", "Copyright", "copyright")

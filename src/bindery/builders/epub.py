@@ -15,6 +15,8 @@ from typing import ClassVar
 from ebooklib import epub
 
 from bindery.builders.base import Artifact, Builder, BuildOutput
+from bindery.builders.cover_image import CoverImage, generated_cover
+from bindery.model import Book
 from bindery.render import Document, render_ebook
 from bindery.reproducible import build_time, normalise_epub
 from bindery.templating import Kind
@@ -32,7 +34,8 @@ class EpubBuilder(Builder):
         book = self.book
         meta = book.metadata
         modified = build_time(meta.date)
-        rendering = render_ebook(book, self.xrefs, self.templates, modified=modified)
+        cover = _cover_image(book)
+        rendering = render_ebook(book, self.xrefs, self.templates, modified=modified, cover_href=cover.name)
 
         pub = epub.EpubBook()
         pub.FOLDER_NAME = "OEBPS"
@@ -57,12 +60,10 @@ class EpubBuilder(Builder):
 
         css = epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css", content=rendering.css.encode())
         pub.add_item(css)
-        if meta.cover:
-            cover_path = Path(book.root) / meta.cover
-            image = epub.EpubItem(uid="cover-image", file_name=_package_path(meta.cover), media_type=_media_type(meta.cover), content=cover_path.read_bytes())
-            image.properties = ["cover-image"]  # type: ignore[attr-defined]
-            pub.add_item(image)
-            pub.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+        image = epub.EpubItem(uid="cover-image", file_name=cover.name, media_type=cover.media_type, content=cover.data)
+        image.properties = ["cover-image"]  # type: ignore[attr-defined]
+        pub.add_item(image)
+        pub.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
         images = sorted({src for art in book.articles() for src in art.images if src != meta.cover})
         for n, src in enumerate(images, start=1):
             pub.add_item(epub.EpubItem(uid=f"image-{n}", file_name=_package_path(src), media_type=_media_type(src), content=(Path(book.root) / src).read_bytes()))
@@ -82,6 +83,14 @@ class EpubBuilder(Builder):
         writer.write()
         data = normalise_epub(buffer.getvalue(), modified)
         return BuildOutput([Artifact(self.output_dir / book.epub_filename, data)])
+
+
+def _cover_image(book: Book) -> CoverImage:
+    """The manifest's cover image, or a typographic one drawn from the metadata."""
+    if book.metadata.cover:
+        src = book.metadata.cover
+        return CoverImage(_package_path(src), _media_type(src), (Path(book.root) / src).read_bytes())
+    return generated_cover(book)
 
 
 def _properties(doc: Document) -> list[str]:
