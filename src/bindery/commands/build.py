@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from bindery.commands.common import human_size, reports_errors
+from bindery.commands.progress import StageDisplay
 from bindery.pipeline import BUILDERS, build
 
 
@@ -22,12 +23,10 @@ from bindery.pipeline import BUILDERS, build
 def build_command(path: Path, fmt: str, output: Path | None, strict: bool, quiet: bool, verbose: bool, debug: bool) -> None:
     """Build the book in PATH (a folder with book.yaml, or a manifest file)."""
     formats = tuple(BUILDERS) if fmt == "all" else (fmt,)
-    progress = (lambda msg: click.echo(f"  {msg}", err=True)) if verbose else None
-    result = build(path, formats, output, strict=strict, progress=progress)
+    with StageDisplay(quiet, verbose) as progress:
+        result = build(path, formats, output, strict=strict, progress=progress)
     if quiet:
-        for warning in result.warnings:
-            click.echo(str(warning), err=True)
-        return
+        return  # errors only: they are raised, and printed by reports_errors
     book = result.book
     click.echo(f"Built “{book.metadata.title}” in {result.seconds:.1f} s")
     for artifact in result.artifacts:
