@@ -11,6 +11,7 @@ import click
 
 from bindery import __version__
 from bindery.commands.build import build_command
+from bindery.commands.check import check_command
 from bindery.commands.importing import import_command
 from bindery.commands.new import new_command
 from bindery.commands.serve import serve_command
@@ -23,6 +24,7 @@ def main() -> None:
 
 
 main.add_command(build_command)
+main.add_command(check_command)
 main.add_command(import_command)
 main.add_command(new_command)
 main.add_command(serve_command)

