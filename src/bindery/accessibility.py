@@ -12,6 +12,7 @@ undescribed image does not claim WCAG conformance.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import lxml.html
 
@@ -83,6 +84,7 @@ def describe_accessibility(book: Book, *, page_count: int, print_edition: str | 
         Diagnostic(
             f"image '{image.src}' has no alt text",
             file=image.article,
+            line=_line_of(book, image),
             severity="warning",
             hint="describe it in the brackets: ![What the image shows](path); the EPUB does not claim alternativeText or WCAG conformance until every image has one",
             code="image-no-alt",
@@ -127,10 +129,21 @@ def _summary(images: int, missing: int, pages: int, print_edition: str | None) -
     if images and not missing:
         parts.append("Every image has a text description.")
     elif missing:
-        parts.append(f"{missing} of {images} images have no text description, so the book does not claim WCAG conformance.")
+        verb = "has" if missing == 1 else "have"
+        parts.append(f"{missing} of {images} images {verb} no text description, so the book does not claim WCAG conformance.")
     if not missing:
         parts.append("It meets WCAG 2.1 Level AA as checked with EPUBCheck and DAISY Ace.")
     return " ".join(parts)
+
+
+def _line_of(book: Book, image: Image) -> int | None:
+    """The line of the article that names the image, for the warning."""
+    name = image.src.rsplit("/", 1)[-1]
+    try:
+        lines = (Path(book.root) / image.article).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((n for n, line in enumerate(lines, start=1) if name in line), None)
 
 
 def print_edition_name(book: Book) -> str:

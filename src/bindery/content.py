@@ -91,8 +91,9 @@ class _BookTreeprocessor(Treeprocessor):
                 el.set("role", "doc-backlink")
                 el.set("aria-label", "Back to text")
                 el.attrib.pop("title", None)
-            elif el.tag == "li" and (el.get("id") or "").startswith(f"{self.prefix}--fn-"):
-                el.set("epub:type", "footnote")
+            # The notes themselves stay plain list items: `endnotes` on the section
+            # says what they are (EPUB SSV deprecates `endnote`; `footnote` has no
+            # ARIA role allowed on `li`, which DAISY Ace reports).
 
 
 class _BookExtension(Extension):

@@ -20,6 +20,7 @@ from bindery.diagnostics import BinderyError, Diagnostic
 from bindery.manifest import load_manifest
 from bindery.model import Book, assemble_book
 from bindery.outputs import prepare_output_dir, write_atomic
+from bindery.pagemap import PageMap
 from bindery.sources import read_sources
 from bindery.xref import CrossReferences, resolve_cross_references
 
@@ -48,6 +49,18 @@ def load_book(path: Path) -> tuple[Book, CrossReferences, list[Diagnostic]]:
     return book, xrefs, [*sources_report, *book.warnings, *xrefs.diagnostics]
 
 
+def print_page_map(book: Book, xrefs: CrossReferences, out_dir: Path) -> PageMap | None:
+    """Where the print edition's pages begin, for an EPUB built without the PDF.
+
+    The print edition is laid out once and its PDF discarded (with its
+    warnings, which belong to a PDF build), so an EPUB carries the same
+    page-list whether or not the PDF is built alongside it.
+    """
+    pdf = PdfBuilder(book, xrefs, out_dir)
+    pdf.build()
+    return pdf.page_map
+
+
 def build(path: Path, formats: tuple[str, ...] = ("epub", "pdf"), output_dir: Path | None = None, *, strict: bool = False, progress: Progress | None = None) -> BuildResult:
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
@@ -55,9 +68,20 @@ def build(path: Path, formats: tuple[str, ...] = ("epub", "pdf"), output_dir: Pa
     book, xrefs, warnings = load_book(path)
     out_dir = output_dir if output_dir is not None else Path(book.root) / "output"
     result = BuildResult(book, xrefs, warnings=list(warnings))
-    for name in formats:
-        say(f"building the {BUILDERS[name].format}")
-        output = BUILDERS[name](book, xrefs, out_dir).build()
+    page_map: PageMap | None = None
+    for name in sorted(formats, key=lambda n: n != "pdf"):  # the PDF first: its layout gives the EPUB its page-list
+        builder: Builder
+        if name == "epub":
+            if page_map is None:
+                say("laying out the print edition for the EPUB's page numbers")
+                page_map = print_page_map(book, xrefs, out_dir)
+            builder = EpubBuilder(book, xrefs, out_dir, page_map=page_map)
+        else:
+            builder = BUILDERS[name](book, xrefs, out_dir)
+        say(f"building the {builder.format}")
+        output = builder.build()
+        if isinstance(builder, PdfBuilder):
+            page_map = builder.page_map
         result.artifacts.extend(output.artifacts)
         result.warnings.extend(output.diagnostics)
     interior = next((a for a in result.artifacts if a.path.name == f"{book.slug}.pdf"), None)

@@ -16,6 +16,7 @@ from typing import Any
 from markupsafe import Markup
 
 from bindery.model import Book
+from bindery.pagemap import PageMap, PageTarget, locate_pages, place_page_breaks
 from bindery.printspec import PageMargins, screen_margins
 from bindery.reproducible import build_time
 from bindery.templating import Templates
@@ -42,6 +43,7 @@ class EbookRendering:
     nav: str
     ncx: str
     css: str
+    pages: tuple[PageTarget, ...] = ()  # the page-list: print pages in order, where each marker is
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,10 @@ def _context(book: Book, xrefs: CrossReferences) -> dict[str, Any]:
     }
 
 
-def render_ebook(book: Book, xrefs: CrossReferences, templates: Templates, *, modified: _dt.datetime, cover_href: str | None = None) -> EbookRendering:
-    """`cover_href`: the cover image inside the package; with it, a cover page opens the book."""
+def render_ebook(book: Book, xrefs: CrossReferences, templates: Templates, *, modified: _dt.datetime, page_map: PageMap | None = None, cover_href: str | None = None) -> EbookRendering:
+    """The EPUB's documents; with `page_map` (from the print layout) they carry the print page breaks.
+
+    `cover_href`: the cover image inside the package; with it, a cover page opens the book."""
     ctx = _context(book, xrefs)
     ctx["cover_href"] = cover_href
     docs: list[Document] = []
@@ -107,12 +111,21 @@ def render_ebook(book: Book, xrefs: CrossReferences, templates: Templates, *, mo
 
     docs = [_link_across(doc, id_to_doc) for doc in docs]
     first_body = next((d for d in docs if d.role in ("part", "chapter")), docs[0])
-    nav = templates.render("nav.xhtml.j2", href=href, first_body=first_body, documents=docs, title="Contents", **ctx)
+    nav_args = {"href": href, "first_body": first_body, "documents": docs, "title": "Contents", **ctx}
+    nav = templates.render("nav.xhtml.j2", page_list=(), **nav_args)
+    pages: list[PageTarget] = []
+    if page_map is not None and page_map.pages:
+        spine = [(d.name, d.content) for d in docs]
+        spine.insert(toc_index, ("nav.xhtml", nav))
+        pages = locate_pages(spine, page_map)
+        docs = [Document(d.name, d.title, place_page_breaks(d.name, d.content, page_map, pages), d.role) for d in docs]
+        nav = place_page_breaks("nav.xhtml", templates.render("nav.xhtml.j2", page_list=pages, **nav_args), page_map, pages)
     nav_doc = Document("nav.xhtml", "Contents", nav, "toc")
     docs.insert(toc_index, nav_doc)
-    ncx = templates.render("toc.ncx.j2", href=href, title=book.metadata.title, **ctx)
+    max_page = page_map.max_page_number if pages and page_map is not None else 0
+    ncx = templates.render("toc.ncx.j2", href=href, title=book.metadata.title, page_list=pages, max_page_number=max_page, **ctx)
     css = templates.render("book.css.j2", **ctx)
-    return EbookRendering(tuple(docs), nav, ncx, css)
+    return EbookRendering(tuple(docs), nav, ncx, css, tuple(pages))
 
 
 def _local_href(ident: str) -> str:

@@ -13,13 +13,17 @@ from pathlib import Path, PurePosixPath
 from typing import ClassVar
 
 from ebooklib import epub
+from lxml import etree
 
+from bindery.accessibility import describe_accessibility, print_edition_name
 from bindery.builders.base import Artifact, Builder, BuildOutput
 from bindery.builders.cover_image import CoverImage, generated_cover
 from bindery.model import Book
+from bindery.pagemap import PageMap
 from bindery.render import Document, render_ebook
 from bindery.reproducible import build_time, normalise_epub
 from bindery.templating import Kind
+from bindery.xref import CrossReferences
 
 DC = "http://purl.org/dc/elements/1.1/"
 XHTML = "application/xhtml+xml"
@@ -30,12 +34,18 @@ class EpubBuilder(Builder):
     format: ClassVar[str] = "EPUB 3"
     template_kind: ClassVar[Kind] = "ebook"
 
+    def __init__(self, book: Book, xrefs: CrossReferences, output_dir: Path, *, page_map: PageMap | None = None) -> None:
+        """`page_map`: where the print edition's pages begin (from the PDF layout), for the page-list."""
+        super().__init__(book, xrefs, output_dir)
+        self.page_map = page_map
+
     def build(self) -> BuildOutput:
         book = self.book
         meta = book.metadata
         modified = build_time(meta.date)
         cover = _cover_image(book)
-        rendering = render_ebook(book, self.xrefs, self.templates, modified=modified, cover_href=cover.name)
+        rendering = render_ebook(book, self.xrefs, self.templates, modified=modified, page_map=self.page_map, cover_href=cover.name)
+        accessibility, warnings = describe_accessibility(book, page_count=len(rendering.pages), print_edition=print_edition_name(book))
 
         pub = epub.EpubBook()
         pub.FOLDER_NAME = "OEBPS"
@@ -57,6 +67,8 @@ class EpubBuilder(Builder):
             pub.add_metadata(None, "meta", "series", {"refines": "#series", "property": "collection-type"})
             if meta.series_position:
                 pub.add_metadata(None, "meta", str(meta.series_position), {"refines": "#series", "property": "group-position"})
+        for prop, value in accessibility.properties():
+            pub.add_metadata(None, "meta", value, {"property": prop})
 
         css = epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css", content=rendering.css.encode())
         pub.add_item(css)
@@ -78,11 +90,23 @@ class EpubBuilder(Builder):
         pub.spine = spine
 
         buffer = io.BytesIO()
-        writer = epub.EpubWriter(buffer, pub, {"epub2_guide": False, "epub3_landmark": False, "epub3_pages": False, "mtime": modified.replace(tzinfo=None)})
+        writer = _Writer(meta.language, buffer, pub, {"epub2_guide": False, "epub3_landmark": False, "epub3_pages": False, "mtime": modified.replace(tzinfo=None)})
         writer.process()
         writer.write()
         data = normalise_epub(buffer.getvalue(), modified)
-        return BuildOutput([Artifact(self.output_dir / book.epub_filename, data)])
+        return BuildOutput([Artifact(self.output_dir / book.epub_filename, data)], warnings)
+
+
+class _Writer(epub.EpubWriter):
+    """EbookLib's writer, with the book's language on the OPF `package` (readers and Ace use it)."""
+
+    def __init__(self, language: str, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.language = language
+
+    def _write_opf_file(self, root: etree._Element) -> None:
+        root.set("{http://www.w3.org/XML/1998/namespace}lang", self.language)
+        super()._write_opf_file(root)
 
 
 def _cover_image(book: Book) -> CoverImage:

@@ -24,6 +24,7 @@ from weasyprint.urls import URLFetcher, URLFetchingError
 
 from bindery.builders.base import Artifact, Builder, BuildOutput
 from bindery.diagnostics import Diagnostic
+from bindery.pagemap import PageMap, read_page_map
 from bindery.printspec import GUTTER_BANDS, MAX_PAGES, MIN_IMAGE_DPI, MIN_PAGES, padded_to_even, print_margins, screen_margins
 from bindery.render import PrintRendering, render_print
 from bindery.templating import Kind
@@ -53,6 +54,7 @@ class PdfBuilder(Builder):
     name: ClassVar[str] = "pdf"
     format: ClassVar[str] = "PDF"
     template_kind: ClassVar[Kind] = "print"
+    page_map: PageMap | None = None  # after build(): where each page of the PDF begins, for the EPUB's page-list
 
     def output_path(self) -> Path:
         return self.output_dir / f"{self.book.slug}.pdf"
@@ -74,6 +76,7 @@ class PdfBuilder(Builder):
             rendering = render_print(self.book, self.xrefs, self.templates, page=screen_margins(settings))
             document = self._layout(rendering, fetcher)
             document.write_pdf(buffer, pdf_variant="pdf/ua-1")
+        self.page_map = read_page_map(document)
         diagnostics += _low_resolution_images(document)
         diagnostics += [
             Diagnostic(f"refused to fetch {url}", severity="warning", hint="keep images and styles inside the book folder", code="pdf-url-refused")
