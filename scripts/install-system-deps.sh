@@ -18,3 +18,19 @@ if [ "${#need[@]}" -gt 0 ]; then
     echo "warning: please install ${need[*]} (needed by the tests)" >&2
   fi
 fi
+
+# DAISY Ace (tests/test_accessibility.py) from npm, run through its
+# `ace-puppeteer` entry point with Debian's chromium (installed above);
+# --ignore-scripts skips the Electron download, which fails offline.
+if ! command -v ace-puppeteer >/dev/null 2>&1 && ! [ -x "$(npm prefix -g 2>/dev/null)/bin/ace-puppeteer" ]; then
+  if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+  fi
+  if command -v npm >/dev/null 2>&1 && { [ "$(id -u)" = 0 ] || [ -w "$(npm prefix -g 2>/dev/null)" ]; }; then
+    echo "installing DAISY Ace (npm @daisy/ace)" >&2
+    npm install -g --ignore-scripts --no-audit --no-fund @daisy/ace >/dev/null 2>&1 || echo "warning: could not install @daisy/ace (the Ace test will fail in CI)" >&2
+  else
+    echo "warning: please install DAISY Ace: npm install -g --ignore-scripts @daisy/ace (needed by the tests)" >&2
+  fi
+fi

@@ -1,0 +1,131 @@
+"""The accessible EPUB: EPUB Accessibility 1.1 metadata derived from the book,
+warnings for undescribed images, and DAISY Ace finding nothing to report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from bindery.accessibility import CONFORMANCE, describe_accessibility
+from bindery.pipeline import load_book
+from conftest import BOOKS, Built
+
+NS = {"opf": "http://www.idpf.org/2007/opf"}
+ACE_TIMEOUT = 600
+
+
+def opf_properties(built: Built) -> dict[str, list[str]]:
+    opf = etree.fromstring(built.epub_text("OEBPS/content.opf").encode())
+    out: dict[str, list[str]] = {}
+    for meta in opf.iterfind(".//opf:metadata/opf:meta", NS):
+        if meta.get("property") and not meta.get("refines"):
+            out.setdefault(meta.get("property"), []).append(meta.text or "")
+    return out
+
+
+def test_sample_epub_declares_what_it_offers_one_meta_per_value(sample: Built) -> None:
+    props = opf_properties(sample)
+    assert props["schema:accessMode"] == ["textual"]
+    assert props["schema:accessModeSufficient"] == ["textual"]
+    assert props["schema:accessibilityFeature"] == [
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+        "printPageNumbers",
+        "pageNavigation",
+    ]
+    assert "alternativeText" not in props["schema:accessibilityFeature"], "the sample has no images to describe"
+    assert props["schema:accessibilityHazard"] == ["none"]
+    (summary,) = props["schema:accessibilitySummary"]
+    assert "page numbers" in summary and "WCAG 2.1 Level AA" in summary
+    assert props["dcterms:conformsTo"] == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
+    assert props["a11y:certifiedBy"] == ["Bindery Press"]  # book.yaml: publisher
+
+
+def test_package_names_its_language(sample: Built) -> None:
+    opf = etree.fromstring(sample.epub_text("OEBPS/content.opf").encode())
+    assert opf.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+
+
+def test_an_image_without_alt_text_is_a_warning_and_nothing_is_claimed_for_it() -> None:
+    book, _, _ = load_book(BOOKS / "images")
+    meta, warnings = describe_accessibility(book, page_count=0, print_edition=None)
+    assert [(w.code, w.severity, w.file, w.line) for w in warnings] == [("image-no-alt", "warning", "chapters/undescribed.md", 8)]
+    assert "images/map.png" in warnings[0].message
+    assert "alternativeText" not in meta.features
+    assert meta.access_modes == ("textual", "visual")
+    assert meta.access_modes_sufficient == ("textual,visual",), "text alone is not enough when a picture is undescribed"
+    assert meta.conforms_to is None and meta.certified_by is None
+    assert "1 of 2 images has no text description" in meta.summary
+
+
+def test_alternative_text_is_claimed_when_every_image_has_it() -> None:
+    book, _, _ = load_book(BOOKS / "images-described")
+    meta, warnings = describe_accessibility(book, page_count=0, print_edition=None)
+    assert warnings == []
+    assert "alternativeText" in meta.features
+    assert "printPageNumbers" not in meta.features and meta.page_break_source is None, "no page-list, no page claims"
+    assert meta.access_modes_sufficient == ("textual", "textual,visual")
+    assert meta.conforms_to == CONFORMANCE
+
+
+def test_build_reports_the_undescribed_image(tmp_path: Path) -> None:
+    from bindery.pipeline import build
+
+    result = build(BOOKS / "images", ("epub",), tmp_path)
+    assert [w.code for w in result.warnings if w.code == "image-no-alt"] == ["image-no-alt"]
+
+
+# --- DAISY Ace ---------------------------------------------------------------
+
+
+def _ace() -> tuple[str, str]:
+    """The ace-puppeteer command and a chromium, or skip (fail in CI) when absent."""
+    ace = shutil.which("ace-puppeteer")
+    if ace is None and shutil.which("npm"):
+        prefix = subprocess.run(["npm", "prefix", "-g"], capture_output=True, text=True).stdout.strip()
+        candidate = Path(prefix) / "bin" / "ace-puppeteer"
+        ace = str(candidate) if candidate.exists() else None
+    chromium = os.environ.get("PUPPETEER_EXECUTABLE_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+    missing = [name for name, found in (("DAISY Ace (npm install -g --ignore-scripts @daisy/ace)", ace), ("chromium", chromium)) if not found]
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"{' and '.join(missing)} missing in CI: scripts/install-system-deps.sh must install them")
+        pytest.skip(f"{' and '.join(missing)} not installed (scripts/install-system-deps.sh installs them)")
+    return ace, chromium  # type: ignore[return-value]
+
+
+def ace_failures(epub: Path, out: Path) -> list[str]:
+    """Run DAISY Ace on an EPUB and list every failed assertion."""
+    ace, chromium = _ace()
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium}
+    run = subprocess.run([ace, "-o", str(out), "--force", str(epub)], capture_output=True, text=True, env=env, timeout=ACE_TIMEOUT, cwd=out.parent)
+    report_path = out / "report.json"
+    assert report_path.exists(), f"Ace wrote no report (exit {run.returncode}): {run.stderr[-2000:]}"
+    report = json.loads(report_path.read_text())
+    failures = []
+    for subject in report["assertions"]:
+        for check in subject.get("assertions", []):
+            if check["earl:result"]["earl:outcome"] == "fail":
+                test = check["earl:test"]
+                failures.append(f"{subject['earl:testSubject']['url']}: {test['dct:title']} ({test['earl:impact']}): {check['earl:result'].get('html', '')[:160]}")
+    return failures
+
+
+@pytest.fixture(scope="module")
+def sample_ace(sample: Built, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """Ace takes a while: once per test session."""
+    return ace_failures(sample.epub, tmp_path_factory.mktemp("ace") / "report")
+
+
+def test_daisy_ace_reports_no_violations_on_the_sample_book(sample_ace: list[str]) -> None:
+    assert sample_ace == []
+
