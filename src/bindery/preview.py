@@ -14,6 +14,7 @@ too: its diagnostics are shown in the page, and the server keeps running.
 
 from __future__ import annotations
 
+import functools
 import html
 import mimetypes
 import re
@@ -27,12 +28,14 @@ from urllib.parse import unquote, urlsplit
 
 import watchfiles
 
+from bindery.builders.cover_image import CoverImage, generated_cover
 from bindery.diagnostics import BinderyError, Diagnostic
 from bindery.manifest import find_manifest
+from bindery.model import Book
 from bindery.pipeline import load_book
 from bindery.render import Document, render_ebook
 from bindery.reproducible import build_time
-from bindery.templating import Templates, default_templates_dir
+from bindery.templating import Templates, default_templates_dir, template_dirs
 
 ASSETS = "_bindery"  # URL folder of the preview's own files; no book document is named so
 XHTML = "application/xhtml+xml; charset=utf-8"
@@ -80,6 +83,7 @@ class Snapshot:
     documents: dict[str, Document] = field(default_factory=dict)  # in reading order
     css: str = ""
     images: dict[str, Path] = field(default_factory=dict)  # URL path -> file in the book folder
+    drawn: dict[str, Callable[[], CoverImage]] = field(default_factory=dict)  # URL path -> an image made on request (the generated cover)
     errors: tuple[Diagnostic, ...] = ()
     warnings: tuple[Diagnostic, ...] = ()
     seconds: float = 0.0
@@ -90,17 +94,65 @@ class Snapshot:
         return not self.errors
 
 
-def render_snapshot(path: Path, version: str) -> Snapshot:
+class RenderCache:
+    """What a rebuild may reuse while no template file changed: the compiled templates and the drawn cover.
+
+    Any change in the template folders (an edit, a new override) gives a new
+    key, and both are made afresh; an article edit reuses them. Drawing the
+    generated cover takes about a second, so after the first one it is drawn
+    when the browser asks for it, not while the page waits to reload."""
+
+    def __init__(self) -> None:
+        self._key: str | None = None
+        self._templates: Templates | None = None
+        self._covers: dict[str, CoverImage] = {}
+        self._cover_name: str | None = None
+        self._lock = threading.Lock()
+
+    def _refresh(self, root: Path) -> None:
+        dirs = [d for kind in ("ebook", "print") for d in template_dirs(root, kind)]
+        files = sorted(p for d in dirs for p in d.rglob("*") if p.is_file())
+        key = repr([(str(p), p.stat().st_mtime_ns) for p in files])
+        if key != self._key:
+            self._key, self._templates, self._covers = key, Templates(root, "ebook"), {}
+
+    def templates(self, root: Path) -> Templates:
+        self._refresh(root)
+        assert self._templates is not None
+        return self._templates
+
+    def cover_name(self, book: Book) -> str:
+        if self._cover_name is None:
+            self._cover_name = self.cover(book).name
+        return self._cover_name
+
+    def cover(self, book: Book) -> CoverImage:
+        """The EPUB's generated cover for this book's metadata and templates."""
+        with self._lock:
+            key = repr((self._key, book.metadata))
+            if key not in self._covers:
+                self._covers = {key: generated_cover(book)}
+            return self._covers[key]
+
+
+def render_snapshot(path: Path, version: str, cache: RenderCache | None = None) -> Snapshot:
     """Run the pipeline up to the EPUB renderer; never raises for a bad book."""
     started = time.perf_counter()
     stamp = time.strftime("%H:%M:%S")
+    cache = cache or RenderCache()
     try:
         book, xrefs, warnings = load_book(path)
-        rendering = render_ebook(book, xrefs, Templates(Path(book.root), "ebook"), modified=build_time(book.metadata.date))
+        templates = cache.templates(Path(book.root))
+        cover_href = book.metadata.cover or cache.cover_name(book)
+        rendering = render_ebook(book, xrefs, templates, modified=build_time(book.metadata.date), cover_href=cover_href)
     except BinderyError as exc:
         return Snapshot(version, errors=exc.diagnostics, seconds=time.perf_counter() - started, built_at=stamp)
     except Exception as exc:  # noqa: BLE001 (a bug must not stop the server; the page says so)
-        bug = Diagnostic(f"internal error: {type(exc).__name__}: {exc}", hint="this is a bug in Bindery; run 'bindery build --debug' and report the output", code="internal")
+        bug = Diagnostic(
+            f"internal error: {type(exc).__name__}: {exc}",
+            hint="this is a bug in Bindery; run 'bindery build --debug' and report the output",
+            code="internal",
+        )
         return Snapshot(version, errors=(bug,), seconds=time.perf_counter() - started, built_at=stamp)
     root = Path(book.root).resolve()
     sources = {src for article in book.articles() for src in article.images}
@@ -113,6 +165,7 @@ def render_snapshot(path: Path, version: str) -> Snapshot:
         documents={doc.name: doc for doc in rendering.documents},
         css=rendering.css,
         images=images,
+        drawn={} if book.metadata.cover else {cover_href: functools.partial(cache.cover, book)},
         warnings=tuple(warnings),
         seconds=time.perf_counter() - started,
         built_at=stamp,
@@ -120,7 +173,10 @@ def render_snapshot(path: Path, version: str) -> Snapshot:
 
 
 def live_tags(version: str) -> str:
-    return f'<link rel="stylesheet" type="text/css" href="/{ASSETS}/preview.css" />\n<script src="/{ASSETS}/live.js" data-version="{html.escape(version)}"></script>\n'
+    """The preview's stylesheet and live-reload script, for the page's head."""
+    css = f'<link rel="stylesheet" type="text/css" href="/{ASSETS}/preview.css" />'
+    script = f'<script src="/{ASSETS}/live.js" data-version="{html.escape(version)}"></script>'
+    return f"{css}\n{script}\n"
 
 
 def preview_page(snapshot: Snapshot, name: str) -> str | None:
@@ -135,13 +191,15 @@ def preview_page(snapshot: Snapshot, name: str) -> str | None:
         prev = snapshot.documents[names[index - 1]]
         links.append(f'<a rel="prev" href="{prev.name}">← {html.escape(prev.title)}</a>')
     contents = next((d.name for d in snapshot.documents.values() if d.role == "toc"), None)
-    if contents and contents != name:
+    neighbours = names[max(index - 1, 0) : index + 2]
+    if contents and contents not in neighbours:
         links.append(f'<a href="{contents}">Contents</a>')
     if index + 1 < len(names):
         nxt = snapshot.documents[names[index + 1]]
         links.append(f'<a rel="next" href="{nxt.name}">{html.escape(nxt.title)} →</a>')
     warnings = f"{len(snapshot.warnings)} warning{'s' if len(snapshot.warnings) != 1 else ''}"
-    status = f'<span class="status">preview · rebuilt {snapshot.built_at} in {snapshot.seconds:.2f} s · {warnings}</span>'
+    listed = html.escape("\n".join(str(w) for w in snapshot.warnings), quote=True).replace("\n", "&#10;")
+    status = f'<span class="status" title="{listed}">preview · rebuilt {snapshot.built_at} in {snapshot.seconds:.2f} s · {warnings}</span>'
     top = f'<nav class="bindery-preview" aria-label="Preview">{" ".join(links)} {status}</nav>\n'
     bottom = f'<nav class="bindery-preview bottom" aria-label="Preview pages">{" ".join(links)}</nav>\n'
     content = doc.content.replace("</head>", live_tags(snapshot.version) + "</head>", 1)
@@ -175,13 +233,14 @@ class PreviewSite:
         self.on_rebuild = on_rebuild
         self._token = format(time.time_ns() % 10**9, "x")  # page versions differ between server runs
         self._count = 0
+        self._cache = RenderCache()
         self._changed = threading.Condition()
         self.stopped = False
         self.snapshot = self._render()
 
     def _render(self) -> Snapshot:
         self._count += 1
-        snapshot = render_snapshot(self.path, f"{self._token}-{self._count}")
+        snapshot = render_snapshot(self.path, f"{self._token}-{self._count}", self._cache)
         if self.on_rebuild is not None:
             self.on_rebuild(snapshot)
         return snapshot
@@ -241,6 +300,12 @@ class PreviewHandler(BaseHTTPRequestHandler):
         page = preview_page(snapshot, name)
         if page is not None:
             return self._send(200, XHTML, page)
+        if name in snapshot.drawn:
+            try:
+                image = snapshot.drawn[name]()
+            except BinderyError as exc:
+                return self._send(500, "text/plain; charset=utf-8", "\n".join(map(str, exc.diagnostics)))
+            return self._send(200, image.media_type, image.data)
         if name in snapshot.images and snapshot.images[name].is_file():
             kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
             return self._send(200, kind, snapshot.images[name].read_bytes())
@@ -286,7 +351,11 @@ class PreviewServer(ThreadingHTTPServer):
             super().__init__((host, port), PreviewHandler)
         except OSError as exc:
             raise BinderyError(
-                Diagnostic(f"cannot listen on {host}:{port}: {exc.strerror}", hint="another program uses this port; try --port 0 to pick a free one", code="serve-port")
+                Diagnostic(
+                    f"cannot listen on {host}:{port}: {exc.strerror}",
+                    hint="another program uses this port; try --port 0 to pick a free one",
+                    code="serve-port",
+                )
             ) from None
         self.site = site
         self._stop_watching = threading.Event()
@@ -305,7 +374,9 @@ class PreviewServer(ThreadingHTTPServer):
 
     def _watch(self) -> None:
         ignore = watchfiles.DefaultFilter(ignore_paths=[self.site.root / "output"])
-        for _changes in watchfiles.watch(*self.site.watched_paths(), watch_filter=ignore, stop_event=self._stop_watching, debounce=400, step=50, raise_interrupt=False):
+        for _changes in watchfiles.watch(
+            *self.site.watched_paths(), watch_filter=ignore, stop_event=self._stop_watching, debounce=400, step=50, raise_interrupt=False
+        ):
             self.site.rebuild()
 
     def close(self) -> None:

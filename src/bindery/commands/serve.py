@@ -20,7 +20,10 @@ from bindery.preview import PreviewServer, PreviewSite, Snapshot
 def report_rebuild(snapshot: Snapshot) -> None:
     """One line per rebuild on stderr (and the errors, when it failed)."""
     if snapshot.ok:
-        click.echo(f"[{snapshot.built_at}] rebuilt in {snapshot.seconds:.2f} s, {len(snapshot.documents)} pages, {len(snapshot.warnings)} warning(s)", err=True)
+        counts = f"{len(snapshot.documents)} pages, {len(snapshot.warnings)} warning(s)"
+        click.echo(f"[{snapshot.built_at}] rebuilt in {snapshot.seconds:.2f} s, {counts}", err=True)
+        for warning in snapshot.warnings:
+            click.echo(f"  {warning}", err=True)
         return
     click.echo(f"[{snapshot.built_at}] the book does not build (shown in the page):", err=True)
     for diagnostic in snapshot.errors:
@@ -29,7 +32,9 @@ def report_rebuild(snapshot: Snapshot) -> None:
 
 @click.command("serve")
 @click.argument("path", type=click.Path(path_type=Path), default=Path("."))
-@click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port on localhost (0 picks a free one).")
+@click.option(
+    "--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port on localhost (0 picks a free one)."
+)
 @click.option("--no-open", is_flag=True, help="Do not open a browser.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @reports_errors
