@@ -19,22 +19,46 @@ from bindery.manifest import load_manifest
 from bindery.sources import read_sources
 
 HIVE_TITLE = "What a beginner should check during the first spring hive inspection"
-HIVE_DEK = "A calm, ten-minute routine for opening a hive in April: what to look for on each frame, and what can wait until the weather turns warmer."
-HIVE_P1 = "Pick a still, sunny afternoon when most foragers are out of the hive, and light the smoker before you put on your veil so the fuel is burning cool by the time you lift the lid."
-HIVE_P2 = "Work from the outside frames towards the brood nest, holding each frame over the open box so that a dropped queen lands among her own workers instead of on the grass."
+HIVE_DEK = (
+    "A calm, ten-minute routine for opening a hive in April: what to look for on each frame, and what can"
+    " wait until the weather turns warmer."
+)
+HIVE_P1 = (
+    "Pick a still, sunny afternoon when most foragers are out of the hive, and light the smoker before "
+    "you put on your veil so the fuel is burning cool by the time you lift the lid."
+)
+HIVE_P2 = (
+    "Work from the outside frames towards the brood nest, holding each frame over the open box so that a "
+    "dropped queen lands among her own workers instead of on the grass."
+)
 HIVE_H1 = "Reading the brood pattern"
-HIVE_P3 = "A solid, compact patch of capped brood with a ring of pollen and honey around it tells you more about the queen than any sighting of her long abdomen ever will."
+HIVE_P3 = (
+    "A solid, compact patch of capped brood with a ring of pollen and honey around it tells you more "
+    "about the queen than any sighting of her long abdomen ever will."
+)
 HIVE_H2 = "Closing up before the bees get restless"
-HIVE_P4 = "Slide the frames back in their original order, scrape burr comb from the top bars, and write down what you saw while the details are still fresh in your memory."
+HIVE_P4 = (
+    "Slide the frames back in their original order, scrape burr comb from the top bars, and write down "
+    "what you saw while the details are still fresh in your memory."
+)
 HIVE_BODY = [HIVE_P1, HIVE_P2, HIVE_H1, HIVE_P3, HIVE_H2, HIVE_P4]
 REL_A = "Why a swarm hanging from a fence post is usually gentle, and how to coax it into a cardboard box without a single sting."
 REL_B = "Choosing between foundation and foundationless frames for a first hive, with the trade-offs each brings to comb building."
 
 BIKE_TITLE = "Truing a bicycle wheel at home with a spoke key and a zip tie."
 BIKE_DEK = "You do not need a workshop stand to take the wobble out of a rim; a zip tie on the frame and patient quarter turns are enough."
-BIKE_P1 = "Turn the bike upside down, spin the wheel slowly and tighten a zip tie around the chainstay until its tail just brushes the rim at the point where the wobble is widest."
-BIKE_P2 = "Where the rim rubs, loosen the spoke on that side by a quarter turn and tighten its neighbour on the opposite side by the same amount, then spin again and listen."
-BIKE_P3 = "Stop when the tie no longer touches anywhere on the rim, squeeze pairs of spokes to settle them, and check once more after the first ride on a rough road."
+BIKE_P1 = (
+    "Turn the bike upside down, spin the wheel slowly and tighten a zip tie around the chainstay until "
+    "its tail just brushes the rim at the point where the wobble is widest."
+)
+BIKE_P2 = (
+    "Where the rim rubs, loosen the spoke on that side by a quarter turn and tighten its neighbour on the"
+    " opposite side by the same amount, then spin again and listen."
+)
+BIKE_P3 = (
+    "Stop when the tie no longer touches anywhere on the rim, squeeze pairs of spokes to settle them, and"
+    " check once more after the first ride on a rough road."
+)
 
 
 def hive_export(newline: str = "\n", bom: bool = False, nbsp: bool = False) -> str:
@@ -73,15 +97,18 @@ def bike_export() -> str:
     return "\n".join(lines) + "\n"
 
 
-NOT_AN_ARTICLE = "\n".join(
-    [
-        "Shopping list",
-        "eggs",
-        "flour",
-        "two lemons",
-        "matches for the smoker",
-    ]
-) + "\n"
+NOT_AN_ARTICLE = (
+    "\n".join(
+        [
+            "Shopping list",
+            "eggs",
+            "flour",
+            "two lemons",
+            "matches for the smoker",
+        ]
+    )
+    + "\n"
+)
 
 
 def run(tmp_path: Path, *args: str) -> tuple[int, str]:
@@ -211,7 +238,9 @@ def test_a_bad_file_does_not_stop_the_good_ones(book: Path) -> None:
     assert [p.name for p in (book / "chapters").iterdir()] == [Path(HIVE_MD).name]
 
 
-@pytest.mark.parametrize("variant", [{"newline": "\r\n"}, {"bom": True}, {"newline": "\r\n", "bom": True, "nbsp": True}], ids=["crlf", "bom", "crlf-bom-nbsp"])
+@pytest.mark.parametrize(
+    "variant", [{"newline": "\r\n"}, {"bom": True}, {"newline": "\r\n", "bom": True, "nbsp": True}], ids=["crlf", "bom", "crlf-bom-nbsp"]
+)
 def test_windows_line_endings_bom_and_nbsp_give_the_same_article(book: Path, variant: dict[str, object]) -> None:
     assert run(book, "exports/hive.txt", "--into", "plain")[0] == 0
     (book / "exports" / "hive.txt").write_bytes(hive_export(**variant).encode("utf-8"))  # type: ignore[arg-type]

@@ -38,7 +38,21 @@ pytestmark = pytest.mark.skipif(
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 OPF = "{http://www.idpf.org/2007/opf}"
-NETWORKS = {"facebook", "x", "twitter", "reddit", "pinterest", "email", "linkedin", "whatsapp", "telegram", "threads", "mastodon", "bluesky", "print"}
+NETWORKS = {
+    "facebook",
+    "x",
+    "twitter",
+    "reddit",
+    "pinterest",
+    "email",
+    "linkedin",
+    "whatsapp",
+    "telegram",
+    "threads",
+    "mastodon",
+    "bluesky",
+    "print",
+}
 DATE_LINE = re.compile(r"(?:Published\s+)?(?P<month>[A-Z][a-z]+)\s+(?P<day>\d{1,2}),\s+(?P<year>\d{4})")
 
 
@@ -152,7 +166,7 @@ class Guidebook:
         with zipfile.ZipFile(self.epub) as z:
             package = ET.fromstring(z.read("OEBPS/content.opf"))
             hrefs = {i.get("id"): i.get("href") for i in package.iter(f"{OPF}item")}
-            spine = [hrefs[i.get("idref")] for i in package.iter(f"{OPF}itemref")]
+            spine = [str(hrefs[i.get("idref")]) for i in package.iter(f"{OPF}itemref")]
             return {name: ET.fromstring(z.read(f"OEBPS/{name}")) for name in spine}
 
     def epub_text(self) -> str:
@@ -236,14 +250,21 @@ def test_the_guidebook_epub_passes_epubcheck(imported: Guidebook) -> None:
 
 def test_every_article_is_complete_in_the_epub(imported: Guidebook, expected: list[Expected]) -> None:
     text = imported.epub_text()
-    headings = {flat("".join(h.itertext())) for doc in imported.docs().values() for tag in ("h1", "h2", "h3", "h4") for h in doc.iter(f"{XHTML}{tag}")}
+    headings = {
+        flat("".join(h.itertext()))
+        for doc in imported.docs().values()
+        for tag in ("h1", "h2", "h3", "h4")
+        for h in doc.iter(f"{XHTML}{tag}")
+    }
     for exp in expected:
         assert len(exp.paragraphs) >= 8 and len(exp.headings) >= 2, exp.file  # the reading rules above found the body
         for piece in (exp.title, exp.summary, exp.date, *exp.paragraphs, *exp.headings):
             assert flat(piece) in text, f"{exp.file}: {piece[:60]!r} is missing from the EPUB"
         for heading in (exp.title, *exp.headings):
             # a chapter heading reads "Chapter N Title" (its label and the title)
-            assert any(h == flat(heading) or re.fullmatch(rf"Chapter \d+ {re.escape(flat(heading))}", h) for h in headings), f"{exp.file}: {heading!r} is not a heading"
+            assert any(h == flat(heading) or re.fullmatch(rf"Chapter \d+ {re.escape(flat(heading))}", h) for h in headings), (
+                f"{exp.file}: {heading!r} is not a heading"
+            )
 
 
 def test_no_advertisement_or_share_bar_reaches_the_epub(imported: Guidebook, expected: list[Expected]) -> None:
@@ -272,7 +293,7 @@ def test_exactly_one_in_book_cross_reference_and_it_points_at_the_right_article(
     assert flat(citing.title) in flat(" ".join(docs[name].itertext()))  # in the citing article's document
     links = list(section.iter(f"{XHTML}a"))
     assert len(links) == 1
-    doc_name, _, anchor = links[0].get("href").partition("#")
+    doc_name, _, anchor = links[0].get("href", "").partition("#")
     target = next(e for e in docs[doc_name].iter() if e.get("id") == anchor)
     assert is_article(docs[doc_name], target, cited)
     assert flat(cited.title) in flat("".join(links[0].itertext()))
@@ -299,17 +320,22 @@ def test_every_other_related_entry_is_once_in_further_reading_with_its_backlinks
         assert sorted(flat("".join(a.itertext())) for a in backlinks) == sorted(flat(exp.title) for exp in citing[norm(summary)])
         for a in backlinks:
             exp = next(e for e in citing[norm(summary)] if flat(e.title) == flat("".join(a.itertext())))
-            doc_name, _, anchor = a.get("href").partition("#")
+            doc_name, _, anchor = a.get("href", "").partition("#")
             target = next(e for e in docs[doc_name].iter() if e.get("id") == anchor)
             assert is_article(docs[doc_name], target, exp), a.get("href")
 
 
 def test_raw_exports_listed_in_the_manifest_give_the_same_book(imported: Guidebook, direct: Guidebook) -> None:
     def chapters(book: Guidebook) -> dict[str, str]:
-        return {name: flat(" ".join(doc.itertext())) for name, doc in book.docs().items() if name.startswith(("chapter-", "part-", "further"))}
+        return {
+            name: flat(" ".join(doc.itertext())) for name, doc in book.docs().items() if name.startswith(("chapter-", "part-", "further"))
+        }
 
     assert chapters(direct) == chapters(imported)
-    summary = lambda out: next(line for line in out.splitlines() if "cross-references:" in line)  # noqa: E731
+
+    def summary(output: str) -> str:
+        return next(line for line in output.splitlines() if "cross-references:" in line)
+
     assert summary(direct.build_output) == summary(imported.build_output)
 
 

@@ -75,7 +75,13 @@ class FileReport:
             "related": self.related,
         }
         if self.problem is not None:
-            data["error"] = {"message": self.problem.message, "file": self.problem.file, "line": self.problem.line, "hint": self.problem.hint, "code": self.problem.code}
+            data["error"] = {
+                "message": self.problem.message,
+                "file": self.problem.file,
+                "line": self.problem.line,
+                "hint": self.problem.hint,
+                "code": self.problem.code,
+            }
         return data
 
 
@@ -118,7 +124,9 @@ def import_one(path: Path, into: Path, force: bool, claimed: dict[Path, str]) ->
     try:
         article = parse_export(text, source)
     except NotAnArticleError as exc:
-        report.problem = Diagnostic(f"is not an article export: {exc.problem}", file=name, line=exc.line, hint=exc.hint, code="import-not-article")
+        report.problem = Diagnostic(
+            f"is not an article export: {exc.problem}", file=name, line=exc.line, hint=exc.hint, code="import-not-article"
+        )
         return report, None
     _count(report, article)
     target = into / article_file_name(article.title)
@@ -169,7 +177,13 @@ def describe(report: FileReport) -> list[str]:
     """The lines printed for one file."""
     if report.output is None:
         return [f"{report.source}: not imported"]
-    verb = {"written": "written", "replaced": "replaced (--force)", "unchanged": "unchanged", "kept": "kept (differs; not overwritten)", "failed": "not written"}[report.status]
+    verb = {
+        "written": "written",
+        "replaced": "replaced (--force)",
+        "unchanged": "unchanged",
+        "kept": "kept (differs; not overwritten)",
+        "failed": "not written",
+    }[report.status]
     lines = [f"{report.source} -> {report.output}  [{verb}]"]
     lines.append(f"  kept: {report.paragraphs} paragraphs, {report.headings} headings, {report.related} related entries")
     if report.removed:
@@ -182,9 +196,22 @@ def describe(report: FileReport) -> list[str]:
 
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--into", "into", type=click.Path(path_type=Path, file_okay=False), default=Path("chapters"), show_default=True, help="Folder to write the Markdown articles into.")
+@click.option(
+    "--into",
+    "into",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("chapters"),
+    show_default=True,
+    help="Folder to write the Markdown articles into.",
+)
 @click.option("--force", is_flag=True, help="Overwrite articles that differ from what the import would write (edited by hand).")
-@click.option("--report", "report_path", type=click.Path(path_type=Path, dir_okay=False), default=None, help="Also write the per-file report as JSON to this file.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also write the per-file report as JSON to this file.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @reports_errors
 def import_command(files: tuple[Path, ...], into: Path, force: bool, report_path: Path | None, debug: bool) -> None:
@@ -212,7 +239,14 @@ def import_command(files: tuple[Path, ...], into: Path, force: bool, report_path
         try:
             report_path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         except OSError as exc:
-            raise BinderyError(Diagnostic(f"cannot write the report: {exc.strerror}", file=str(report_path), hint="choose another file with --report", code="import-io")) from None
+            raise BinderyError(
+                Diagnostic(
+                    f"cannot write the report: {exc.strerror}",
+                    file=str(report_path),
+                    hint="choose another file with --report",
+                    code="import-io",
+                )
+            ) from None
     counts = {status: sum(1 for r, _ in planned if r.status == status) for status in ("written", "replaced", "unchanged", "kept", "failed")}
     click.echo(f"{len(files)} file(s): " + ", ".join(f"{n} {status}" for status, n in counts.items() if n))
     problems = [r.problem for r, _ in planned if r.problem is not None]
