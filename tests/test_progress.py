@@ -55,7 +55,11 @@ def test_verbose_prints_each_stage_as_it_begins_with_times(monkeypatch: pytest.M
     log = io.StringIO()
     run_stages(StageDisplay(verbose=True, stream=log))
     lines = log.getvalue().splitlines()
-    assert [re.sub(r"\[\s*[\d.]+ s\] ", "", line).strip() for line in lines] == ["reading the manifest and articles", "building the PDF", "done"]
+    assert [re.sub(r"\[\s*[\d.]+ s\] ", "", line).strip() for line in lines] == [
+        "reading the manifest and articles",
+        "building the PDF",
+        "done",
+    ]
     stamps = [float(re.search(r"\[\s*([\d.]+) s\]", line).group(1)) for line in lines]  # type: ignore[union-attr]
     assert stamps[0] < 0.1 and 0.25 < stamps[1] < stamps[2] and stamps[2] >= 0.55
 

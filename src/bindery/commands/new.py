@@ -36,7 +36,9 @@ def scaffold_files() -> list[Path]:
 def create_book(target: Path, title: str | None = None, today: _dt.date | None = None) -> list[Path]:
     """Write the scaffold into `target` (absent or empty); return the files written."""
     if target.exists() and not target.is_dir():
-        raise BinderyError(Diagnostic("is a file, not a folder", file=str(target), hint="give the path of a new or empty folder", code="new-not-folder"))
+        raise BinderyError(
+            Diagnostic("is a file, not a folder", file=str(target), hint="give the path of a new or empty folder", code="new-not-folder")
+        )
     if target.is_dir() and any(target.iterdir()):
         raise BinderyError(
             Diagnostic(
@@ -48,7 +50,12 @@ def create_book(target: Path, title: str | None = None, today: _dt.date | None =
         )
     title = title or _title_from(target)
     day = today or _dt.date.today()
-    values = {"__TITLE__": json.dumps(title, ensure_ascii=False), "__DATE__": day.isoformat(), "__YEAR__": str(day.year), "__SLUG__": slugify(title)}
+    values = {
+        "__TITLE__": json.dumps(title, ensure_ascii=False),
+        "__DATE__": day.isoformat(),
+        "__YEAR__": str(day.year),
+        "__SLUG__": slugify(title),
+    }
     written: list[Path] = []
     try:
         for rel in scaffold_files():
@@ -63,7 +70,14 @@ def create_book(target: Path, title: str | None = None, today: _dt.date | None =
             out.write_bytes(data)
             written.append(out)
     except OSError as exc:
-        raise BinderyError(Diagnostic(f"cannot write the new book: {exc.strerror}", file=exc.filename or str(target), hint="check that the folder is writable", code="new-write")) from None
+        raise BinderyError(
+            Diagnostic(
+                f"cannot write the new book: {exc.strerror}",
+                file=exc.filename or str(target),
+                hint="check that the folder is writable",
+                code="new-write",
+            )
+        ) from None
     return written
 
 

@@ -42,7 +42,9 @@ class StageDisplay:
     def __enter__(self) -> StageDisplay:
         if self.live:
             console = Console(file=self.stream)
-            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True)
+            self._progress = Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+            )
             self._progress.start()
         return self
 
