@@ -207,6 +207,14 @@ def test_no_book_folder_is_a_clear_error(tmp_path: Path) -> None:
     assert "no book.yaml in this folder" in done.stderr and "bindery new" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_a_port_in_use_is_a_clear_error(reading_server: Server) -> None:
+    port = reading_server.url.rstrip("/").rsplit(":", 1)[1]
+    command = [sys.executable, "-m", "bindery", "serve", str(reading_server.book), "--port", port, "--no-open"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "--port 0" in done.stderr and "Traceback" not in done.stderr
+
+
 # -- in a real browser -----------------------------------------------------
 
 
