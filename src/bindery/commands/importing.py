@@ -185,7 +185,7 @@ def describe(report: FileReport) -> list[str]:
         "failed": "not written",
     }[report.status]
     lines = [f"{report.source} -> {report.output}  [{verb}]"]
-    lines.append(f"  kept: {report.paragraphs} paragraphs, {report.headings} headings, {report.related} related entries")
+    lines.append(f"  article: {report.paragraphs} paragraphs, {report.headings} headings, {report.related} related entries")
     if report.removed:
         parts = [f"{REMOVAL_LABELS.get(kind, kind.replace('_', ' '))}: {count}" for kind, count in report.removed.items()]
         lines.append(f"  removed {sum(report.removed.values())} lines: " + ", ".join(parts))
