@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from bindery.diagnostics import BinderyError, Diagnostic
@@ -17,28 +19,82 @@ def prepare_output_dir(path: Path) -> None:
         raise BinderyError(Diagnostic(f"cannot create the output folder: {exc.strerror}", file=str(path), hint="choose another folder with --output", code="output-dir")) from None
     if not os.access(path, os.W_OK | os.X_OK):
         raise BinderyError(Diagnostic("the output folder is not writable", file=str(path), hint="fix its permissions or choose another folder with --output", code="output-dir"))
+    remove_stale_partials(path)
+
+
+# `.NAME.PID.RANDOM.partial`: the temporary file of a write in progress.
+PARTIAL = re.compile(r"^\..+\.(?P<pid>[0-9]+)\.[^.]+\.partial$")
+
+
+def remove_stale_partials(folder: Path) -> list[Path]:
+    """Delete temporary files left by builds that were killed mid-write.
+
+    A temporary file is stale when the process that wrote it is gone; files of
+    a build still running (another process) are left alone."""
+    removed = []
+    for entry in sorted(folder.glob(".*.partial")):
+        match = PARTIAL.match(entry.name)
+        if match is None or _alive(int(match.group("pid"))):
+            continue
+        try:
+            entry.unlink()
+            removed.append(entry)
+        except OSError:
+            pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # this build writes its files after the clean-up
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to a temporary file beside `path`, then rename it into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    write_all_atomic([(path, data)])
+
+
+def write_all_atomic(files: Iterable[tuple[Path, bytes]]) -> None:
+    """Write a build's files as one set: every file goes to a temporary file
+    beside its target and is flushed to disk first; only then are they renamed
+    into place, one right after the other. A build that fails or is killed
+    while writing leaves the previous files (and at worst a stale `.partial`,
+    removed by the next build)."""
+    staged: list[tuple[str, Path]] = []
+    current: Path | None = None
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        for path, data in files:
+            current = path
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".partial", dir=path.parent)
+            staged.append((tmp, path))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o644)
+        while staged:
+            tmp, current = staged[0]
+            os.replace(tmp, current)
+            staged.pop(0)
     except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _discard(staged)
         hint = "free some disk space and build again" if exc.errno == errno.ENOSPC else "check the output folder"
-        raise BinderyError(Diagnostic(f"cannot write the output: {exc.strerror}", file=str(path), hint=hint, code="output-write")) from None
+        raise BinderyError(Diagnostic(f"cannot write the output: {exc.strerror}", file=str(current), hint=hint, code="output-write")) from None
     except BaseException:
+        _discard(staged)
+        raise
+
+
+def _discard(staged: list[tuple[str, Path]]) -> None:
+    for tmp, _path in staged:
         try:
             os.unlink(tmp)
         except OSError:
             pass
-        raise

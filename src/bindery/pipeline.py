@@ -19,7 +19,7 @@ from bindery.builders.pdf import PdfBuilder
 from bindery.diagnostics import BinderyError, Diagnostic
 from bindery.manifest import load_manifest
 from bindery.model import Book, assemble_book
-from bindery.outputs import prepare_output_dir, write_atomic
+from bindery.outputs import prepare_output_dir, write_all_atomic
 from bindery.pagemap import PageMap
 from bindery.sources import read_sources
 from bindery.xref import CrossReferences, resolve_cross_references
@@ -93,7 +93,6 @@ def build(path: Path, formats: tuple[str, ...] = ("epub", "pdf"), output_dir: Pa
     if strict and result.warnings:
         raise BinderyError([*result.warnings, Diagnostic(f"{len(result.warnings)} warning(s) and --strict is on; nothing was written", hint="fix the warnings or build without --strict", code="strict")])
     prepare_output_dir(out_dir)
-    for artifact in result.artifacts:
-        write_atomic(artifact.path, artifact.data)
+    write_all_atomic((artifact.path, artifact.data) for artifact in result.artifacts)
     result.seconds = time.perf_counter() - started
     return result
