@@ -95,7 +95,9 @@ def _ace() -> tuple[str, str]:
         candidate = Path(prefix) / "bin" / "ace-puppeteer"
         ace = str(candidate) if candidate.exists() else None
     chromium = os.environ.get("PUPPETEER_EXECUTABLE_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
-    missing = [name for name, found in (("DAISY Ace (npm install -g --ignore-scripts @daisy/ace)", ace), ("chromium", chromium)) if not found]
+    missing = [
+        name for name, found in (("DAISY Ace (npm install -g --ignore-scripts @daisy/ace)", ace), ("chromium", chromium)) if not found
+    ]
     if missing:
         if os.environ.get("CI"):
             pytest.fail(f"{' and '.join(missing)} missing in CI: scripts/install-system-deps.sh must install them")
@@ -107,7 +109,9 @@ def ace_failures(epub: Path, out: Path) -> list[str]:
     """Run DAISY Ace on an EPUB and list every failed assertion."""
     ace, chromium = _ace()
     env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium}
-    run = subprocess.run([ace, "-o", str(out), "--force", str(epub)], capture_output=True, text=True, env=env, timeout=ACE_TIMEOUT, cwd=out.parent)
+    run = subprocess.run(
+        [ace, "-o", str(out), "--force", str(epub)], capture_output=True, text=True, env=env, timeout=ACE_TIMEOUT, cwd=out.parent
+    )
     report_path = out / "report.json"
     assert report_path.exists(), f"Ace wrote no report (exit {run.returncode}): {run.stderr[-2000:]}"
     report = json.loads(report_path.read_text())
@@ -116,7 +120,10 @@ def ace_failures(epub: Path, out: Path) -> list[str]:
         for check in subject.get("assertions", []):
             if check["earl:result"]["earl:outcome"] == "fail":
                 test = check["earl:test"]
-                failures.append(f"{subject['earl:testSubject']['url']}: {test['dct:title']} ({test['earl:impact']}): {check['earl:result'].get('html', '')[:160]}")
+                failures.append(
+                    f"{subject['earl:testSubject']['url']}: {test['dct:title']} ({test['earl:impact']}):"
+                    f" {check['earl:result'].get('html', '')[:160]}"
+                )
     return failures
 
 
@@ -128,4 +135,3 @@ def sample_ace(sample: Built, tmp_path_factory: pytest.TempPathFactory) -> list[
 
 def test_daisy_ace_reports_no_violations_on_the_sample_book(sample_ace: list[str]) -> None:
     assert sample_ace == []
-

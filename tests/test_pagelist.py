@@ -22,10 +22,16 @@ from pypdf import PdfReader
 from bindery.manifest import load_manifest
 from conftest import ROOT, Built, build_book, epubcheck, severities
 
-NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops", "opf": "http://www.idpf.org/2007/opf", "ncx": "http://www.daisy.org/z3986/2005/ncx/"}
+NS = {
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "opf": "http://www.idpf.org/2007/opf",
+    "ncx": "http://www.daisy.org/z3986/2005/ncx/",
+}
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 LEADER = re.compile(r"(\s*\.){3,}\s*\S*\s*$")  # a contents line's dot leader and page number
 WORDS = 3
+HYPHENS = ("-", "\u2010", "\u00ad")  # what ends a line hyphenated by the layout
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,24 @@ def content_area_text(pdf: object, built: Built) -> list[str]:
         width, height = float(page.mediabox.width), float(page.mediabox.height)
         top = height - float(trim.top) + settings.margin_top_in * 72 - 2
         bottom = float(trim.bottom) + settings.margin_bottom_in * 72 - 2
-        args = ["pdftotext", "-f", str(number), "-l", str(number), "-x", "0", "-y", str(int(top)), "-W", str(int(width)), "-H", str(int(height - top - bottom)), "-raw", str(pdf), "-"]
+        args = [
+            "pdftotext",
+            "-f",
+            str(number),
+            "-l",
+            str(number),
+            "-x",
+            "0",
+            "-y",
+            str(int(top)),
+            "-W",
+            str(int(width)),
+            "-H",
+            str(int(height - top - bottom)),
+            "-raw",
+            str(pdf),
+            "-",
+        ]
         out.append(subprocess.run(args, capture_output=True, text=True, check=True).stdout)
     return out
 
@@ -111,7 +134,7 @@ def first_words(page: str) -> str:
         words = LEADER.sub("", line).split()
         if not words:
             continue
-        if len(words) > 1 and words[-1].endswith("-"):
+        if len(words) > 1 and words[-1].endswith(HYPHENS):
             words = words[:-1]
         return " ".join(words[:WORDS])
     return ""
@@ -132,7 +155,7 @@ def test_there_is_one_marker_per_pdf_page_in_order(sample: Built, epub_markers: 
     assert len(epub_markers) == len(pdf_pages)
     shown = folios(sample.pdf)
     labels = [m.label for m in epub_markers]
-    for number, (label, folio) in enumerate(zip(labels, shown), start=1):
+    for number, (label, folio) in enumerate(zip(labels, shown, strict=False), start=1):
         if folio is not None:
             assert label == folio, f"PDF page {number} shows folio {folio}, its EPUB marker says {label}"
     assert labels[:3] == ["i", "ii", "iii"], "front matter is numbered in roman"
@@ -145,18 +168,20 @@ def test_there_is_one_marker_per_pdf_page_in_order(sample: Built, epub_markers: 
 def test_text_after_each_marker_begins_with_the_first_words_of_that_pdf_page(epub_markers: list[Marker], pdf_pages: list[str]) -> None:
     checked = 0
     problems = []
-    for number, (marker, page) in enumerate(zip(epub_markers, pdf_pages), start=1):
+    for number, (marker, page) in enumerate(zip(epub_markers, pdf_pages, strict=False), start=1):
         words = first_words(page)
         if not letters(words):
             continue  # a blank page: its marker only has to be in order
         expected, actual = letters(words), letters(marker.after)
         previous = pdf_pages[number - 2].rstrip() if number > 1 else ""
-        if previous.endswith("-") and not actual.startswith(expected):
+        if previous.endswith(HYPHENS) and not actual.startswith(expected):
             # the page begins inside a word hyphenated across the break: the marker stands before the whole word
             actual = actual[actual.find(expected) :] if expected in actual[: len(expected) + 20] else actual
         checked += 1
         if not actual.startswith(expected):
-            problems.append(f"page {number} ({marker.label}) begins {words!r}; after the marker in {marker.document}: {marker.after[:60]!r}")
+            problems.append(
+                f"page {number} ({marker.label}) begins {words!r}; after the marker in {marker.document}: {marker.after[:60]!r}"
+            )
     assert not problems, "\n".join(problems)
     assert checked >= len(pdf_pages) * 2 // 3, "most pages have text to compare"
 

@@ -86,7 +86,8 @@ def describe_accessibility(book: Book, *, page_count: int, print_edition: str | 
             file=image.article,
             line=_line_of(book, image),
             severity="warning",
-            hint="describe it in the brackets: ![What the image shows](path); the EPUB does not claim alternativeText or WCAG conformance until every image has one",
+            hint="describe it in the brackets: ![What the image shows](path); until every image has one,"
+            " the EPUB claims neither alternativeText nor WCAG conformance",
             code="image-no-alt",
         )
         for image in missing
@@ -99,7 +100,7 @@ def describe_accessibility(book: Book, *, page_count: int, print_edition: str | 
     if page_count:
         features += ["printPageNumbers", "pageNavigation"]
     modes = ("textual", "visual") if visual else ("textual",)
-    sufficient = ("textual",) if described else ()
+    sufficient: tuple[str, ...] = ("textual",) if described else ()
     if visual:
         sufficient += ("textual,visual",)
     conforms = CONFORMANCE if described else None

@@ -30,7 +30,21 @@ XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
 FOLIO = re.compile(r"\d+|[ivxlcdm]+")
 ANCHORS_KEPT = 8  # ids remembered per page, nearest first, in case the ebook lacks one
-ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+ROMAN = (
+    (1000, "m"),
+    (900, "cm"),
+    (500, "d"),
+    (400, "cd"),
+    (100, "c"),
+    (90, "xc"),
+    (50, "l"),
+    (40, "xl"),
+    (10, "x"),
+    (9, "ix"),
+    (5, "v"),
+    (4, "iv"),
+    (1, "i"),
+)
 # Where a marker may move out to when it would be the first thing of an element.
 NO_PHRASING = frozenset({"ol", "ul", "dl", "table", "thead", "tbody", "tfoot", "tr", "colgroup", "nav", "html", "head", "hgroup", "select"})
 
@@ -99,7 +113,7 @@ def read_page_map(document: LaidOutDocument) -> PageMap:
     labels = _infer_labels(shown)
     pages = tuple(
         PageStart(n, labels[n - 1], first is None or not anchors, anchors)
-        for n, (first, anchors) in enumerate(zip(firsts, anchors_per_page), start=1)
+        for n, (first, anchors) in enumerate(zip(firsts, anchors_per_page, strict=True), start=1)
     )
     return PageMap(pages)
 
@@ -162,7 +176,7 @@ def _parse_folio(text: str | None) -> tuple[int, bool] | None:
 def _roman_value(text: str) -> int:
     values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
     total = 0
-    for ch, nxt in zip(text, [*text[1:], ""]):
+    for ch, nxt in zip(text, [*text[1:], ""], strict=True):
         v = values[ch]
         total += -v if nxt and values[nxt] > v else v
     return total
@@ -198,7 +212,7 @@ def locate_pages(documents: Sequence[tuple[str, str]], page_map: PageMap) -> lis
             following = docs[i]  # type: ignore[assignment]
     used: set[str] = set()
     targets = []
-    for page, doc in zip(page_map.pages, docs):
+    for page, doc in zip(page_map.pages, docs, strict=True):
         ident = f"page-{page.label}"
         if ident in used:
             ident = f"page-{page.label}-{page.number}"
@@ -209,7 +223,7 @@ def locate_pages(documents: Sequence[tuple[str, str]], page_map: PageMap) -> lis
 
 def place_page_breaks(name: str, content: str, page_map: PageMap, targets: Sequence[PageTarget]) -> str:
     """The document with the markers of the pages `targets` puts in it."""
-    mine = [(page, target) for page, target in zip(page_map.pages, targets) if target.document == name]
+    mine = [(page, target) for page, target in zip(page_map.pages, targets, strict=True) if target.document == name]
     if not mine:
         return content
     root = etree.fromstring(content.encode("utf-8"))

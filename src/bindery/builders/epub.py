@@ -97,7 +97,7 @@ class EpubBuilder(Builder):
         return BuildOutput([Artifact(self.output_dir / book.epub_filename, data)], warnings)
 
 
-class _Writer(epub.EpubWriter):
+class _Writer(epub.EpubWriter):  # type: ignore[misc]  # EbookLib has no type hints
     """EbookLib's writer, with the book's language on the OPF `package` (readers and Ace use it)."""
 
     def __init__(self, language: str, *args: object, **kwargs: object) -> None:
