@@ -15,6 +15,7 @@ import click
 from pypdf import PdfReader
 
 from bindery.commands.common import reports_errors
+from bindery.commands.progress import StageDisplay
 from bindery.manifest import Manifest, load_manifest
 from bindery.pipeline import build
 from bindery.preflight import Check, preflight_cover, preflight_pdf, run_ace, run_epubcheck
@@ -53,13 +54,14 @@ def check_command(path: Path, output: Path | None, rebuild: bool, as_json: bool,
     manifest = load_manifest(path)
     output_dir = output if output is not None else manifest.root / "output"
     outputs = expected_outputs(manifest, output_dir)
-    built = False
-    if rebuild or not all(p.is_file() for p in outputs.values()):
-        if not as_json:
-            click.echo("building first: " + ("--build given" if rebuild else "outputs missing in " + str(output_dir)), err=True)
-        build(path, ("epub", "pdf"), output_dir)
-        built = True
-    checks = run_checks(manifest, outputs)
+    built = rebuild or not all(p.is_file() for p in outputs.values())
+    if built and not as_json:
+        click.echo("building first: " + ("--build given" if rebuild else "outputs missing in " + str(output_dir)), err=True)
+    with StageDisplay(quiet=as_json) as progress:  # a spinner on a terminal only
+        if built:
+            build(path, ("epub", "pdf"), output_dir, progress=progress)
+        progress("checking: EPUBCheck, Ace and the print preflight")
+        checks = run_checks(manifest, outputs)
     failed = [c for c in checks if c.status == "fail"]
     if as_json:
         report = {
