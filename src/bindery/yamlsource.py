@@ -44,6 +44,7 @@ def load_yaml(text: str, filename: str, line_offset: int = 0) -> tuple[Any, Line
     Raises BinderyError (with file and line) on a syntax error.
     """
     loader = yaml.SafeLoader(text)
+    node: yaml.Node | None = None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -62,6 +63,21 @@ def load_yaml(text: str, filename: str, line_offset: int = 0) -> tuple[Any, Line
         ) from None
     except yaml.YAMLError as exc:
         raise BinderyError(Diagnostic(f"invalid YAML: {exc}", file=filename, code="yaml-syntax")) from None
+    except ValueError as exc:  # a value that looks like a date but is not one (2025-13-45)
+        line, value = _bad_timestamp(node)
+        raise BinderyError(
+            Diagnostic(
+                f"'{value}' is not a real date ({exc})" if value else f"invalid value: {exc}",
+                file=filename,
+                line=line + line_offset if line else None,
+                hint="write dates as YYYY-MM-DD with a real month and day, or quote the text",
+                code="yaml-value",
+            )
+        ) from None
+    except RecursionError:
+        raise BinderyError(
+            Diagnostic("the YAML is nested too deeply", file=filename, hint="use at most a few levels of lists and mappings", code="yaml-syntax")
+        ) from None
     finally:
         loader.dispose()
     lines: dict[Path_, int] = {}
@@ -69,6 +85,24 @@ def load_yaml(text: str, filename: str, line_offset: int = 0) -> tuple[Any, Line
     if node is not None:
         _walk(node, (), lines, duplicates, filename, line_offset)
     return data, LineMap(lines, 1 + line_offset), duplicates
+
+
+def _bad_timestamp(node: yaml.Node | None) -> tuple[int | None, str | None]:
+    """The line and text of the first scalar YAML reads as a date but cannot build."""
+    stack = [node] if node is not None else []
+    checker = yaml.SafeLoader("")
+    while stack:
+        current = stack.pop(0)
+        if isinstance(current, yaml.ScalarNode) and current.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                checker.construct_yaml_timestamp(current)
+            except ValueError:
+                return current.start_mark.line + 1, str(current.value)
+        elif isinstance(current, yaml.MappingNode):
+            stack[:0] = [n for pair in current.value for n in pair]
+        elif isinstance(current, yaml.SequenceNode):
+            stack[:0] = list(current.value)
+    return None, None
 
 
 def _walk(
