@@ -14,8 +14,9 @@ import pytest
 from lxml import etree
 
 from bindery.accessibility import CONFORMANCE, describe_accessibility
-from bindery.pipeline import load_book
-from conftest import BOOKS, Built
+from bindery.pipeline import build, load_book
+from conftest import BOOKS, EPOCH, SEEDS, Built
+from test_pagelist import content_area_text, markers, page_start_problems
 
 NS = {"opf": "http://www.idpf.org/2007/opf"}
 ACE_TIMEOUT = 600
@@ -78,8 +79,6 @@ def test_alternative_text_is_claimed_when_every_image_has_it() -> None:
 
 
 def test_build_reports_the_undescribed_image(tmp_path: Path) -> None:
-    from bindery.pipeline import build
-
     result = build(BOOKS / "images", ("epub",), tmp_path)
     assert [w.code for w in result.warnings if w.code == "image-no-alt"] == ["image-no-alt"]
 
@@ -135,3 +134,49 @@ def sample_ace(sample: Built, tmp_path_factory: pytest.TempPathFactory) -> list[
 
 def test_daisy_ace_reports_no_violations_on_the_sample_book(sample_ace: list[str]) -> None:
     assert sample_ace == []
+
+
+# --- The guidebook made from the real exports in ../shared/seeds --------------
+
+GUIDEBOOK = """title: A Guidebook for Accessibility Checks
+authors: Test Writer
+publisher: Test Press
+date: 2026-02-01
+chapters:
+{chapters}
+"""
+
+
+@pytest.fixture(scope="module")
+def guidebook(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The four real exports imported as articles and built into both formats, once."""
+    exports = sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else []
+    if not exports:
+        pytest.skip(f"the real exports are not in {SEEDS} (outside this repository; CI provides it)")
+    from click.testing import CliRunner
+
+    from bindery.cli import main
+
+    root = tmp_path_factory.mktemp("guidebook")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(root)
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        result = CliRunner().invoke(main, ["import", *map(str, exports), "--into", "chapters", "--report", "import.json"])
+        assert result.exit_code == 0, result.output
+        files = [f["output"] for f in json.loads((root / "import.json").read_text())["files"]]
+        (root / "book.yaml").write_text(GUIDEBOOK.format(chapters="\n".join(f"  - {f}" for f in sorted(files))), encoding="utf-8")
+        outputs = {a.path.suffix: a.path for a in build(root, ("epub", "pdf"), root / "out").artifacts}
+    return Built(root, outputs[".epub"], outputs[".pdf"])
+
+
+def test_daisy_ace_reports_no_violations_on_the_seeds_guidebook(guidebook: Built, tmp_path: Path) -> None:
+    assert ace_failures(guidebook.epub, tmp_path / "report") == []
+
+
+def test_seeds_guidebook_page_markers_stand_where_its_pages_begin(guidebook: Built) -> None:
+    found = markers(guidebook.epub)
+    pages = content_area_text(guidebook.pdf, guidebook)
+    assert len(found) == len(pages)
+    problems, checked = page_start_problems(found, pages)
+    assert not problems, "\n".join(problems)
+    assert checked >= len(pages) // 2

@@ -165,7 +165,8 @@ def test_there_is_one_marker_per_pdf_page_in_order(sample: Built, epub_markers: 
     assert [m.id for m in epub_markers] == [f"page-{label}" for label in labels]
 
 
-def test_text_after_each_marker_begins_with_the_first_words_of_that_pdf_page(epub_markers: list[Marker], pdf_pages: list[str]) -> None:
+def page_start_problems(epub_markers: list[Marker], pdf_pages: list[str]) -> tuple[list[str], int]:
+    """Pages whose first words are not what follows their marker, and how many pages were compared."""
     checked = 0
     problems = []
     for number, (marker, page) in enumerate(zip(epub_markers, pdf_pages, strict=False), start=1):
@@ -182,6 +183,11 @@ def test_text_after_each_marker_begins_with_the_first_words_of_that_pdf_page(epu
             problems.append(
                 f"page {number} ({marker.label}) begins {words!r}; after the marker in {marker.document}: {marker.after[:60]!r}"
             )
+    return problems, checked
+
+
+def test_text_after_each_marker_begins_with_the_first_words_of_that_pdf_page(epub_markers: list[Marker], pdf_pages: list[str]) -> None:
+    problems, checked = page_start_problems(epub_markers, pdf_pages)
     assert not problems, "\n".join(problems)
     assert checked >= len(pdf_pages) * 2 // 3, "most pages have text to compare"
 
