@@ -142,7 +142,7 @@ def without_preview(xhtml: str) -> str:
 
 
 def write(path: Path, text: str) -> None:
-    """Save a file the way an editor does, with a new modification time."""
+    """Save a file in place, as an editor does (the watcher sees a modification)."""
     path.write_text(text, encoding="utf-8")
 
 
