@@ -124,9 +124,9 @@ def resolve_cross_references(book: Book) -> CrossReferences:
     ordered = sorted(groups.items(), key=lambda kv: _order(kv[1]["entry"]))  # type: ignore[arg-type]
     further: dict[str, FurtherReading] = {}
     for n, (key, group) in enumerate(ordered, start=1):
-        entry = group["entry"]
-        assert isinstance(entry, RelatedSpec)
-        further[key] = FurtherReading(f"further-reading--{n}", entry.summary, entry.date, entry.category, tuple(group["cited_by"]))  # type: ignore[arg-type]
+        spec = group["entry"]
+        assert isinstance(spec, RelatedSpec)
+        further[key] = FurtherReading(f"further-reading--{n}", spec.summary, spec.date, spec.category, tuple(group["cited_by"]))  # type: ignore[arg-type]
     by_article = {
         art.id: ArticleLinks(tuple(in_book.get(art.id, ())), tuple(further[k] for k in outside_keys.get(art.id, ())))
         for art in articles
