@@ -11,8 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from bindery.pipeline import build
+
+# Property tests (tests/test_properties.py): a small run in CI, a thorough one on demand
+# with HYPOTHESIS_PROFILE=thorough (10,000 generated inputs a test).
+settings.register_profile("ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOKS = Path(__file__).resolve().parent / "books"
