@@ -16,7 +16,7 @@ from bindery.content import Heading, render_markdown
 from bindery.diagnostics import BinderyError, Diagnostic, Report
 from bindery.manifest import Manifest, Metadata, PdfSettings, display_path, slugify
 from bindery.sanitize import check_image_file
-from bindery.sources import RelatedSpec, Source
+from bindery.sources import RAW_EXPORT_SUFFIXES, RelatedSpec, Source
 
 # Ids the templates use themselves; an article never takes one of them.
 RESERVED_IDS = frozenset(
@@ -143,7 +143,7 @@ class _Ids:
         self.used: set[str] = set(RESERVED_IDS)
 
     def claim(self, wanted: str) -> str:
-        base = re.sub(r"^[^a-z]+", "", slugify(wanted)) or "article"
+        base = re.sub(r"^[^a-z]+", "", slugify(wanted))[:48].rstrip("-") or "article"
         candidate = base
         n = 2
         while candidate in self.used:
@@ -167,7 +167,9 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
                 report.error(f"id '{src.explicit_id}' is already the id of {explicit[wanted]}", file=name, line=src.id_line,
                              key="id", hint="give each article its own id, or remove the 'id:' line", code="model-duplicate-id")
             explicit.setdefault(wanted, display_path(manifest.root / path))
-        article_id = ids.claim(src.explicit_id or PurePosixPath(path).stem)
+        # A raw export's file name is the site's (often a hash); its title reads better.
+        named_by = src.title if path.endswith(RAW_EXPORT_SUFFIXES) else PurePosixPath(path).stem
+        article_id = ids.claim(src.explicit_id or named_by)
         try:
             rendered = render_markdown(
                 src.body, prefix=article_id, heading_offset=heading_offset, source=path, body_line=src.body_line, name=name
