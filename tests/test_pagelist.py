@@ -225,3 +225,59 @@ def test_epub_only_build_lays_out_the_print_edition_for_the_same_epub(sample: Bu
     alone = build_book(ROOT, tmp_path, ("epub",))
     assert alone.pdf is None, "no PDF is written"
     assert alone.epub.read_bytes() == sample.epub.read_bytes()
+
+
+# --- Placing markers, on small documents (no layout needed) -------------------
+
+XHTML_DOC = """<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="en" xml:lang="en">
+<head><title>t</title></head>
+<body>
+<section id="ch" epub:type="chapter"><h1 id="ch--title"><span class="label">Chapter 1</span> Kilns</h1>
+<p>The kiln was loaded on Monday and fired overnight without trouble.</p>
+<p>By morning the <em>glazes</em> had matured.</p>
+</section>
+</body>
+</html>
+"""
+
+
+def place(*pages: tuple[str, bool, tuple[tuple[str, int], ...]]) -> str:
+    from bindery.pagemap import PageMap, PageStart, locate_pages, place_page_breaks
+
+    page_map = PageMap(tuple(PageStart(n, label, blank, anchors) for n, (label, blank, anchors) in enumerate(pages, start=1)))
+    targets = locate_pages([("c.xhtml", XHTML_DOC)], page_map)
+    return place_page_breaks("c.xhtml", XHTML_DOC, page_map, targets)
+
+
+def test_a_page_that_opens_a_chapter_gets_its_marker_before_the_chapter() -> None:
+    out = place(("5", False, (("ch", 0),)))
+    assert '<span epub:type="pagebreak" role="doc-pagebreak" id="page-5" aria-label="5"/><section id="ch"' in out
+
+
+def test_a_page_that_begins_mid_paragraph_splits_the_text_between_words() -> None:
+    offset = len("Chapter1KilnsThekilnwasloadedon")
+    out = place(("5", False, (("ch", 0),)), ("6", True, ()), ("7", False, (("ch", offset),)))
+    assert 'loaded on <span epub:type="pagebreak" role="doc-pagebreak" id="page-6" aria-label="6"/>' in out
+    assert 'aria-label="6"/><span epub:type="pagebreak" role="doc-pagebreak" id="page-7" aria-label="7"/>Monday' in out
+
+
+def test_a_word_hyphenated_across_pages_is_marked_before_the_whole_word() -> None:
+    offset = len("Chapter1KilnsThekilnwasloadedonMon")  # the page begins with "day"
+    out = place(("1", False, (("ch", offset),)))
+    assert 'loaded on <span epub:type="pagebreak" role="doc-pagebreak" id="page-1" aria-label="1"/>Monday' in out
+
+
+def test_a_missing_id_falls_back_to_the_next_anchor_and_markers_stay_valid_xhtml() -> None:
+    offset = len("Chapter1KilnsThekilnwasloadedonMondayandfiredovernightwithouttroubleBymorningthe")
+    out = place(("9", False, (("not-in-the-ebook", 3), ("ch", offset))))
+    assert 'the <span epub:type="pagebreak" role="doc-pagebreak" id="page-9" aria-label="9"/><em>glazes</em>' in out
+    etree.fromstring(out.encode())  # still well-formed
+
+
+def test_folios_a_page_does_not_print_are_counted_from_its_neighbours() -> None:
+    from bindery.pagemap import _infer_labels
+
+    shown = [None, None, None, None, "v", None, "vii", None, None, None, "3", "4", None, None, "7"]
+    assert _infer_labels(shown) == ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "1", "2", "3", "4", "5", "6", "7"]
