@@ -140,14 +140,15 @@ def preflight_pdf(pdf: Path, settings: PdfSettings) -> list[Check]:
     except Exception as exc:  # noqa: BLE001 (a damaged file is a finding, not a crash)
         return [Check("pdf-readable", target, "fail", f"the PDF cannot be read: {type(exc).__name__}: {exc}")]
     is_print = settings.profile == "print"
+    edges = [text_left_edges(page) for page in reader.pages]  # one text pass, read by two checks
     return [
         _check_boxes(reader, settings, target),
         _check_fonts(reader, target),
         _check_page_count(pages, is_print, target),
-        _check_gutter(reader, settings, target),
+        _check_gutter(reader, edges, settings, target),
         _check_images(reader, target),
         _check_interactive(reader, is_print, target),
-        _check_blank_runs(reader, target),
+        _check_blank_runs(reader, edges, target),
     ]
 
 
@@ -244,15 +245,14 @@ def text_left_edges(page: Any) -> list[tuple[float, float]]:
     return found
 
 
-def _check_gutter(reader: PdfReader, settings: PdfSettings, target: str) -> Check:
+def _check_gutter(reader: PdfReader, edges_by_page: list[list[tuple[float, float]]], settings: PdfSettings, target: str) -> Check:
     """The inside margin, measured where text starts on right-hand pages."""
     pages = len(reader.pages)
     needed = gutter_for(pages)
     inside = None
-    for number, page in enumerate(reader.pages, start=1):
+    for number, (page, edges) in enumerate(zip(reader.pages, edges_by_page, strict=True), start=1):
         if number % 2 == 0:
             continue
-        edges = text_left_edges(page)
         if edges:
             left = min(x for x, _ in edges) - float(page.trimbox.left)
             inside = left if inside is None else min(inside, left)
@@ -326,14 +326,14 @@ def _check_interactive(reader: PdfReader, is_print: bool, target: str) -> Check:
     if "/AcroForm" in root:
         found.append("form fields")
     if not is_print:
-        return Check("pdf-annotations", target, "skip", f"skipped: the digital profile keeps links and bookmarks ({len(found)} kinds found)")
+        return Check("pdf-annotations", target, "skip", f"skipped: the digital profile keeps links and bookmarks ({len(found)} found)")
     if found:
         return Check("pdf-annotations", target, "fail", "the print profile must have no annotations, links or bookmarks", tuple(found[:20]))
     return Check("pdf-annotations", target, "pass", "no annotations, links, bookmarks or form fields")
 
 
-def _check_blank_runs(reader: PdfReader, target: str) -> Check:
-    blank = [not (page.extract_text() or "").strip() and not _has_images(page) for page in reader.pages]
+def _check_blank_runs(reader: PdfReader, edges_by_page: list[list[tuple[float, float]]], target: str) -> Check:
+    blank = [not edges and not _has_images(page) for page, edges in zip(reader.pages, edges_by_page, strict=True)]
     longest = longest_blank_run(blank)
     if longest > MAX_BLANKS_IN_A_ROW:
         return Check("pdf-blank-pages", target, "fail", f"{longest} blank pages in a row; printers query more than {MAX_BLANKS_IN_A_ROW}")

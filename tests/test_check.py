@@ -1,0 +1,132 @@
+"""`bindery check`: EPUBCheck, Ace and the print preflight, on real outputs.
+
+The sample book is checked end to end (built first, since its output folder
+is empty). Broken files must fail: a damaged EPUB, an annotation added to a
+print-profile PDF, a truncated PDF. Those tests stub Ace, which the sample
+test already runs, to keep the suite quick.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader, PdfWriter
+from pypdf.annotations import Link
+from pypdf.generic import RectangleObject
+
+import bindery.commands.check as check_module
+from bindery.cli import main
+from bindery.preflight import Check
+from conftest import BOOKS, ROOT
+from print_books import print_build
+
+PDF_CHECKS = {"pdf-boxes", "pdf-fonts", "pdf-page-count", "pdf-gutter", "pdf-images", "pdf-annotations", "pdf-blank-pages"}
+COVER_CHECKS = {"cover-size", "cover-barcode-area", "cover-fonts"}
+
+
+def run_check(*args: str) -> tuple[int, dict[str, Any]]:
+    result = CliRunner().invoke(main, ["check", *args, "--json"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, json.loads(result.stdout)
+
+
+def statuses(report: dict[str, Any]) -> dict[str, str]:
+    return {c["name"]: c["status"] for c in report["checks"]}
+
+
+@pytest.fixture()
+def no_ace(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(check_module, "run_ace", lambda epub: Check("ace", str(epub), "skip", "stubbed in this test"))
+
+
+@pytest.fixture(scope="module")
+def sample_check(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, Any], Path]:
+    out = tmp_path_factory.mktemp("checked-sample")
+    code, report = run_check(str(ROOT), "--output", str(out))
+    return code, report, out
+
+
+@pytest.mark.slow
+def test_check_on_the_sample_book_builds_first_and_passes(sample_check: tuple[int, dict[str, Any], Path]) -> None:
+    code, report, out = sample_check
+    assert code == 0, json.dumps(report, indent=1)
+    assert report["ok"] is True and report["built"] is True and report["profile"] == "digital"
+    found = statuses(report)
+    assert set(found) == {"epubcheck", "ace"} | PDF_CHECKS
+    assert found["epubcheck"] == "pass"
+    assert found["ace"] in ("pass", "skip")  # skip only where Ace is not installed
+    assert found["pdf-annotations"] == "skip"  # the digital profile keeps its bookmarks and links
+    assert all(found[name] == "pass" for name in PDF_CHECKS - {"pdf-annotations"}), found
+    assert (out / "the-bindery-guide.epub").is_file() and (out / "the-bindery-guide.pdf").is_file()
+
+
+@pytest.mark.slow
+def test_check_fails_on_a_broken_epub(sample_check: tuple[int, dict[str, Any], Path], tmp_path: Path, no_ace: None) -> None:
+    _, _, out = sample_check
+    for item in out.iterdir():
+        shutil.copy(item, tmp_path / item.name)
+    epub = tmp_path / "the-bindery-guide.epub"
+    broken = tmp_path / "broken.epub"
+    with zipfile.ZipFile(epub) as source, zipfile.ZipFile(broken, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "OEBPS/chapter-1.xhtml":
+                data = data.replace(b"</body>", b"<p>an unclosed paragraph</body>")
+            target.writestr(info, data)
+    broken.replace(epub)
+    code, report = run_check(str(ROOT), "--output", str(tmp_path))
+    assert code == 1
+    assert report["ok"] is False
+    epubcheck = next(c for c in report["checks"] if c["name"] == "epubcheck")
+    assert epubcheck["status"] == "fail" and any("chapter-1.xhtml" in d for d in epubcheck["details"])
+
+
+@pytest.fixture()
+def long_outputs(tmp_path: Path) -> Path:
+    built = print_build("long-print")
+    for item in built.out.iterdir():
+        shutil.copy(item, tmp_path / item.name)
+    return tmp_path
+
+
+@pytest.mark.slow
+def test_check_on_a_print_book_covers_the_cover_and_reads_like_a_report(long_outputs: Path, no_ace: None) -> None:
+    code, report = run_check(str(BOOKS / "long-print"), "--output", str(long_outputs))
+    assert code == 0, json.dumps(report, indent=1)
+    found = statuses(report)
+    assert set(found) >= PDF_CHECKS | COVER_CHECKS
+    assert all(found[name] == "pass" for name in PDF_CHECKS | COVER_CHECKS), found
+    gutter = next(c for c in report["checks"] if c["name"] == "pdf-gutter")
+    assert gutter["summary"] == "inside margin 0.500 in; the 151-300 page band needs 0.500 in"
+    human = CliRunner().invoke(main, ["check", str(BOOKS / "long-print"), "--output", str(long_outputs)])
+    assert human.exit_code == 0
+    assert "ok    pdf-annotations: no annotations, links, bookmarks or form fields" in human.stdout
+    assert "ok    cover-size: " in human.stdout
+
+
+@pytest.mark.slow
+def test_check_fails_on_an_annotation_in_the_print_profile(long_outputs: Path, no_ace: None) -> None:
+    pdf = long_outputs / "the-long-shift.pdf"
+    writer = PdfWriter(clone_from=PdfReader(pdf))
+    writer.add_annotation(page_number=2, annotation=Link(rect=RectangleObject((50, 50, 150, 70)), url="https://example.org/"))
+    with pdf.open("wb") as handle:
+        writer.write(handle)
+    code, report = run_check(str(BOOKS / "long-print"), "--output", str(long_outputs))
+    assert code == 1
+    annotations = next(c for c in report["checks"] if c["name"] == "pdf-annotations")
+    assert annotations["status"] == "fail" and annotations["details"] == ["page 3: 1 annotation(s)"]
+
+
+@pytest.mark.slow
+def test_check_fails_on_a_truncated_pdf(long_outputs: Path, no_ace: None) -> None:
+    pdf = long_outputs / "the-long-shift.pdf"
+    pdf.write_bytes(pdf.read_bytes()[:5000])
+    code, report = run_check(str(BOOKS / "long-print"), "--output", str(long_outputs))
+    assert code == 1
+    assert statuses(report).get("pdf-readable") == "fail"
