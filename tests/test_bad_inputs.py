@@ -307,3 +307,90 @@ def test_disk_full_keeps_the_previous_output(tmp_path: Path, monkeypatch: pytest
     print(f"\nMATRIX disk-full: exit {result.exit_code}: {line}")
     assert epub.read_bytes() == before
     assert sorted(p.name for p in (book / "output").iterdir()) == ["a-small-test-book.epub"]
+
+
+# -- nothing leaked: files outside the book, the web, scripts --------------------------
+
+UNSAFE = """\
+---
+title: Nets and Knots
+---
+
+A picture that is really in the book:
+
+![A knot](../images/knot.png)
+
+![A tracker](https://tracker.example/pixel.png)
+
+![Someone else's file](/etc/hostname)
+
+![Escaping](../../secret.png)
+
+[A local file link](file:///etc/passwd) and [a web page](https://example.org/knots) and [a trap](javascript:alert(1)).
+
+<div class="note" onclick="steal()">A boxed note that stays, without its handler.</div>
+
+<script>steal()</script>
+
+<p><a href="javascript:steal()">click</a> <img src="http://example.com/x.png" alt="remote" /></p>
+
+The last paragraph is still here.
+"""
+
+
+@pytest.mark.slow
+def test_unsafe_content_is_removed_with_warnings_and_never_fetched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "secret.png").write_bytes(PNG_1PX)
+    book = write_book(tmp_path, {"chapters/two.md": UNSAFE, "images/knot.png": PNG_1PX})
+    result = run_build(tmp_path, monkeypatch)  # EPUB and PDF
+    out = result.output
+    assert result.exit_code == 0, out
+    assert "Traceback" not in out
+    warnings = [ln.strip() for ln in out.splitlines() if "warning:" in ln]
+    expected = {
+        "https://tracker.example/pixel.png": 9,
+        "/etc/hostname": 11,
+        "../../secret.png": 13,
+        "file:///etc/passwd": 15,
+        "javascript: URL": 15,
+        "onclick": 17,
+        "<script>": 19,
+        "http://example.com/x.png": 21,
+    }
+    for needle, line in expected.items():
+        hits = [w for w in warnings if needle in w]
+        assert hits, f"no warning about {needle}: {warnings}"
+        assert hits[0].startswith(f"book/chapters/two.md:{line}: warning: "), hits[0]
+        assert hits[0].endswith(")"), hits[0]
+    assert not any("refused to fetch" in w for w in warnings), "WeasyPrint tried to fetch something"
+
+    import zipfile
+
+    with zipfile.ZipFile(book / "output" / "a-small-test-book.epub") as z:
+        names = z.namelist()
+        chapter = next(z.read(n).decode() for n in names if n.endswith(".xhtml") and "The last paragraph" in z.read(n).decode())
+    assert "OEBPS/images/knot.png" in names
+    assert not any("secret" in n or "hostname" in n or "pixel" in n for n in names)
+    for gone in ("<script", "onclick", "javascript:", "tracker.example", "/etc/", "secret.png", "example.com/x.png", "file:"):
+        assert gone not in chapter, gone
+    assert 'href="https://example.org/knots"' in chapter  # a link to the web stays a link
+    assert "A boxed note that stays" in chapter and "The last paragraph is still here." in chapter
+    assert 'src="images/knot.png"' in chapter
+
+
+def test_a_symlink_to_a_file_outside_the_book_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "private.md").write_text(with_front("Private", body="Nothing here should ever be read into a book.\n"))
+    (tmp_path / "private.png").write_bytes(PNG_1PX)
+    book = write_book(tmp_path, {"chapters/one.md": with_front("Tides", body="![Linked](../images/linked.png)\n")})
+    (book / "chapters" / "two.md").unlink()
+    (book / "chapters" / "two.md").symlink_to(tmp_path / "private.md")
+    (book / "images").mkdir()
+    (book / "images" / "linked.png").symlink_to(tmp_path / "private.png")
+    result = run_build(tmp_path, monkeypatch, "--format", "epub")
+    line = assert_clear(result, Case("symlink-article", {}, "book/book.yaml", 5, "link to a file outside the book folder"))
+    print(f"\nMATRIX symlink-article: exit {result.exit_code}: {line}")
+    (book / "chapters" / "two.md").unlink()
+    (book / "chapters" / "two.md").write_text(TWO)
+    result = run_build(tmp_path, monkeypatch, "--format", "epub")
+    line = assert_clear(result, Case("symlink-image", {}, "book/chapters/one.md", 5, "links to a file outside the book folder"))
+    print(f"\nMATRIX symlink-image: exit {result.exit_code}: {line}")

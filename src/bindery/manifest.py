@@ -463,6 +463,11 @@ class _Validator:
             self.error(path, f"{what} '{value}' is outside the book folder", "keep every file inside the book folder and use a relative path", code="manifest-outside")
             return None
         full = self.root / pure
+        real = full.resolve()
+        if real != self.root and self.root not in real.parents:
+            hint = "copy the file into the book folder instead of linking to it"
+            self.error(path, f"{what} '{value}' is a link to a file outside the book folder", hint, code="manifest-outside")
+            return None
         if not full.is_file():
             candidates = [str(p.relative_to(self.root).as_posix()) for p in sorted(full.parent.glob("*")) if p.is_file()] if full.parent.is_dir() else []
             hint = did_you_mean(posix, candidates) or "check the file name; paths are relative to the book folder"

@@ -96,15 +96,19 @@ def sanitize_fragment(root: ET.Element, *, article_dir: str, source: str, locate
         result.warnings.append(Diagnostic(message, file=source, line=locate(needle), severity="warning", hint=hint, code=code))
         result.changed = True
 
+    emptied: list[ET.Element] = []  # parents that lost a child
+
     def clean(parent: ET.Element) -> None:
         for child in list(parent):
             tag = _local(child.tag)
             if tag in DROPPED_ELEMENTS:
                 warn(f"raw HTML <{tag}> removed", f"<{tag}", "articles may not run scripts or load styles and frames; use Markdown", f"html-{tag}")
                 _remove(parent, child)
+                emptied.append(parent)
                 continue
             if tag == "img" and not _keep_image(child):
                 _remove(parent, child)
+                emptied.append(parent)
                 continue
             _clean_attributes(child, tag)
             clean(child)
@@ -151,6 +155,11 @@ def sanitize_fragment(root: ET.Element, *, article_dir: str, source: str, locate
                     warn(f"{what} '{_short(value)}' points outside the book; removed", value, "link to pages on the web, or to files inside the book folder", "url-outside")
 
     clean(root)
+    # A paragraph that held only a removed image goes too.
+    parents = {child: parent for parent in root.iter() for child in parent}
+    for element in emptied:
+        if _local(element.tag) == "p" and len(element) == 0 and not (element.text or "").strip() and element in parents:
+            _remove(parents[element], element)
     return result
 
 
@@ -177,13 +186,18 @@ def _remove(parent: ET.Element, child: ET.Element) -> None:
 
 
 def serialize_inner(root: ET.Element) -> str:
-    """The XHTML inside the wrapper element, as a fragment."""
+    """The XHTML inside the wrapper element, as a fragment.
+
+    Only void elements are written self-closed (`<br />`); an empty `<p>` or
+    `<span>` gets its end tag, which the print HTML's parser needs."""
     ET.register_namespace("epub", EPUB_NS)
-    whole = ET.tostring(root, encoding="unicode", short_empty_elements=True)
-    if whole.endswith("/>") and len(root) == 0 and not root.text:
-        return ""
+    whole = ET.tostring(root, encoding="unicode", short_empty_elements=False)
+    whole = _VOID_PAIR.sub(lambda m: f"<{m.group(1)}{m.group(2)} />", whole)
     start = whole.index(">") + 1
     return whole[start : whole.rindex("</")]
+
+
+_VOID_PAIR = re.compile(r"<(" + "|".join(sorted(VOID_ELEMENTS)) + r")((?:\s[^<>]*)?)></\1>")
 
 
 def locate_unbalanced(text: str) -> tuple[int, str] | None:
