@@ -2,8 +2,8 @@
 
 The sample book is checked end to end (built first, since its output folder
 is empty). Broken files must fail: a damaged EPUB, an annotation added to a
-print-profile PDF, a truncated PDF. Those tests stub Ace, which the sample
-test already runs, to keep the suite quick.
+print-profile PDF, a truncated PDF. Those tests stub Ace (and, for the print
+book, EPUBCheck), which the sample test already runs, to keep the suite quick.
 """
 
 from __future__ import annotations
@@ -88,6 +88,12 @@ def test_check_fails_on_a_broken_epub(sample_check: tuple[int, dict[str, Any], P
 
 
 @pytest.fixture()
+def pdf_only(monkeypatch: pytest.MonkeyPatch, no_ace: None) -> None:
+    """For the print-book tests: the EPUB checks run on the sample book above."""
+    monkeypatch.setattr(check_module, "run_epubcheck", lambda epub: Check("epubcheck", str(epub), "skip", "stubbed in this test"))
+
+
+@pytest.fixture()
 def long_outputs(tmp_path: Path) -> Path:
     built = print_build("long-print")
     for item in built.out.iterdir():
@@ -96,7 +102,7 @@ def long_outputs(tmp_path: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_check_on_a_print_book_covers_the_cover_and_reads_like_a_report(long_outputs: Path, no_ace: None) -> None:
+def test_check_on_a_print_book_covers_the_cover_and_reads_like_a_report(long_outputs: Path, pdf_only: None) -> None:
     code, report = run_check(str(BOOKS / "long-print"), "--output", str(long_outputs))
     assert code == 0, json.dumps(report, indent=1)
     found = statuses(report)
@@ -111,7 +117,7 @@ def test_check_on_a_print_book_covers_the_cover_and_reads_like_a_report(long_out
 
 
 @pytest.mark.slow
-def test_check_fails_on_an_annotation_in_the_print_profile(long_outputs: Path, no_ace: None) -> None:
+def test_check_fails_on_an_annotation_in_the_print_profile(long_outputs: Path, pdf_only: None) -> None:
     pdf = long_outputs / "the-long-shift.pdf"
     writer = PdfWriter(clone_from=PdfReader(pdf))
     writer.add_annotation(page_number=2, annotation=Link(rect=RectangleObject((50, 50, 150, 70)), url="https://example.org/"))
@@ -124,7 +130,7 @@ def test_check_fails_on_an_annotation_in_the_print_profile(long_outputs: Path, n
 
 
 @pytest.mark.slow
-def test_check_fails_on_a_truncated_pdf(long_outputs: Path, no_ace: None) -> None:
+def test_check_fails_on_a_truncated_pdf(long_outputs: Path, pdf_only: None) -> None:
     pdf = long_outputs / "the-long-shift.pdf"
     pdf.write_bytes(pdf.read_bytes()[:5000])
     code, report = run_check(str(BOOKS / "long-print"), "--output", str(long_outputs))
