@@ -3,7 +3,8 @@
 Part of the book-model stage. A treeprocessor registered last gives every id
 an article prefix (ids are unique across the whole book), shifts heading
 levels to the article's depth, marks footnotes with EPUB/ARIA semantics and
-records headings and images for later stages.
+records headings for later stages; the whole fragment then goes through
+`bindery.sanitize`, which keeps it inside the book and records its images.
 """
 
 from __future__ import annotations
