@@ -7,14 +7,20 @@ pypdf and poppler's pdftotext, as a print shop's preflight would.
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 from bindery.diagnostics import BinderyError
 from bindery.manifest import load_manifest
+from bindery.pipeline import build
+from bindery.preflight import preflight_pdf
 from bindery.printspec import BLEED_IN, gutter_for, longest_blank_run, padded_to_even, print_margins, spine_width
+from conftest import BOOKS, EPOCH, Built
 from print_books import POINTS_PER_INCH, PrintBuild, print_build, words_by_page
 
 LONG = "long-print"
@@ -147,3 +153,37 @@ def test_short_print_book_without_bleed_has_media_box_equal_to_trim(tmp_path: Pa
     for page in reader.pages:
         assert [float(v) for v in page.mediabox] == [float(v) for v in page.trimbox]
         assert (float(page.trimbox.width), float(page.trimbox.height)) == (5 * POINTS_PER_INCH, 8 * POINTS_PER_INCH)
+
+
+@pytest.mark.slow
+def test_crop_marks_give_every_side_a_bleed_and_low_resolution_images_are_named(tmp_path: Path) -> None:
+    book = tmp_path / "book"
+    shutil.copytree(BOOKS / "short-print", book)
+    manifest = (book / "book.yaml").read_text().replace("  paper: white\n", "  paper: white\n  crop_marks: true\n")
+    (book / "book.yaml").write_text(manifest)
+    (book / "images").mkdir()
+    Image.new("RGB", (120, 80), "#336699").save(book / "images" / "small.png")
+    with (book / "chapters" / "notice.md").open("a") as article:
+        article.write("\n![A small picture](../images/small.png)\n")
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    result = build(book, ("pdf",), tmp_path / "out")
+    warnings = [w for w in result.warnings if w.code == "pdf-image-resolution"]
+    assert len(warnings) == 1 and "images/small.png" in warnings[0].message, result.warnings
+    reader = PdfReader(tmp_path / "out" / "a-short-print-run.pdf")
+    bleed = BLEED_IN * POINTS_PER_INCH
+    for page in reader.pages:
+        trim, media = page.trimbox, page.mediabox
+        sides = (float(trim.left) - float(media.left), float(media.right) - float(trim.right), float(trim.bottom) - float(media.bottom), float(media.top) - float(trim.top))
+        assert sides == pytest.approx((bleed, bleed, bleed, bleed))
+    checks = {c.name: c for c in preflight_pdf(tmp_path / "out" / "a-short-print-run.pdf", load_manifest(book).pdf)}
+    assert checks["pdf-boxes"].status == "pass", checks["pdf-boxes"]
+    assert checks["pdf-images"].status == "warn" and "DPI" in checks["pdf-images"].details[0]
+
+
+def test_digital_profile_keeps_bookmarks_and_links_and_is_tagged(sample: Built) -> None:
+    reader = PdfReader(sample.pdf)
+    assert reader.outline, "bookmarks"
+    assert any(page.get("/Annots") for page in reader.pages), "links"
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]  # PDF/UA-1 tagging
+    assert "pdfuaid" in root["/Metadata"].get_object().get_data().decode("utf-8", "replace")

@@ -269,7 +269,7 @@ def _check_gutter(reader: PdfReader, edges_by_page: list[list[tuple[float, float
     return Check("pdf-gutter", target, "pass", f"inside margin {measured:.3f} in; {band}")
 
 
-def _images(resources: Any, ctm: tuple[float, ...], operations: Any, seen: set[int]) -> Iterator[tuple[str, float]]:
+def _images(reader: PdfReader, resources: Any, ctm: tuple[float, ...], operations: Any, seen: set[int]) -> Iterator[tuple[str, float]]:
     """(name, effective DPI) of every image drawn, following the graphics state."""
     stack = []
     for operands, operator in operations:
@@ -292,8 +292,8 @@ def _images(resources: Any, ctm: tuple[float, ...], operations: Any, seen: set[i
             elif xobject.get("/Subtype") == "/Form" and id(xobject) not in seen:
                 seen.add(id(xobject))
                 matrix = tuple(float(v) for v in xobject.get("/Matrix", [1, 0, 0, 1, 0, 0]))
-                inner = ContentStream(xobject, xobject.pdf)
-                yield from _images(xobject.get("/Resources", resources), _multiply(matrix, ctm), inner.operations, seen)
+                inner = ContentStream(xobject, reader)
+                yield from _images(reader, xobject.get("/Resources", resources), _multiply(matrix, ctm), inner.operations, seen)
 
 
 def _multiply(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:
@@ -309,7 +309,7 @@ def _check_images(reader: PdfReader, target: str) -> Check:
         contents = page.get_contents()
         if contents is None:
             continue
-        for name, dpi in _images(page.get("/Resources"), (1, 0, 0, 1, 0, 0), contents.operations, set()):
+        for name, dpi in _images(reader, page.get("/Resources"), (1, 0, 0, 1, 0, 0), contents.operations, set()):
             count += 1
             if dpi < MIN_IMAGE_DPI - 0.5:
                 low.append(f"page {number}: image {name} prints at {dpi:.0f} DPI")

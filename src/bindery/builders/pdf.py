@@ -141,7 +141,7 @@ def _low_resolution_images(document: weasyprint.Document) -> list[Diagnostic]:
     worst: dict[str, float] = {}
     for page in document.pages:
         for box in page._page_box.descendants():
-            image = getattr(box, "image", None)
+            image = getattr(box, "replacement", None)  # a replaced box (an <img>) holds its image here
             width = getattr(image, "width", None)
             if not width or not box.width:
                 continue
