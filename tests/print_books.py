@@ -56,5 +56,10 @@ def words_by_page(pdf: Path) -> list[list[Word]]:
     tree = etree.fromstring(xml, etree.HTMLParser())
     pages = []
     for page in tree.iter("page"):
-        pages.append([Word(w.text or "", float(w.get("xmin")), float(w.get("ymin")), float(w.get("xmax")), float(w.get("ymax"))) for w in page.iter("word")])
+        pages.append(
+            [
+                Word(w.text or "", float(w.get("xmin")), float(w.get("ymin")), float(w.get("xmax")), float(w.get("ymax")))
+                for w in page.iter("word")
+            ]
+        )
     return pages

@@ -34,7 +34,9 @@ def test_gutter_follows_the_kdp_page_count_bands(pages: int, gutter: float) -> N
     assert gutter_for(pages) == gutter
 
 
-@pytest.mark.parametrize(("pages", "paper", "inches"), [(200, "white", 0.4504), (200, "cream", 0.5), (79, "white", 0.177908), (828, "cream", 2.07)])
+@pytest.mark.parametrize(
+    ("pages", "paper", "inches"), [(200, "white", 0.4504), (200, "cream", 0.5), (79, "white", 0.177908), (828, "cream", 2.07)]
+)
 def test_spine_width_is_page_count_times_the_paper_factor(pages: int, paper: str, inches: float) -> None:
     assert spine_width(pages, paper) == pytest.approx(inches)
 
@@ -58,7 +60,8 @@ def test_outside_margins_respect_the_printers_minimum_with_and_without_bleed(tmp
 def test_pdf_keys_are_validated_with_line_numbers(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("---\ntitle: A\n---\n\nText.\n")
     (tmp_path / "book.yaml").write_text(
-        "title: T\nchapters: [a.md]\npdf:\n  profile: printt\n  bleed: yes please\n  paper: blue\n  margins: {outside: 0.3in}\n  crop_marks: true\n"
+        "title: T\nchapters: [a.md]\npdf:\n  profile: printt\n  bleed: yes please\n"
+        "  paper: blue\n  margins: {outside: 0.3in}\n  crop_marks: true\n"
     )
     with pytest.raises(BinderyError) as caught:
         load_manifest(tmp_path)
@@ -173,7 +176,12 @@ def test_crop_marks_give_every_side_a_bleed_and_low_resolution_images_are_named(
     bleed = BLEED_IN * POINTS_PER_INCH
     for page in reader.pages:
         trim, media = page.trimbox, page.mediabox
-        sides = (float(trim.left) - float(media.left), float(media.right) - float(trim.right), float(trim.bottom) - float(media.bottom), float(media.top) - float(trim.top))
+        sides = (
+            float(trim.left) - float(media.left),
+            float(media.right) - float(trim.right),
+            float(trim.bottom) - float(media.bottom),
+            float(media.top) - float(trim.top),
+        )
         assert sides == pytest.approx((bleed, bleed, bleed, bleed))
     checks = {c.name: c for c in preflight_pdf(tmp_path / "out" / "a-short-print-run.pdf", load_manifest(book).pdf)}
     assert checks["pdf-boxes"].status == "pass", checks["pdf-boxes"]

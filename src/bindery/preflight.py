@@ -104,7 +104,13 @@ def run_ace(epub: Path) -> Check:
         run = subprocess.run([ace, "--outdir", tmp, "--force", "--silent", str(epub)], capture_output=True, text=True, timeout=900, env=env)
         report_path = Path(tmp) / "report.json"
         if not report_path.is_file():
-            return Check("ace", str(epub), "fail", f"Ace did not write a report (exit {run.returncode})", tuple((run.stderr or run.stdout).strip().splitlines()[-5:]))
+            return Check(
+                "ace",
+                str(epub),
+                "fail",
+                f"Ace did not write a report (exit {run.returncode})",
+                tuple((run.stderr or run.stdout).strip().splitlines()[-5:]),
+            )
         report = json.loads(report_path.read_text(encoding="utf-8"))
     violations = list(_ace_violations(report))
     if violations:
@@ -162,7 +168,8 @@ def _check_boxes(reader: PdfReader, settings: PdfSettings, target: str) -> Check
             continue
         box, media = page.trimbox, page.mediabox
         if abs(float(box.width) - trim[0]) > TOLERANCE_PT or abs(float(box.height) - trim[1]) > TOLERANCE_PT:
-            problems.append(f"page {number}: trim {float(box.width) / PT:.3f} x {float(box.height) / PT:.3f} in, not {settings.width_in:g} x {settings.height_in:g}")
+            size = f"{float(box.width) / PT:.3f} x {float(box.height) / PT:.3f} in"
+            problems.append(f"page {number}: trim {size}, not {settings.width_in:g} x {settings.height_in:g}")
         recto = number % 2 == 1
         want = {"top": bleed, "bottom": bleed, "left": bleed, "right": bleed}
         if settings.bleed and not settings.crop_marks:
@@ -175,7 +182,8 @@ def _check_boxes(reader: PdfReader, settings: PdfSettings, target: str) -> Check
         }
         wrong = [f"{side} {got[side] / PT:.3f} in" for side in want if abs(got[side] - want[side]) > TOLERANCE_PT]
         if wrong:
-            problems.append(f"page {number}: bleed {', '.join(wrong)} (want {BLEED_IN if bleed else 0:g} in on {'top, bottom and outside' if settings.bleed and not settings.crop_marks else 'every side'})")
+            sides = "top, bottom and outside" if settings.bleed and not settings.crop_marks else "every side"
+            problems.append(f"page {number}: bleed {', '.join(wrong)} (want {BLEED_IN if bleed else 0:g} in on {sides})")
         if bleed and "/BleedBox" not in page:
             problems.append(f"page {number}: no BleedBox")
     what = f"trim {settings.width_in:g} x {settings.height_in:g} in" + (f", bleed {BLEED_IN:g} in" if bleed else ", no bleed")
@@ -210,14 +218,16 @@ def _check_fonts(reader: PdfReader, target: str, name: str = "pdf-fonts") -> Che
         return Check(name, target, "fail", f"{len(missing)} font(s) not embedded", tuple(missing))
     if not names:
         return Check(name, target, "pass", "no fonts used")
-    return Check(name, target, "pass", f"all {len(names)} fonts embedded: " + ", ".join(sorted(n.lstrip("/").split("+")[-1] for n in names)))
+    return Check(
+        name, target, "pass", f"all {len(names)} fonts embedded: " + ", ".join(sorted(n.lstrip("/").split("+")[-1] for n in names))
+    )
 
 
 def _embedded(font: DictionaryObject) -> bool:
     if font.get("/Subtype") == "/Type3":
         return True
     if font.get("/Subtype") == "/Type0":
-        font = _resolve(font["/DescendantFonts"][0])
+        font = _resolve(_resolve(font["/DescendantFonts"])[0])
     descriptor = _resolve(font.get("/FontDescriptor")) or {}
     return any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
 
@@ -265,7 +275,12 @@ def _check_gutter(reader: PdfReader, edges_by_page: list[list[tuple[float, float
     if settings.profile == "print":
         planned = print_margins(settings, pages).inside
         if abs(measured - planned) > TOLERANCE_PT / PT:
-            return Check("pdf-gutter", target, "fail", f"inside margin {measured:.3f} in, but the print profile lays out {planned:.3f} in for {pages} pages ({band})")
+            return Check(
+                "pdf-gutter",
+                target,
+                "fail",
+                f"inside margin {measured:.3f} in, but the print profile lays out {planned:.3f} in for {pages} pages ({band})",
+            )
     return Check("pdf-gutter", target, "pass", f"inside margin {measured:.3f} in; {band}")
 
 
@@ -319,8 +334,10 @@ def _check_images(reader: PdfReader, target: str) -> Check:
 
 
 def _check_interactive(reader: PdfReader, is_print: bool, target: str) -> Check:
-    root = reader.trailer["/Root"]
-    found = [f"page {n}: {len(_resolve(p['/Annots']))} annotation(s)" for n, p in enumerate(reader.pages, start=1) if _resolve(p.get("/Annots"))]
+    root: Any = _resolve(reader.trailer["/Root"])
+    found = [
+        f"page {n}: {len(_resolve(p['/Annots']))} annotation(s)" for n, p in enumerate(reader.pages, start=1) if _resolve(p.get("/Annots"))
+    ]
     if "/Outlines" in root and _resolve(root["/Outlines"]).get("/First") is not None:
         found.append("bookmarks (document outline)")
     if "/AcroForm" in root:
@@ -361,7 +378,8 @@ def preflight_cover(cover: Path, settings: PdfSettings, interior_pages: int) -> 
     else:
         page = reader.pages[0]
         width, height = float(page.mediabox.width) / PT, float(page.mediabox.height) / PT
-        want = f"{geometry.width:.3f} x {geometry.height:.3f} in (2 x {settings.width_in:g} + spine {geometry.spine:.3f} + 0.25 by {settings.height_in:g} + 0.25)"
+        sum_of_parts = f"2 x {settings.width_in:g} + spine {geometry.spine:.3f} + 0.25 by {settings.height_in:g} + 0.25"
+        want = f"{geometry.width:.3f} x {geometry.height:.3f} in ({sum_of_parts})"
         if abs(width - geometry.width) > TOLERANCE_PT / PT or abs(height - geometry.height) > TOLERANCE_PT / PT or "/TrimBox" not in page:
             checks.append(Check("cover-size", target, "fail", f"the spread is {width:.3f} x {height:.3f} in; want {want} with a TrimBox"))
         else:
@@ -377,10 +395,22 @@ def _check_barcode_area(page: Any, settings: PdfSettings, target: str) -> Check:
     width, height = BARCODE_AREA_IN[0] * PT, BARCODE_AREA_IN[1] * PT
     right = float(trim.left) + settings.width_in * PT - 0.25 * PT
     bottom = float(trim.bottom) + 0.25 * PT
-    inside = [(x, y) for x, y in text_left_edges(page) if right - width - 0.25 * PT <= x <= right and bottom <= y <= bottom + height + 0.25 * PT]
+    inside = [
+        (x, y) for x, y in text_left_edges(page) if right - width - 0.25 * PT <= x <= right and bottom <= y <= bottom + height + 0.25 * PT
+    ]
     if inside:
-        return Check("cover-barcode-area", target, "fail", f"text inside the {BARCODE_AREA_IN[0]:g} x {BARCODE_AREA_IN[1]:g} in barcode area of the back cover")
-    return Check("cover-barcode-area", target, "pass", f"the {BARCODE_AREA_IN[0]:g} x {BARCODE_AREA_IN[1]:g} in barcode area on the back cover is clear")
+        return Check(
+            "cover-barcode-area",
+            target,
+            "fail",
+            f"text inside the {BARCODE_AREA_IN[0]:g} x {BARCODE_AREA_IN[1]:g} in barcode area of the back cover",
+        )
+    return Check(
+        "cover-barcode-area",
+        target,
+        "pass",
+        f"the {BARCODE_AREA_IN[0]:g} x {BARCODE_AREA_IN[1]:g} in barcode area on the back cover is clear",
+    )
 
 
 def _resolve(value: Any) -> Any:

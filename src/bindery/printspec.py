@@ -95,12 +95,18 @@ def cover_geometry(trim_width: float, trim_height: float, pages: int, paper: str
 class MarginSettings(Protocol):
     """What the margin rules read from the manifest's `pdf` settings."""
 
-    margin_top_in: float
-    margin_bottom_in: float
-    margin_inside_in: float
-    margin_outside_in: float
-    inside_given: bool
-    bleed: bool
+    @property
+    def margin_top_in(self) -> float: ...
+    @property
+    def margin_bottom_in(self) -> float: ...
+    @property
+    def margin_inside_in(self) -> float: ...
+    @property
+    def margin_outside_in(self) -> float: ...
+    @property
+    def inside_given(self) -> bool: ...
+    @property
+    def bleed(self) -> bool: ...
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,9 @@ class CoverBuilder(Builder):
         # Spine type: at most 45 % of the spine's width, and never above 14 pt.
         spine_font_pt = round(min(14.0, cover.spine * POINTS_PER_INCH * 0.45), 2)
         html = self.templates.render("cover.html.j2", **context)
-        css = self.templates.render("cover.css.j2", asset=lambda name: self.templates.find(name).resolve().as_uri(), spine_font_pt=spine_font_pt, **context)
+        css = self.templates.render(
+            "cover.css.j2", asset=lambda name: self.templates.find(name).resolve().as_uri(), spine_font_pt=spine_font_pt, **context
+        )
         fetcher = BookURLFetcher([Path(self.book.root), *self.templates.dirs])
         base_url = Path(self.book.root).resolve().as_uri() + "/"
         fonts = FontConfiguration()

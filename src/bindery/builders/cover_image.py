@@ -41,7 +41,14 @@ def generated_cover(book: Book) -> CoverImage:
         spec = yaml.safe_load(source)
         image = _draw(spec, fonts)
     except (yaml.YAMLError, KeyError, TypeError, ValueError, OSError) as exc:
-        raise BinderyError(Diagnostic(f"cannot draw the generated cover: {type(exc).__name__}: {exc}", file=where, hint="check the cover template, or set `cover:` in book.yaml", code="cover-template")) from None
+        raise BinderyError(
+            Diagnostic(
+                f"cannot draw the generated cover: {type(exc).__name__}: {exc}",
+                file=where,
+                hint="check the cover template, or set `cover:` in book.yaml",
+                code="cover-template",
+            )
+        ) from None
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return CoverImage("images/bindery-cover.png", "image/png", buffer.getvalue())
@@ -79,7 +86,9 @@ def _fit(draw: ImageDraw.ImageDraw, block: dict[str, Any], fonts: Templates) -> 
     while True:
         font = ImageFont.truetype(str(path), size)
         lines = _wrap(draw, str(block["text"]), font, float(block["max_width"]))
-        fits = all(draw.textlength(line, font=font) <= block["max_width"] for line in lines) and len(lines) <= int(block.get("max_lines", 99))
+        fits = all(draw.textlength(line, font=font) <= block["max_width"] for line in lines) and len(lines) <= int(
+            block.get("max_lines", 99)
+        )
         if fits or size <= least:
             return font, lines
         size = max(least, int(size * 0.92))

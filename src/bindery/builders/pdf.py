@@ -110,7 +110,8 @@ class PdfBuilder(Builder):
 
     def _blank_verso(self, rendering: PrintRendering, fetcher: BookURLFetcher) -> weasyprint.Page:
         """One blank left-hand page with the book's page size and bleed, to make the count even."""
-        blank = PrintRendering('<html><body><div></div><div style="break-before: left; page: plain"></div></body></html>', rendering.css, rendering.base_dir)
+        html = '<html><body><div></div><div style="break-before: left; page: plain"></div></body></html>'
+        blank = PrintRendering(html, rendering.css, rendering.base_dir)
         return self._layout(blank, fetcher).pages[-1]
 
 
@@ -149,7 +150,12 @@ def _low_resolution_images(document: weasyprint.Document) -> list[Diagnostic]:
             src = (box.element.get("src") if box.element is not None else None) or "an image"
             worst[src] = min(dpi, worst.get(src, dpi))
     return [
-        Diagnostic(f"image '{src}' prints at {dpi:.0f} DPI", severity="warning", hint=f"use an image with at least {MIN_IMAGE_DPI} DPI at its printed size, or print it smaller", code="pdf-image-resolution")
+        Diagnostic(
+            f"image '{src}' prints at {dpi:.0f} DPI",
+            severity="warning",
+            hint=f"use an image with at least {MIN_IMAGE_DPI} DPI at its printed size, or print it smaller",
+            code="pdf-image-resolution",
+        )
         for src, dpi in sorted(worst.items())
         if dpi < MIN_IMAGE_DPI - 0.5
     ]

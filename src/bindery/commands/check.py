@@ -44,7 +44,14 @@ def run_checks(manifest: Manifest, outputs: dict[str, Path]) -> list[Check]:
 
 @click.command("check")
 @click.argument("path", type=click.Path(path_type=Path), default=Path("."))
-@click.option("--output", "-o", "output", type=click.Path(path_type=Path), default=None, help="Where the outputs are (default: output/ in the book folder).")
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where the outputs are (default: output/ in the book folder).",
+)
 @click.option("--build", "rebuild", is_flag=True, help="Build first even when the outputs exist.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report for machines.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
@@ -84,7 +91,10 @@ def check_command(path: Path, output: Path | None, rebuild: bool, as_json: bool,
             click.echo(f"    {MARKS[check.status]}  {check.name}: {check.summary}")
             for detail in check.details[:10] if check.status in ("fail", "warn") else ():
                 click.echo(f"            {detail}")
-        counts = ", ".join(f"{sum(c.status == s for c in checks)} {label}" for s, label in (("pass", "passed"), ("warn", "warnings"), ("fail", "failed"), ("skip", "skipped")))
+        counts = ", ".join(
+            f"{sum(c.status == s for c in checks)} {label}"
+            for s, label in (("pass", "passed"), ("warn", "warnings"), ("fail", "failed"), ("skip", "skipped"))
+        )
         click.echo(f"  {counts}")
     if failed:
         sys.exit(1)
