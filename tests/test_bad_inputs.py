@@ -54,8 +54,7 @@ The nets last longer than the arguments, which is saying something.
 
 # A one-pixel transparent PNG, written byte for byte (not copied from anywhere).
 PNG_1PX = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
 )
 
 
@@ -122,18 +121,48 @@ LATIN1 = "---\ntitle: Caf\u00e9 Society\n---\n\nThe caf\u00e9 on the corner open
 
 CASES = [
     # -- the manifest -------------------------------------------------------
-    Case("yaml-bad-indent", {"book.yaml": "title: A Book\nchapters:\n  - chapters/one.md\n - chapters/two.md\n"}, "book/book.yaml", 4, "invalid YAML"),
+    Case(
+        "yaml-bad-indent",
+        {"book.yaml": "title: A Book\nchapters:\n  - chapters/one.md\n - chapters/two.md\n"},
+        "book/book.yaml",
+        4,
+        "invalid YAML",
+    ),
     Case("yaml-unclosed-quote", {"book.yaml": 'title: "A Book\nchapters:\n  - chapters/one.md\n'}, "book/book.yaml", 4, "invalid YAML"),
     Case("yaml-tab-indent", {"book.yaml": "title: A Book\nchapters:\n\t- chapters/one.md\n"}, "book/book.yaml", 3, "invalid YAML"),
     Case("yaml-nested-too-deeply", {"book.yaml": "title: " + "[" * 3000 + "\n"}, "book/book.yaml", None, "nested too deeply"),
     Case("manifest-impossible-date", {"book.yaml": MANIFEST + "date: 2026-02-30\n"}, "book/book.yaml", 6, "not a real date"),
     Case("manifest-not-mapping", {"book.yaml": "- chapters/one.md\n- chapters/two.md\n"}, "book/book.yaml", 1, "must be a mapping"),
     Case("manifest-empty-file", {"book.yaml": ""}, "book/book.yaml", 1, "no title"),
-    Case("manifest-missing", {"book.yaml": None}, "book", None, f"no book.yaml"),
-    Case("manifest-not-utf8", {"book.yaml": "title: Caf\u00e9\nchapters: [chapters/one.md]\n".encode("latin-1")}, "book/book.yaml", 1, "not UTF-8"),
-    Case("title-is-a-list", {"book.yaml": MANIFEST.replace("title: A Small Test Book", "title: [A, Book]")}, "book/book.yaml", 1, "title: must be text"),
-    Case("authors-is-a-number", {"book.yaml": MANIFEST.replace("authors: [Iris Calloway]", "authors: 42")}, "book/book.yaml", 2, "authors: must be a list"),
-    Case("series-position-text", {"book.yaml": MANIFEST + "series: {name: Harbour Books, position: first}\n"}, "book/book.yaml", 6, "series.position"),
+    Case("manifest-missing", {"book.yaml": None}, "book", None, "no book.yaml"),
+    Case(
+        "manifest-not-utf8",
+        {"book.yaml": "title: Caf\u00e9\nchapters: [chapters/one.md]\n".encode("latin-1")},
+        "book/book.yaml",
+        1,
+        "not UTF-8",
+    ),
+    Case(
+        "title-is-a-list",
+        {"book.yaml": MANIFEST.replace("title: A Small Test Book", "title: [A, Book]")},
+        "book/book.yaml",
+        1,
+        "title: must be text",
+    ),
+    Case(
+        "authors-is-a-number",
+        {"book.yaml": MANIFEST.replace("authors: [Iris Calloway]", "authors: 42")},
+        "book/book.yaml",
+        2,
+        "authors: must be a list",
+    ),
+    Case(
+        "series-position-text",
+        {"book.yaml": MANIFEST + "series: {name: Harbour Books, position: first}\n"},
+        "book/book.yaml",
+        6,
+        "series.position",
+    ),
     Case("unknown-top-key", {"book.yaml": MANIFEST + "subtitel: By the Sea\n"}, "book/book.yaml", 6, "did you mean 'subtitle'?"),
     Case("unknown-pdf-key", {"book.yaml": MANIFEST + "pdf:\n  trimsize: 6x9\n"}, "book/book.yaml", 7, "did you mean 'trim'?"),
     Case("bad-language", {"book.yaml": MANIFEST + "language: English please\n"}, "book/book.yaml", 6, "BCP 47"),
@@ -143,44 +172,219 @@ CASES = [
     Case("trim-nonsense", {"book.yaml": MANIFEST + "pdf:\n  trim: pocket-sized\n"}, "book/book.yaml", 7, "not a trim size"),
     Case("font-size-absurd", {"book.yaml": MANIFEST + "pdf:\n  font_size: 72pt\n"}, "book/book.yaml", 7, "not a body text size"),
     Case("margin-absurd", {"book.yaml": MANIFEST + "pdf:\n  margins: {top: 5in}\n"}, "book/book.yaml", 7, "not a usable margin"),
-    Case("epub-filename-path", {"book.yaml": MANIFEST + "epub:\n  filename: ../escape.epub\n"}, "book/book.yaml", 7, "plain .epub file name"),
+    Case(
+        "epub-filename-path", {"book.yaml": MANIFEST + "epub:\n  filename: ../escape.epub\n"}, "book/book.yaml", 7, "plain .epub file name"
+    ),
     # -- the articles the manifest names -------------------------------------
-    Case("missing-article", {"book.yaml": MANIFEST.replace("chapters/two.md", "chapters/tow.md")}, "book/book.yaml", 5, "did you mean 'chapters/two.md'?"),
+    Case(
+        "missing-article",
+        {"book.yaml": MANIFEST.replace("chapters/two.md", "chapters/tow.md")},
+        "book/book.yaml",
+        5,
+        "did you mean 'chapters/two.md'?",
+    ),
     Case("duplicate-article", {"book.yaml": MANIFEST + "  - chapters/one.md\n"}, "book/book.yaml", 6, "already used at line 4"),
     Case("no-chapters", {"book.yaml": "title: A Book\n"}, "book/book.yaml", 1, "has no chapters"),
     Case("empty-chapter-list", {"book.yaml": "title: A Book\nchapters: []\n"}, "book/book.yaml", 2, "has no chapters"),
     Case("empty-part", {"book.yaml": "title: A Book\nparts:\n  - title: Alone\n    chapters: []\n"}, "book/book.yaml", 3, "is empty"),
-    Case("article-dotdot", {"book.yaml": MANIFEST.replace("chapters/two.md", "../outside.md")}, "book/book.yaml", 5, "outside the book folder"),
-    Case("article-absolute", {"book.yaml": MANIFEST.replace("chapters/two.md", "/etc/hostname")}, "book/book.yaml", 5, "outside the book folder"),
-    Case("article-file-url", {"book.yaml": MANIFEST.replace("chapters/two.md", "file:///etc/hostname")}, "book/book.yaml", 5, "outside the book folder"),
+    Case(
+        "article-dotdot",
+        {"book.yaml": MANIFEST.replace("chapters/two.md", "../outside.md")},
+        "book/book.yaml",
+        5,
+        "outside the book folder",
+    ),
+    Case(
+        "article-absolute",
+        {"book.yaml": MANIFEST.replace("chapters/two.md", "/etc/hostname")},
+        "book/book.yaml",
+        5,
+        "outside the book folder",
+    ),
+    Case(
+        "article-file-url",
+        {"book.yaml": MANIFEST.replace("chapters/two.md", "file:///etc/hostname")},
+        "book/book.yaml",
+        5,
+        "outside the book folder",
+    ),
     Case("article-is-folder", {"book.yaml": MANIFEST.replace("chapters/two.md", "chapters")}, "book/book.yaml", 5, "does not exist"),
     Case("empty-article", {"chapters/two.md": ""}, "book/chapters/two.md", 1, "is empty"),
     Case("blank-article", {"chapters/two.md": "\n   \n\n"}, "book/chapters/two.md", 1, "is empty"),
     Case("article-not-utf8", {"chapters/two.md": LATIN1}, "book/chapters/two.md", 2, "not UTF-8"),
-    Case("article-binary", {"chapters/two.md": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))}, "book/chapters/two.md", None, "binary file"),
+    Case(
+        "article-binary",
+        {"chapters/two.md": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))},
+        "book/chapters/two.md",
+        None,
+        "binary file",
+    ),
     # -- front matter -------------------------------------------------------
-    Case("no-front-matter", {"chapters/two.md": "Just a paragraph, no front matter at all.\n"}, "book/chapters/two.md", 1, "no front matter"),
-    Case("front-matter-unclosed", {"chapters/two.md": "---\ntitle: Open Ended\n\nThe body starts but the fence never closes.\n"}, "book/chapters/two.md", 1, "never closed"),
-    Case("front-matter-not-mapping", {"chapters/two.md": "---\n- title\n- summary\n---\n\nBody.\n"}, "book/chapters/two.md", 2, "key: value"),
-    Case("front-matter-bad-yaml", {"chapters/two.md": "---\ntitle: Colons: everywhere: here\n---\n\nBody.\n"}, "book/chapters/two.md", 2, "invalid YAML"),
+    Case(
+        "no-front-matter", {"chapters/two.md": "Just a paragraph, no front matter at all.\n"}, "book/chapters/two.md", 1, "no front matter"
+    ),
+    Case(
+        "front-matter-unclosed",
+        {"chapters/two.md": "---\ntitle: Open Ended\n\nThe body starts but the fence never closes.\n"},
+        "book/chapters/two.md",
+        1,
+        "never closed",
+    ),
+    Case(
+        "front-matter-not-mapping", {"chapters/two.md": "---\n- title\n- summary\n---\n\nBody.\n"}, "book/chapters/two.md", 2, "key: value"
+    ),
+    Case(
+        "front-matter-bad-yaml",
+        {"chapters/two.md": "---\ntitle: Colons: everywhere: here\n---\n\nBody.\n"},
+        "book/chapters/two.md",
+        2,
+        "invalid YAML",
+    ),
     Case("front-matter-bad-date", {"chapters/two.md": BAD_DATE}, "book/chapters/two.md", 3, "is not a date"),
-    Case("front-matter-impossible-date", {"chapters/two.md": with_front("Nets", "related:\n  - summary: Another story.\n    date: 2025-13-45\n")}, "book/chapters/two.md", 5, "not a real date"),
-    Case("front-matter-no-title", {"chapters/two.md": "---\nsummary: A summary but no title.\n---\n\nBody.\n"}, "book/chapters/two.md", 2, "no title"),
-    Case("front-matter-title-mapping", {"chapters/two.md": "---\ntitle: {main: Nets}\n---\n\nBody.\n"}, "book/chapters/two.md", 2, "title: must be text"),
-    Case("related-without-summary", {"chapters/two.md": with_front("Nets", "related:\n  - date: 2025-01-02\n    category: Craft\n")}, "book/chapters/two.md", 4, "needs a summary"),
-    Case("related-not-a-list", {"chapters/two.md": with_front("Nets", "related: just one thing\n")}, "book/chapters/two.md", 3, "must be a list"),
-    Case("related-unknown-key", {"chapters/two.md": with_front("Nets", "related:\n  - summary: Something else.\n    dat: 2025-01-02\n")}, "book/chapters/two.md", 5, "did you mean 'date'?"),
-    Case("duplicate-explicit-id", {"chapters/one.md": ONE.replace("title:", "id: harbour\ntitle:"), "chapters/two.md": TWO.replace("title:", "id: harbour\ntitle:")}, "book/chapters/two.md", 2, "id 'harbour' is already"),
-    Case("raw-html-unclosed", {"chapters/two.md": with_front("Nets", body="Some text.\n\n<div class=\"box\">\nAn open box that is never closed.\n")}, "book/chapters/two.md", None, "not well-formed"),
+    Case(
+        "front-matter-impossible-date",
+        {"chapters/two.md": with_front("Nets", "related:\n  - summary: Another story.\n    date: 2025-13-45\n")},
+        "book/chapters/two.md",
+        5,
+        "not a real date",
+    ),
+    Case(
+        "front-matter-no-title",
+        {"chapters/two.md": "---\nsummary: A summary but no title.\n---\n\nBody.\n"},
+        "book/chapters/two.md",
+        2,
+        "no title",
+    ),
+    Case(
+        "front-matter-title-mapping",
+        {"chapters/two.md": "---\ntitle: {main: Nets}\n---\n\nBody.\n"},
+        "book/chapters/two.md",
+        2,
+        "title: must be text",
+    ),
+    Case(
+        "related-without-summary",
+        {"chapters/two.md": with_front("Nets", "related:\n  - date: 2025-01-02\n    category: Craft\n")},
+        "book/chapters/two.md",
+        4,
+        "needs a summary",
+    ),
+    Case(
+        "related-not-a-list",
+        {"chapters/two.md": with_front("Nets", "related: just one thing\n")},
+        "book/chapters/two.md",
+        3,
+        "must be a list",
+    ),
+    Case(
+        "related-unknown-key",
+        {"chapters/two.md": with_front("Nets", "related:\n  - summary: Something else.\n    dat: 2025-01-02\n")},
+        "book/chapters/two.md",
+        5,
+        "did you mean 'date'?",
+    ),
+    Case(
+        "duplicate-explicit-id",
+        {"chapters/one.md": ONE.replace("title:", "id: harbour\ntitle:"), "chapters/two.md": TWO.replace("title:", "id: harbour\ntitle:")},
+        "book/chapters/two.md",
+        2,
+        "id 'harbour' is already",
+    ),
+    Case(
+        "raw-html-unclosed",
+        {"chapters/two.md": with_front("Nets", body='Some text.\n\n<div class="box">\nAn open box that is never closed.\n')},
+        "book/chapters/two.md",
+        None,
+        "not well-formed",
+    ),
+    Case(
+        "raw-html-crossed-tags",
+        {"chapters/two.md": with_front("Nets", body="Intro.\n\n<p>A <b>bold claim</p>\n")},
+        "book/chapters/two.md",
+        7,
+        "(<b> from line 7 is still open)",
+    ),
+    Case(
+        "raw-export-not-an-article",
+        {"book.yaml": MANIFEST.replace("two.md", "two.txt"), "chapters/two.txt": "Only a title line\n"},
+        "book/chapters/two.txt",
+        1,
+        "not an article export",
+    ),
     # -- templates ------------------------------------------------------------
-    Case("template-unknown-variable", {"templates/ebook/titlepage.xhtml.j2": '{% extends "_layout.xhtml.j2" %}\n{% block content %}\n<h1>{{ meta.titel }}</h1>\n{% endblock %}\n'}, "book/templates/ebook/titlepage.xhtml.j2", 3, "unknown variable"),
-    Case("template-syntax-error", {"templates/ebook/titlepage.xhtml.j2": '{% extends "_layout.xhtml.j2" %}\n{% block content %}\n<h1>{{ meta.title }</h1>\n{% endblock %}\n'}, "book/templates/ebook/titlepage.xhtml.j2", 3, "template syntax error"),
-    Case("print-template-syntax-error", {"templates/print/book.html.j2": "<html>\n{% for x in %}\n</html>\n"}, "book/templates/print/book.html.j2", 2, "template syntax error", args=("--format", "pdf")),
+    Case(
+        "template-unknown-variable",
+        {
+            "templates/ebook/titlepage.xhtml.j2": '{% extends "_layout.xhtml.j2" %}\n{% block content %}\n<h1>{{ meta.titel }}</h1>\n{% endblock %}\n'
+        },
+        "book/templates/ebook/titlepage.xhtml.j2",
+        3,
+        "unknown variable",
+    ),
+    Case(
+        "template-syntax-error",
+        {
+            "templates/ebook/titlepage.xhtml.j2": '{% extends "_layout.xhtml.j2" %}\n{% block content %}\n<h1>{{ meta.title }</h1>\n{% endblock %}\n'
+        },
+        "book/templates/ebook/titlepage.xhtml.j2",
+        3,
+        "template syntax error",
+    ),
+    Case(
+        "print-template-syntax-error",
+        {"templates/print/book.html.j2": "<html>\n{% for x in %}\n</html>\n"},
+        "book/templates/print/book.html.j2",
+        2,
+        "template syntax error",
+        args=("--format", "pdf"),
+    ),
+    Case(
+        "template-not-utf8",
+        {"templates/ebook/titlepage.xhtml.j2": "<h1>Caf\u00e9 {{ meta.title }}</h1>\n".encode("latin-1")},
+        "book/templates/ebook/titlepage.xhtml.j2",
+        None,
+        "not UTF-8",
+    ),
     # -- images ---------------------------------------------------------------
     Case("missing-cover", {"book.yaml": MANIFEST + "cover: images/cover.png\n"}, "book/book.yaml", 6, "does not exist"),
-    Case("cover-not-an-image", {"book.yaml": MANIFEST + "cover: images/cover.png\n", "images/cover.png": "this is not a picture\n"}, "book/book.yaml", 6, "not a PNG"),
-    Case("article-image-missing", {"chapters/two.md": with_front("Nets", body="Look:\n\n![A net](../images/net.png)\n")}, "book/chapters/two.md", 7, "does not exist"),
-    Case("article-image-not-an-image", {"chapters/two.md": with_front("Nets", body="Look:\n\n![A net](../images/net.png)\n"), "images/net.png": "<html>not a png</html>\n"}, "book/chapters/two.md", 7, "not a PNG"),
+    Case(
+        "cover-not-an-image",
+        {"book.yaml": MANIFEST + "cover: images/cover.png\n", "images/cover.png": "this is not a picture\n"},
+        "book/book.yaml",
+        6,
+        "not a PNG",
+    ),
+    Case(
+        "article-image-missing",
+        {"chapters/two.md": with_front("Nets", body="Look:\n\n![A net](../images/net.png)\n")},
+        "book/chapters/two.md",
+        7,
+        "does not exist",
+    ),
+    Case(
+        "article-image-wrong-type",
+        {"chapters/two.md": with_front("Nets", body="![A net](../images/net.bmp)\n"), "images/net.bmp": b"BM\x00\x00"},
+        "book/chapters/two.md",
+        5,
+        "not an image type",
+    ),
+    Case(
+        "article-image-misnamed",
+        {"chapters/two.md": with_front("Nets", body="![A net](../images/net.jpg)\n"), "images/net.jpg": PNG_1PX},
+        "book/chapters/two.md",
+        5,
+        "is a PNG image with a .jpg name",
+    ),
+    Case(
+        "article-image-not-an-image",
+        {
+            "chapters/two.md": with_front("Nets", body="Look:\n\n![A net](../images/net.png)\n"),
+            "images/net.png": "<html>not a png</html>\n",
+        },
+        "book/chapters/two.md",
+        7,
+        "not a PNG",
+    ),
 ]
 
 
@@ -205,6 +409,7 @@ def test_debug_shows_the_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 
 # -- related lists: a self-reference warns, a cycle is two links ---------------
+
 
 def test_self_reference_is_a_warning_naming_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     summary = "Why the old net makers tie a different knot at every corner."
@@ -253,6 +458,7 @@ def test_same_file_stem_in_two_folders_gets_two_ids(tmp_path: Path, monkeypatch:
 
 # -- the output folder and the disk ------------------------------------------------
 
+
 def test_output_folder_under_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_book(tmp_path, {})
     (tmp_path / "blocker").write_text("a file where a folder should be\n")
@@ -268,7 +474,9 @@ def test_output_folder_not_writable(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     out.chmod(0o555)
     real_access = os.access
     # Tests run as root, which may write anywhere: make the check see what a user would.
-    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if mode & os.W_OK and Path(p).resolve() == out.resolve() else real_access(p, mode, **kw))
+    monkeypatch.setattr(
+        os, "access", lambda p, mode, **kw: False if mode & os.W_OK and Path(p).resolve() == out.resolve() else real_access(p, mode, **kw)
+    )
     result = run_build(tmp_path, monkeypatch, "--format", "epub", "--output", "readonly")
     line = assert_clear(result, Case("output-not-writable", {}, "readonly", None, "not writable"))
     print(f"\nMATRIX output-not-writable: exit {result.exit_code}: {line}")
@@ -394,3 +602,14 @@ def test_a_symlink_to_a_file_outside_the_book_is_refused(tmp_path: Path, monkeyp
     result = run_build(tmp_path, monkeypatch, "--format", "epub")
     line = assert_clear(result, Case("symlink-image", {}, "book/chapters/one.md", 5, "links to a file outside the book folder"))
     print(f"\nMATRIX symlink-image: exit {result.exit_code}: {line}")
+
+
+def test_an_unknown_entity_is_kept_as_the_text_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_book(tmp_path, {"chapters/two.md": with_front("Nets", body="Fish &nosuch; chips &amp; peas &eacute;.\n")})
+    result = run_build(tmp_path, monkeypatch, "--format", "epub")
+    assert result.exit_code == 0, result.output
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "book" / "output" / "a-small-test-book.epub") as z:
+        text = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("OEBPS/chapter-"))
+    assert "Fish &amp;nosuch; chips &amp; peas \u00e9." in text

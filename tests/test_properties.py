@@ -189,16 +189,21 @@ def test_reader_keeps_front_matter_and_every_body_paragraph(
         assert out == given_text
 
 
-@given(st.lists(sentence_paragraph(min_words=1, max_words=20), min_size=1, max_size=5), st.sampled_from([
-    "<script>steal()</script>",
-    '<p onclick="steal()">Click</p>',
-    '<a href="javascript:steal()">link</a>',
-    '<img src="https://tracker.example/pixel.png" alt="x" />',
-    '<img src="/etc/passwd" alt="x" />',
-    '<img src="../../outside.png" alt="x" />',
-    '<iframe src="https://example.com/"></iframe>',
-    '<style>body { background: url(https://example.com/x.png) }</style>',
-]))
+@given(
+    st.lists(sentence_paragraph(min_words=1, max_words=20), min_size=1, max_size=5),
+    st.sampled_from(
+        [
+            "<script>steal()</script>",
+            '<p onclick="steal()">Click</p>',
+            '<a href="javascript:steal()">link</a>',
+            '<img src="https://tracker.example/pixel.png" alt="x" />',
+            '<img src="/etc/passwd" alt="x" />',
+            '<img src="../../outside.png" alt="x" />',
+            '<iframe src="https://example.com/"></iframe>',
+            "<style>body { background: url(https://example.com/x.png) }</style>",
+        ]
+    ),
+)
 def test_unsafe_raw_html_is_removed_and_prose_kept(body: list[str], unsafe: str) -> None:
     text = "---\ntitle: Unsafe\n---\n\n" + body[0] + "\n\n" + unsafe + "\n\n" + "\n\n".join(body[1:]) + "\n"
     report = Report()

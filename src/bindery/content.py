@@ -115,7 +115,7 @@ def _entity_to_char(match: re.Match[str]) -> str:
     if name in XML_ENTITIES:
         return match.group(0)
     char = html.entities.html5.get(name + ";")
-    return char if char else match.group(0)
+    return char if char else "&amp;" + match.group(0)[1:]  # not an entity: the text as written
 
 
 def render_markdown(
@@ -150,7 +150,7 @@ def render_markdown(
     try:
         tree = ET.fromstring(f'<div xmlns:epub="http://www.idpf.org/2007/ops">{body}</div>')
     except ET.ParseError as exc:
-        found = locate_unbalanced(text)
+        found = locate_unbalanced(text, first_line=body_line)
         raise BinderyError(
             Diagnostic(
                 f"the article's raw HTML is not well-formed: {found[1] if found else exc.msg}",

@@ -102,7 +102,12 @@ def sanitize_fragment(root: ET.Element, *, article_dir: str, source: str, locate
         for child in list(parent):
             tag = _local(child.tag)
             if tag in DROPPED_ELEMENTS:
-                warn(f"raw HTML <{tag}> removed", f"<{tag}", "articles may not run scripts or load styles and frames; use Markdown", f"html-{tag}")
+                warn(
+                    f"raw HTML <{tag}> removed",
+                    f"<{tag}",
+                    "articles may not run scripts or load styles and frames; use Markdown",
+                    f"html-{tag}",
+                )
                 _remove(parent, child)
                 emptied.append(parent)
                 continue
@@ -132,7 +137,12 @@ def sanitize_fragment(root: ET.Element, *, article_dir: str, source: str, locate
             "data": "is embedded as a data: URL",
             "script": "is a script URL",
         }.get(kind, "is outside the book folder")
-        warn(f"image '{_short(src)}' {reason}; it was left out", src or "<img", "copy the image into the book folder and use a relative path", "image-refused")
+        warn(
+            f"image '{_short(src)}' {reason}; it was left out",
+            src or "<img",
+            "copy the image into the book folder and use a relative path",
+            "image-refused",
+        )
         return False
 
     def _clean_attributes(el: ET.Element, tag: str) -> None:
@@ -140,19 +150,38 @@ def sanitize_fragment(root: ET.Element, *, article_dir: str, source: str, locate
             name = _local(attr).lower()
             if name.startswith("on"):
                 del el.attrib[attr]
-                warn(f"event-handler attribute '{name}' on <{tag}> removed", f"{name}=", "articles may not run scripts", "html-event-handler")
+                warn(
+                    f"event-handler attribute '{name}' on <{tag}> removed", f"{name}=", "articles may not run scripts", "html-event-handler"
+                )
             elif name == "style" and re.search(r"url\s*\(|expression\s*\(|@import", value, re.I):
                 del el.attrib[attr]
-                warn(f"style attribute on <{tag}> that loads a resource removed", value, "style the book in templates/, not in articles", "html-style-url")
+                warn(
+                    f"style attribute on <{tag}> that loads a resource removed",
+                    value,
+                    "style the book in templates/, not in articles",
+                    "html-style-url",
+                )
             elif attr in URL_ATTRIBUTES or name in URL_ATTRIBUTES:
                 kind, _target = classify_url(value, article_dir)
                 if kind == "script":
                     del el.attrib[attr]
-                    warn(f"{value.split(':', 1)[0].strip().lower()}: URL in <{tag} {name}> removed", value, "articles may not run scripts", "html-script-url")
-                elif kind in ("file", "absolute", "outside", "data", "scheme") or (kind == "web" and not (tag in ("a", "area") and name == "href")):
+                    warn(
+                        f"{value.split(':', 1)[0].strip().lower()}: URL in <{tag} {name}> removed",
+                        value,
+                        "articles may not run scripts",
+                        "html-script-url",
+                    )
+                elif kind in ("file", "absolute", "outside", "data", "scheme") or (
+                    kind == "web" and not (tag in ("a", "area") and name == "href")
+                ):
                     del el.attrib[attr]
                     what = "link" if name == "href" else f"{name} URL"
-                    warn(f"{what} '{_short(value)}' points outside the book; removed", value, "link to pages on the web, or to files inside the book folder", "url-outside")
+                    warn(
+                        f"{what} '{_short(value)}' points outside the book; removed",
+                        value,
+                        "link to pages on the web, or to files inside the book folder",
+                        "url-outside",
+                    )
 
     clean(root)
     # A paragraph that held only a removed image goes too.
@@ -200,9 +229,11 @@ def serialize_inner(root: ET.Element) -> str:
 _VOID_PAIR = re.compile(r"<(" + "|".join(sorted(VOID_ELEMENTS)) + r")((?:\s[^<>]*)?)></\1>")
 
 
-def locate_unbalanced(text: str) -> tuple[int, str] | None:
-    """(line, problem) of the first raw HTML tag that is never closed or closed wrongly, in Markdown source."""
-    finder = _TagBalance()
+def locate_unbalanced(text: str, first_line: int = 1) -> tuple[int, str] | None:
+    """(line, problem) of the first raw HTML tag that is never closed or closed wrongly, in Markdown source.
+
+    The line is 1-based within `text`; the message counts from `first_line`."""
+    finder = _TagBalance(first_line - 1)
     try:
         finder.feed(_without_code(text))
         finder.close()
@@ -219,8 +250,9 @@ class _Found(Exception):
 
 
 class _TagBalance(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, offset: int) -> None:
         super().__init__(convert_charrefs=True)
+        self.line_offset = offset
         self.stack: list[tuple[str, int]] = []
         self.found: tuple[int, str] | None = None
 
@@ -232,7 +264,7 @@ class _TagBalance(HTMLParser):
         if tag in VOID_ELEMENTS:
             return
         if not self.stack or self.stack[-1][0] != tag:
-            expected = f" (<{self.stack[-1][0]}> from line {self.stack[-1][1]} is still open)" if self.stack else ""
+            expected = f" (<{self.stack[-1][0]}> from line {self.stack[-1][1] + self.line_offset} is still open)" if self.stack else ""
             self.found = (self.getpos()[0], f"</{tag}> closes nothing{expected}")
             raise _Found
         self.stack.pop()
@@ -291,5 +323,8 @@ def check_image_file(path: Path) -> tuple[str, str] | None:
     if actual is None:
         return f"'{path.name}' is not a {expected} image (its content is not an image at all)", f"export the picture again as {expected}"
     if actual != expected:
-        return f"'{path.name}' is a {actual} image with a {path.suffix} name", f"rename it to end in .{actual.lower().replace('jpeg', 'jpg')}"
+        return (
+            f"'{path.name}' is a {actual} image with a {path.suffix} name",
+            f"rename it to end in .{actual.lower().replace('jpeg', 'jpg')}",
+        )
     return None

@@ -100,6 +100,21 @@ class Templates:
         except jinja2.TemplateError as exc:
             file, line = _template_frame(exc)
             raise BinderyError(Diagnostic(f"template error: {exc}", file=file, line=line, code="template-error")) from None
+        except UnicodeDecodeError as exc:
+            bad = next((p for d in self.dirs for p in sorted(d.rglob("*.j2")) if not _is_utf8(p)), None)
+            raise BinderyError(
+                Diagnostic(
+                    f"template is not UTF-8 text ({exc.reason})", file=str(bad) if bad else name, hint="save the template as UTF-8", code="template-encoding"
+                )
+            ) from None
+
+
+def _is_utf8(path: Path) -> bool:
+    try:
+        path.read_bytes().decode("utf-8")
+    except (UnicodeDecodeError, OSError):
+        return False
+    return True
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
