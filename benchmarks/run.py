@@ -30,6 +30,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -342,15 +343,15 @@ def pandoc_epub(book_dir: Path, out: Path) -> dict[str, Any]:
     version = subprocess.run([pandoc, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     files = [str(p) for p in article_files(book_dir)]
     cmd = [pandoc, "--from", "markdown", "--to", "epub3", "--toc", "--metadata", "title=Benchmark", "--output", str(out), *files]
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    total = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        return {"error": (proc.stderr.read().decode(errors="replace") if proc.stderr else "")[-300:]}
-    if proc.stderr:
-        proc.stderr.close()
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: pandoc's warnings would fill a pipe and block it
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(proc.pid, 0)
+        total = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        if proc.returncode != 0:
+            return {"error": errors.read().decode(errors="replace")[-300:]}
     return {
         "total": total,
         "cpu": usage.ru_utime + usage.ru_stime,
