@@ -378,7 +378,7 @@ def edit_one_article(book_dir: Path) -> str:
     return path.name
 
 
-def measure(n: int, scratch: Path, quick: bool, jobs: int) -> dict[str, Any]:
+def measure(n: int, scratch: Path, quick: bool, jobs: int, partial: Path | None = None) -> dict[str, Any]:
     book = scratch / "book"
     out = scratch / "out"
     capture = scratch / "capture"
@@ -388,7 +388,10 @@ def measure(n: int, scratch: Path, quick: bool, jobs: int) -> dict[str, Any]:
         shutil.rmtree(out, ignore_errors=True)
 
     def say(msg: str) -> None:
+        """Report progress and save what is measured so far (`--table` reads a partial file too)."""
         print(f"  N={n}: {msg}", file=sys.stderr, flush=True)
+        if partial is not None:
+            partial.write_text(json.dumps({"articles": n, "partial": True, "measurements": m}, indent=2), encoding="utf-8")
 
     # Each ratio's two sides are measured one right after the other: the load changes by the minute.
     m: dict[str, Any] = {}
@@ -623,7 +626,8 @@ def main(argv: list[str] | None = None) -> int:
         scratch = (args.scratch or RESULTS / "work") / f"n{n}"
         scratch.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        m = measure(n, scratch, args.quick, args.jobs)
+        path = RESULTS / f"n{n}-{stamp}.json"
+        m = measure(n, scratch, args.quick, args.jobs, partial=path)
         targets = evaluate(n, m)
         report = {
             "articles": n,
@@ -638,7 +642,6 @@ def main(argv: list[str] | None = None) -> int:
             "targets": targets,
             "wall_seconds": time.perf_counter() - started,
         }
-        path = RESULTS / f"n{n}-{stamp}.json"
         path.write_text(json.dumps(report, indent=2), encoding="utf-8")
         print(table(n, m, targets))
         print(f"JSON: {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}\n")
