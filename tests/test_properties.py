@@ -194,6 +194,9 @@ def test_reader_keeps_front_matter_and_every_body_paragraph(
     st.sampled_from(
         [
             "<script>steal()</script>",
+            "<SCRIPT>steal()</SCRIPT>",
+            '<DIV ONCLICK="steal()">Click</DIV>',
+            '<svg xmlns="http://www.w3.org/2000/svg"><script>steal()</script></svg>',
             '<p onclick="steal()">Click</p>',
             '<a href="javascript:steal()">link</a>',
             '<img src="https://tracker.example/pixel.png" alt="x" />',
@@ -218,3 +221,17 @@ def test_unsafe_raw_html_is_removed_and_prose_kept(body: list[str], unsafe: str)
     for paragraph in body:
         assume(paragraph.strip())
         assert paragraph in texts
+
+
+def test_inline_svg_and_mathml_survive_cleaning_as_html_expects_them() -> None:
+    text = (
+        "---\ntitle: Figures\n---\n\nBefore.\n\n"
+        '<div><svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">'
+        '<circle r="3" /><a xlink:href="javascript:x()">y</a></svg></div>\n\n'
+        '<math xmlns="http://www.w3.org/1998/Math/MathML"><mi>x</mi></math>\n'
+    )
+    _, html = read_and_render(text)
+    assert '<svg viewBox="0 0 10 10" xmlns="http://www.w3.org/2000/svg"' in html  # not <ns0:svg>, viewBox kept
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML"><mi>x</mi></math>' in html
+    assert "javascript:" not in html
+    ET.fromstring(f"<div>{html}</div>")  # well-formed without any outer declaration

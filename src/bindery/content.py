@@ -163,8 +163,10 @@ def render_markdown(
     assert ext.processor is not None
     result = ext.processor.result
 
+    lowered = text.lower()
+
     def locate(needle: str) -> int | None:
-        at = text.find(needle) if needle else -1
+        at = lowered.find(needle.lower()) if needle else -1
         return body_line + text.count("\n", 0, at) if at >= 0 else None
 
     clean = sanitize_fragment(tree, article_dir=posixpath.dirname(source), source=name or source, locate=locate)

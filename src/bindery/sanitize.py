@@ -33,7 +33,8 @@ from pathlib import Path
 from bindery.diagnostics import Diagnostic
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
-XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+XLINK = "{http://www.w3.org/1999/xlink}"
+XLINK_HREF = XLINK + "href"
 
 # Elements removed with everything inside them.
 DROPPED_ELEMENTS = frozenset(
@@ -100,6 +101,9 @@ def sanitize_fragment(root: ET.Element, *, article_dir: str, source: str, locate
 
     def clean(parent: ET.Element) -> None:
         for child in list(parent):
+            if not isinstance(child.tag, str):  # a comment or processing instruction
+                continue
+            _lower_case_names(child)
             tag = _local(child.tag)
             if tag in DROPPED_ELEMENTS:
                 warn(
@@ -118,8 +122,24 @@ def sanitize_fragment(root: ET.Element, *, article_dir: str, source: str, locate
             _clean_attributes(child, tag)
             clean(child)
 
+    def _lower_case_names(el: ET.Element) -> None:
+        """HTML names are case-insensitive, XHTML's are lower case: <SCRIPT> is <script>."""
+        if el.tag.startswith("{"):
+            return  # SVG and MathML names are case-sensitive (viewBox)
+        if el.tag != el.tag.lower():
+            el.tag = el.tag.lower()
+            result.changed = True
+        if any(not k.startswith("{") and k != k.lower() for k in el.attrib):
+            items = [(k if k.startswith("{") else k.lower(), v) for k, v in el.attrib.items()]
+            el.attrib.clear()
+            el.attrib.update(items)
+            result.changed = True
+
     def _keep_image(img: ET.Element) -> bool:
-        src = img.get("src") or ""
+        src = (img.get("src") or "").strip()
+        if not src:
+            warn("an image without a src was left out", "<img", "give the image a file: ![text](images/picture.png)", "image-refused")
+            return False
         kind, value = classify_url(src, article_dir)
         if kind == "local":
             if value != src:
@@ -220,12 +240,28 @@ def serialize_inner(root: ET.Element) -> str:
     Only void elements are written self-closed (`<br />`); an empty `<p>` or
     `<span>` gets its end tag, which the print HTML's parser needs."""
     ET.register_namespace("epub", EPUB_NS)
+    ET.register_namespace("xlink", XLINK[1:-1])
+    _default_namespaces(root, None)
     whole = ET.tostring(root, encoding="unicode", short_empty_elements=False)
     whole = _VOID_PAIR.sub(lambda m: f"<{m.group(1)}{m.group(2)} />", whole)
     start = whole.index(">") + 1
     return whole[start : whole.rindex("</")]
 
 
+def _default_namespaces(el: ET.Element, inherited: str | None) -> None:
+    """Write inline SVG and MathML as `<svg xmlns="...">`, as HTML expects, not `<ns0:svg>`."""
+    ns = el.tag[1:].split("}")[0] if isinstance(el.tag, str) and el.tag.startswith("{") else None
+    if ns in FOREIGN_NAMESPACES:
+        el.tag = _local(el.tag)
+        if ns != inherited:
+            el.set("xmlns", ns)
+            if any(k.startswith(XLINK) for d in el.iter() for k in d.attrib):
+                el.set("xmlns:xlink", XLINK[1:-1])
+    for child in el:
+        _default_namespaces(child, ns if ns in FOREIGN_NAMESPACES else None)
+
+
+FOREIGN_NAMESPACES = ("http://www.w3.org/2000/svg", "http://www.w3.org/1998/Math/MathML")
 _VOID_PAIR = re.compile(r"<(" + "|".join(sorted(VOID_ELEMENTS)) + r")((?:\s[^<>]*)?)></\1>")
 
 
