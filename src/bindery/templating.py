@@ -17,6 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from bindery.diagnostics import BinderyError, Diagnostic
+from bindery.manifest import display_path
 
 Kind = Literal["ebook", "print"]
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -88,7 +89,7 @@ class Templates:
             return self.env.get_template(name).render(**context)
         except jinja2.TemplateSyntaxError as exc:
             raise BinderyError(
-                Diagnostic(f"template syntax error: {exc.message}", file=exc.filename or exc.name, line=exc.lineno, hint="fix the template, or delete your override to use the built-in one", code="template-syntax")
+                Diagnostic(f"template syntax error: {exc.message}", file=display_path(Path(exc.filename)) if exc.filename else exc.name, line=exc.lineno, hint="fix the template, or delete your override to use the built-in one", code="template-syntax")
             ) from None
         except jinja2.TemplateNotFound as exc:
             raise BinderyError(Diagnostic(f"template '{exc.name}' not found", hint=f"looked in {', '.join(map(str, self.dirs))}", code="template-missing")) from None
@@ -104,7 +105,7 @@ class Templates:
             bad = next((p for d in self.dirs for p in sorted(d.rglob("*.j2")) if not _is_utf8(p)), None)
             raise BinderyError(
                 Diagnostic(
-                    f"template is not UTF-8 text ({exc.reason})", file=str(bad) if bad else name, hint="save the template as UTF-8", code="template-encoding"
+                    f"template is not UTF-8 text ({exc.reason})", file=display_path(bad) if bad else name, hint="save the template as UTF-8", code="template-encoding"
                 )
             ) from None
 
@@ -126,4 +127,4 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
         if name.endswith(".j2") or "/templates/" in name:
             file, line = name, tb.tb_lineno
         tb = tb.tb_next
-    return file, line
+    return (display_path(Path(file)) if file else None), line
