@@ -319,7 +319,14 @@ CASES = [
         },
         "book/templates/ebook/titlepage.xhtml.j2",
         3,
-        "unknown variable",
+        "did you mean 'title'?",
+    ),
+    Case(
+        "template-undefined-name",
+        {"templates/ebook/titlepage.xhtml.j2": '{% extends "_layout.xhtml.j2" %}\n{% block content %}\n<h1>{{ bok.title }}</h1>\n{% endblock %}\n'},
+        "book/templates/ebook/titlepage.xhtml.j2",
+        3,
+        "did you mean 'book'?",
     ),
     Case(
         "template-syntax-error",

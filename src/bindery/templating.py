@@ -9,6 +9,7 @@ template file and line.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any, Literal
@@ -16,7 +17,7 @@ from typing import Any, Literal
 import jinja2
 from markupsafe import Markup
 
-from bindery.diagnostics import BinderyError, Diagnostic
+from bindery.diagnostics import BinderyError, Diagnostic, did_you_mean
 from bindery.manifest import display_path
 
 Kind = Literal["ebook", "print"]
@@ -96,7 +97,7 @@ class Templates:
         except jinja2.UndefinedError as exc:
             file, line = _template_frame(exc)
             raise BinderyError(
-                Diagnostic(f"template uses an unknown variable: {exc.message}", file=file, line=line, hint="check the spelling; the variables a template gets are listed in docs/TEMPLATES.md", code="template-undefined")
+                Diagnostic(f"template uses an unknown variable: {exc.message}", file=file, line=line, hint=_undefined_hint(exc.message or "", context), code="template-undefined")
             ) from None
         except jinja2.TemplateError as exc:
             file, line = _template_frame(exc)
@@ -108,6 +109,17 @@ class Templates:
                     f"template is not UTF-8 text ({exc.reason})", file=display_path(bad) if bad else name, hint="save the template as UTF-8", code="template-encoding"
                 )
             ) from None
+
+
+def _undefined_hint(message: str, context: dict[str, Any]) -> str:
+    """Did-you-mean for a misspelt variable or attribute, else the variables there are."""
+    match = re.search(r"'(\w+)' is undefined|has no attribute '(\w+)'", message)
+    if match and match.group(1):
+        return did_you_mean(match.group(1), context) or "this template gets: " + ", ".join(sorted(context))
+    if match and match.group(2):
+        names = {n for value in context.values() for n in dir(value) if not n.startswith("_")}
+        return did_you_mean(match.group(2), names) or "check the spelling against docs/FORMATS.md"
+    return "check the spelling; this template gets: " + ", ".join(sorted(context))
 
 
 def _is_utf8(path: Path) -> bool:
