@@ -208,7 +208,7 @@ CASES = [
         5,
         "outside the book folder",
     ),
-    Case("article-is-folder", {"book.yaml": MANIFEST.replace("chapters/two.md", "chapters")}, "book/book.yaml", 5, "does not exist"),
+    Case("article-is-folder", {"book.yaml": MANIFEST.replace("chapters/two.md", "chapters")}, "book/book.yaml", 5, "is a folder, not a file"),
     Case("empty-article", {"chapters/two.md": ""}, "book/chapters/two.md", 1, "is empty"),
     Case("blank-article", {"chapters/two.md": "\n   \n\n"}, "book/chapters/two.md", 1, "is empty"),
     Case("article-not-utf8", {"chapters/two.md": LATIN1}, "book/chapters/two.md", 2, "not UTF-8"),
@@ -288,7 +288,7 @@ CASES = [
         {"chapters/one.md": ONE.replace("title:", "id: harbour\ntitle:"), "chapters/two.md": TWO.replace("title:", "id: harbour\ntitle:")},
         "book/chapters/two.md",
         2,
-        "id 'harbour' is already",
+        "'harbour' is already the id of book/chapters/one.md",
     ),
     Case(
         "raw-html-unclosed",
@@ -517,7 +517,7 @@ def test_disk_full_keeps_the_previous_output(tmp_path: Path, monkeypatch: pytest
 
     monkeypatch.setattr(bindery.outputs.os, "fdopen", lambda fd, mode="r", *a, **kw: FullDisk(real_fdopen(fd, mode, *a, **kw)))
     result = run_build(tmp_path, monkeypatch, "--format", "epub")
-    line = assert_clear(result, Case("disk-full", {}, "a-small-test-book.epub", None, "No space left on device"))
+    line = assert_clear(result, Case("disk-full", {}, "book/output/a-small-test-book.epub", None, "No space left on device"))
     assert "free some disk space" in line
     print(f"\nMATRIX disk-full: exit {result.exit_code}: {line}")
     assert epub.read_bytes() == before

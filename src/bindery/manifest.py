@@ -468,6 +468,11 @@ class _Validator:
             hint = "copy the file into the book folder instead of linking to it"
             self.error(path, f"{what} '{value}' is a link to a file outside the book folder", hint, code="manifest-outside")
             return None
+        if full.is_dir():
+            inside = [str(p.relative_to(self.root).as_posix()) for p in sorted(full.glob("*.md")) if p.is_file()]
+            hint = f"name one of its files, e.g. '{inside[0]}'" if inside else "name a file, not a folder"
+            self.error(path, f"{what} '{value}' is a folder, not a file", hint, code="manifest-missing-file")
+            return None
         if not full.is_file():
             candidates = [str(p.relative_to(self.root).as_posix()) for p in sorted(full.parent.glob("*")) if p.is_file()] if full.parent.is_dir() else []
             hint = did_you_mean(posix, candidates) or "check the file name; paths are relative to the book folder"

@@ -164,7 +164,7 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
         if src.explicit_id:
             wanted = slugify(src.explicit_id)
             if wanted in explicit:
-                report.error(f"id '{src.explicit_id}' is already the id of {explicit[wanted]}", file=name, line=src.id_line,
+                report.error(f"'{src.explicit_id}' is already the id of {explicit[wanted]}", file=name, line=src.id_line,
                              key="id", hint="give each article its own id, or remove the 'id:' line", code="model-duplicate-id")
             explicit.setdefault(wanted, display_path(manifest.root / path))
         # A raw export's file name is the site's (often a hash); its title reads better.

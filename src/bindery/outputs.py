@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bindery.diagnostics import BinderyError, Diagnostic
+from bindery.manifest import display_path
 
 
 def prepare_output_dir(path: Path) -> None:
@@ -86,7 +87,7 @@ def write_all_atomic(files: Iterable[tuple[Path, bytes]]) -> None:
     except OSError as exc:
         _discard(staged)
         hint = "free some disk space and build again" if exc.errno == errno.ENOSPC else "check the output folder"
-        raise BinderyError(Diagnostic(f"cannot write the output: {exc.strerror}", file=str(current), hint=hint, code="output-write")) from None
+        raise BinderyError(Diagnostic(f"cannot write the output: {exc.strerror}", file=display_path(current) if current else None, hint=hint, code="output-write")) from None
     except BaseException:
         _discard(staged)
         raise
