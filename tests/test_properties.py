@@ -100,7 +100,8 @@ noise_line = st.sampled_from(["ADVERTISEMENT", "Advertisement", "Continue readin
 @st.composite
 def raw_export(draw: st.DrawFn) -> tuple[str, list[str]]:
     """A plausible raw export and the body paragraphs it holds."""
-    title = " ".join(draw(st.lists(word, min_size=2, max_size=8))).capitalize()
+    # From the vocabulary: a made-up title such as "Tiktok tiktok" is, rightly, a share bar.
+    title = " ".join(draw(st.lists(st.sampled_from(VOCABULARY), min_size=2, max_size=8))).capitalize()
     summary = draw(sentence_paragraph(min_words=13, max_words=25, free=False))
     day = draw(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31)))
     header = [title, summary, f"Published {day.strftime('%B %d, %Y')}", "Facebook Twitter Email"]
