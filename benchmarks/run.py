@@ -483,7 +483,10 @@ def evaluate(n: int, m: dict[str, Any]) -> list[dict[str, Any]]:
         ),
         "3": (_ratio(_get(m, "build_pdf_parallel", "total"), _get(m, "weasyprint", "total")), None, parallel_note),
         "4a": (*ratios("rebuild_epub", "build_epub"), ""),
-        "4b": (*ratios("rebuild_pdf", "build_pdf"), f"pages {_get(m, 'build_pdf', 'pages')} -> {_get(m, 'rebuild_pdf', 'pages')}"),
+        "4b": (
+            *ratios("rebuild_pdf", "build_pdf"),
+            f"pages {_get(m, 'build_pdf', 'pages')} -> {_get(m, 'rebuild_pdf', 'pages')}" if "rebuild_pdf" in m else "",
+        ),
         "5a": (_ratio(_get(m, "build_pdf", "peak_rss"), _get(m, "weasyprint", "peak_rss")), None, ""),
         "5b": (
             (rss_all or _get(m, "build_pdf", "peak_rss") or 0) / GB or None,
