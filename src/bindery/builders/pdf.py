@@ -14,6 +14,9 @@ warning, never fetched.
 from __future__ import annotations
 
 import io
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar
 from urllib.request import url2pathname
@@ -70,7 +73,8 @@ class PdfBuilder(Builder):
             if pages % 2:
                 document = document.copy([*document.pages, self._blank_verso(rendering, fetcher)])
             _strip_interactive(document)
-            document.write_pdf(buffer, full_fonts=True)
+            with _quiet_font_tables():
+                document.write_pdf(buffer, full_fonts=True)
             diagnostics += _page_count_warnings(len(document.pages))
         else:
             rendering = render_print(self.book, self.xrefs, self.templates, page=screen_margins(settings))
@@ -113,6 +117,20 @@ class PdfBuilder(Builder):
         html = '<html><body><div></div><div style="break-before: left; page: plain"></div></body></html>'
         blank = PrintRendering(html, rendering.css, rendering.base_dir)
         return self._layout(blank, fetcher).pages[-1]
+
+
+@contextmanager
+def _quiet_font_tables() -> Iterator[None]:
+    """Embedding whole fonts makes fontTools re-read Inconsolata's metrics, and it
+    logs every glyph with a wrapped-around advance width to the terminal; the
+    fonts embed correctly, so those lines are noise for a user."""
+    logger = logging.getLogger("fontTools.ttLib.tables._h_m_t_x")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _strip_interactive(document: weasyprint.Document) -> None:
