@@ -181,3 +181,18 @@ def test_book_without_parts_has_flat_chapters(test_books: dict[str, Built]) -> N
     built = test_books["minimal"]
     assert "chapter-1.xhtml" in " ".join(built.epub_names())
     assert not any("part-" in n for n in built.epub_names())
+
+
+def test_an_article_named_like_a_chapter_keeps_ids_unique(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from conftest import build_book
+
+    (tmp_path / "chapter-2.md").write_text("---\ntitle: Named Like Chapter Two\n---\n\nFirst.\n")
+    (tmp_path / "chapter-1.md").write_text("---\ntitle: Named Like Chapter One\n---\n\nSecond.\n")
+    (tmp_path / "book.yaml").write_text("title: Awkward Names\nchapters: [chapter-2.md, chapter-1.md]\n")
+    built = build_book(tmp_path, tmp_path / "out", ("epub",))
+    ids: Counter[str] = Counter()
+    for name in built.epub_names():
+        if name.endswith(".xhtml"):
+            ids.update(re.findall(r'\sid="([^"]+)"', built.epub_text(name)))
+    assert [i for i, n in ids.items() if n > 1] == []
+    assert "chapter-2-article" in ids and "chapter-1-article" in ids

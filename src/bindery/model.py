@@ -138,12 +138,18 @@ class Book:
         return chapter.unit
 
 
+# Ids the model gives units itself (chapter-3, part-1, front-2, page-7...).
+GENERATED_ID = re.compile(r"(chapter|part|front|back|page)-\d+")
+
+
 class _Ids:
     def __init__(self) -> None:
         self.used: set[str] = set(RESERVED_IDS)
 
     def claim(self, wanted: str) -> str:
         base = re.sub(r"^[^a-z]+", "", slugify(wanted))[:48].rstrip("-") or "article"
+        if GENERATED_ID.fullmatch(base):
+            base += "-article"  # chapter-10.md must not take chapter 10's own id
         candidate = base
         n = 2
         while candidate in self.used:
