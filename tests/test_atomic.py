@@ -43,7 +43,9 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 # Put on PYTHONPATH for the killed builds only: it reports on stderr when
 # WeasyPrint starts and ends a layout, so the test knows when to kill.
 LAYOUT_PROBE = """
+import os
 import sys
+import time
 import weasyprint
 
 _render = weasyprint.HTML.render
@@ -55,6 +57,10 @@ def render(self, *args, **kwargs):
     document = _render(self, *args, **kwargs)
     sys.stderr.write("LAYOUT-END\\n")
     sys.stderr.flush()
+    if os.environ.get("BINDERY_TEST_HOLD"):
+        # Stay between layout and writing, so a kill always lands mid-build,
+        # however fast or loaded the machine is.
+        time.sleep(600)
     return document
 
 
@@ -62,8 +68,10 @@ weasyprint.HTML.render = render
 """
 
 
-def run_build(book: Path, probe: Path | None = None) -> subprocess.Popen[bytes]:
+def run_build(book: Path, probe: Path | None = None, hold: bool = False) -> subprocess.Popen[bytes]:
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    if hold:
+        env["BINDERY_TEST_HOLD"] = "1"
     if probe is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(probe), *filter(None, [os.environ.get("PYTHONPATH")])])
     command = [sys.executable, "-m", "bindery", "build", str(book)]
@@ -73,8 +81,8 @@ def run_build(book: Path, probe: Path | None = None) -> subprocess.Popen[bytes]:
 class Watched:
     """A build in a subprocess whose stderr lines are collected as they come."""
 
-    def __init__(self, book: Path, probe: Path) -> None:
-        self.proc = run_build(book, probe)
+    def __init__(self, book: Path, probe: Path, hold: bool = False) -> None:
+        self.proc = run_build(book, probe, hold)
         self.lines: list[str] = []
         self.times: list[float] = []  # when each line came
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -91,16 +99,14 @@ class Watched:
         end = self.lines.index("LAYOUT-END", start)
         return self.times[end] - self.times[start]
 
-    def laying_out(self) -> bool:
-        return self.lines.count("LAYOUT-START") > self.lines.count("LAYOUT-END")
-
     def kill_during_layout(self, delay: float, timeout: float = 300) -> None:
         deadline = time.monotonic() + timeout
-        while not self.laying_out():
+        while "LAYOUT-START" not in self.lines:
             assert self.proc.poll() is None and time.monotonic() < deadline, f"no layout began: {self.lines}"
             time.sleep(0.01)
         time.sleep(delay)
-        assert self.laying_out() and self.proc.poll() is None, f"the layout ended before the kill: {self.lines}"
+        # Still laying out, or held between layout and writing: either way mid-build.
+        assert self.proc.poll() is None, f"the build ended before the kill: {self.lines}"
         os.kill(self.proc.pid, signal.SIGKILL)
 
     def finish(self) -> int:
@@ -132,8 +138,12 @@ def test_sigkill_mid_build_leaves_previous_outputs_untouched(tmp_path: Path) -> 
 
     # Kill twice while WeasyPrint lays the PDF out: at its start and halfway through.
     for fraction in (0.05, 0.5):
-        build = Watched(book, probe)
-        build.kill_during_layout(layout * fraction)
+        build = Watched(book, probe, hold=True)
+        try:
+            build.kill_during_layout(layout * fraction)
+        finally:
+            if build.proc.poll() is None:
+                build.proc.kill()
         assert build.finish() == -signal.SIGKILL
         after = snapshot(output)
         assert sorted(after) == sorted(before), f"files appeared or vanished under output/: {sorted(after)}"
