@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-system-deps.sh
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
-exec python3 -m pytest "$@"
+# Two workers halve the wall time on two cores; -p no:benchmark keeps a
+# machine-wide pytest-benchmark plugin from refusing to run beside xdist.
+exec python3 -m pytest -p no:benchmark -n auto "$@"
