@@ -208,7 +208,6 @@ def child_stages(book_dir: Path, scratch: Path) -> dict[str, Any]:
     from bindery.manifest import load_manifest
     from bindery.model import assemble_book
     from bindery.render import render_ebook, render_print
-    from bindery.reproducible import build_time
     from bindery.sources import read_sources
     from bindery.templating import Templates
     from bindery.xref import resolve_cross_references
@@ -224,7 +223,7 @@ def child_stages(book_dir: Path, scratch: Path) -> dict[str, Any]:
     with timer(t, "xref", c):
         xrefs = resolve_cross_references(book)
     with timer(t, "render_ebook", c):
-        render_ebook(book, xrefs, Templates(Path(book.root), "ebook"), modified=build_time(book.metadata.date))
+        render_ebook(book, xrefs, Templates(Path(book.root), "ebook"))
     with timer(t, "render_print", c):
         rendering = render_print(book, xrefs, Templates(Path(book.root), "print"))
     with timer(t, "epub_builder", c):

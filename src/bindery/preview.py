@@ -34,7 +34,6 @@ from bindery.manifest import find_manifest
 from bindery.model import Book
 from bindery.pipeline import load_book
 from bindery.render import Document, render_ebook
-from bindery.reproducible import build_time
 from bindery.templating import Templates, default_templates_dir, template_dirs
 
 ASSETS = "_bindery"  # URL folder of the preview's own files; no book document is named so
@@ -144,7 +143,7 @@ def render_snapshot(path: Path, version: str, cache: RenderCache | None = None) 
         book, xrefs, warnings = load_book(path)
         templates = cache.templates(Path(book.root))
         cover_href = book.metadata.cover or cache.cover_name(book)
-        rendering = render_ebook(book, xrefs, templates, modified=build_time(book.metadata.date), cover_href=cover_href)
+        rendering = render_ebook(book, xrefs, templates, cover_href=cover_href)
     except BinderyError as exc:
         return Snapshot(version, errors=exc.diagnostics, seconds=time.perf_counter() - started, built_at=stamp)
     except Exception as exc:  # noqa: BLE001 (a bug must not stop the server; the page says so)

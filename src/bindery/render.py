@@ -7,7 +7,6 @@ Both read the same immutable book model and cross-references.
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,7 +70,7 @@ def _context(book: Book, xrefs: CrossReferences) -> dict[str, Any]:
     }
 
 
-def render_ebook(book: Book, xrefs: CrossReferences, templates: Templates, *, modified: _dt.datetime, page_map: PageMap | None = None, cover_href: str | None = None) -> EbookRendering:
+def render_ebook(book: Book, xrefs: CrossReferences, templates: Templates, *, page_map: PageMap | None = None, cover_href: str | None = None) -> EbookRendering:
     """The EPUB's documents; with `page_map` (from the print layout) they carry the print page breaks.
 
     `cover_href`: the cover image inside the package; with it, a cover page opens the book."""

@@ -44,7 +44,7 @@ class EpubBuilder(Builder):
         meta = book.metadata
         modified = build_time(meta.date)
         cover = _cover_image(book)
-        rendering = render_ebook(book, self.xrefs, self.templates, modified=modified, page_map=self.page_map, cover_href=cover.name)
+        rendering = render_ebook(book, self.xrefs, self.templates, page_map=self.page_map, cover_href=cover.name)
         accessibility, warnings = describe_accessibility(book, page_count=len(rendering.pages), print_edition=print_edition_name(book))
 
         pub = epub.EpubBook()
