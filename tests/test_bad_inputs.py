@@ -208,7 +208,9 @@ CASES = [
         5,
         "outside the book folder",
     ),
-    Case("article-is-folder", {"book.yaml": MANIFEST.replace("chapters/two.md", "chapters")}, "book/book.yaml", 5, "is a folder, not a file"),
+    Case(
+        "article-is-folder", {"book.yaml": MANIFEST.replace("chapters/two.md", "chapters")}, "book/book.yaml", 5, "is a folder, not a file"
+    ),
     Case("empty-article", {"chapters/two.md": ""}, "book/chapters/two.md", 1, "is empty"),
     Case("blank-article", {"chapters/two.md": "\n   \n\n"}, "book/chapters/two.md", 1, "is empty"),
     Case("article-not-utf8", {"chapters/two.md": LATIN1}, "book/chapters/two.md", 2, "not UTF-8"),
@@ -323,7 +325,9 @@ CASES = [
     ),
     Case(
         "template-undefined-name",
-        {"templates/ebook/titlepage.xhtml.j2": '{% extends "_layout.xhtml.j2" %}\n{% block content %}\n<h1>{{ bok.title }}</h1>\n{% endblock %}\n'},
+        {
+            "templates/ebook/titlepage.xhtml.j2": '{% extends "_layout.xhtml.j2" %}\n{% block content %}\n<h1>{{ bok.title }}</h1>\n{% endblock %}\n'
+        },
         "book/templates/ebook/titlepage.xhtml.j2",
         3,
         "did you mean 'book'?",

@@ -10,9 +10,9 @@ import zipfile
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import BOOKS, ROOT
 
 from bindery.cli import main
+from conftest import BOOKS, ROOT
 
 
 def test_build_prints_outputs_pages_sizes_and_warnings(tmp_path: Path) -> None:

@@ -7,10 +7,10 @@ import uuid
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import BOOKS, ROOT
 
 from bindery.cli import main
 from bindery.manifest import load_manifest
+from conftest import BOOKS, ROOT
 
 
 def write_book(tmp: Path, manifest: str, articles: dict[str, str] | None = None) -> Path:
@@ -43,7 +43,12 @@ def test_only_the_title_is_required(tmp_path: Path) -> None:
 
 
 def test_named_and_explicit_trim_sizes(tmp_path: Path) -> None:
-    for trim, expected in (("5.5x8.5", (5.5, 8.5)), ("5x8", (5.0, 8.0)), ("140mm x 216mm", (140 / 25.4, 216 / 25.4)), ("6in x 9in", (6.0, 9.0))):
+    for trim, expected in (
+        ("5.5x8.5", (5.5, 8.5)),
+        ("5x8", (5.0, 8.0)),
+        ("140mm x 216mm", (140 / 25.4, 216 / 25.4)),
+        ("6in x 9in", (6.0, 9.0)),
+    ):
         book = write_book(tmp_path, f"title: T\nchapters: [a.md]\npdf: {{trim: {trim}}}\n", {"a.md": ARTICLE})
         pdf = load_manifest(book).pdf
         assert (round(pdf.width_in, 3), round(pdf.height_in, 3)) == (round(expected[0], 3), round(expected[1], 3))

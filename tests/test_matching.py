@@ -62,17 +62,13 @@ def outside(m: Match) -> None:
 
 
 def test_normalise_casefold_whitespace_quotes_dashes_and_trailing_punctuation():
-    assert normalise(
-        "  The  Baker\u2019s\tDozen \u2014 \u201cfresh\u201d\n bread.  "
-    ) == ('the baker\'s dozen - "fresh" bread')
+    assert normalise("  The  Baker\u2019s\tDozen \u2014 \u201cfresh\u201d\n bread.  ") == ('the baker\'s dozen - "fresh" bread')
     assert normalise("Pages\u2013and\u2010more\u2212less") == "pages-and-more-less"
     assert normalise("Stra\u00dfe") == normalise("STRASSE")
     assert normalise("ﬁne\u00a0print") == "fine print"  # NFKC ligature and nbsp
 
 
-@pytest.mark.parametrize(
-    "tail", ["...", "\u2026", ". . .", "!?", ".\u201d", ")", "  ...  ", ";"]
-)
+@pytest.mark.parametrize("tail", ["...", "\u2026", ". . .", "!?", ".\u201d", ")", "  ...  ", ";"])
 def test_normalise_strips_trailing_punctuation_and_ellipsis(tail):
     assert normalise("Glue the spine" + tail) == "glue the spine"
 
@@ -124,15 +120,11 @@ def test_exact_after_quote_and_dash_differences():
         ]
     )
     resolved(
-        idx.match(
-            "why the \"final\" proof isn't final - and what a printer's proof is really for, explained"
-        ),
+        idx.match("why the \"final\" proof isn't final - and what a printer's proof is really for, explained"),
         "q",
     )
     resolved(
-        idx.match(
-            "Why the \u201efinal\u201f proof isn\u2018t final \u2013 and what a printer\u2032s proof is really for, explained!"
-        ),
+        idx.match("Why the \u201efinal\u201f proof isn\u2018t final \u2013 and what a printer\u2032s proof is really for, explained!"),
         "q",
     )
 
@@ -218,11 +210,7 @@ def test_inserted_and_deleted_word_resolve():
 
 
 def test_three_word_edits_in_a_twenty_word_summary_do_not_resolve():
-    edited = (
-        COMPOST.replace("small", "tiny")
-        .replace("flies", "pests")
-        .replace("cardboard", "newspaper")
-    )
+    edited = COMPOST.replace("small", "tiny").replace("flies", "pests").replace("cardboard", "newspaper")
     outside(book().match(edited))
 
 
@@ -236,22 +224,12 @@ def test_near_identical_wording_but_different_article_is_outside():
             )
         ]
     )
-    outside(
-        idx.match(
-            "A beginner's guide to sharpening garden shears on a whetstone at home, with safety tips for every step."
-        )
-    )
-    outside(
-        idx.match(
-            "A beginner's guide to honing garden shears on a whetstone at home, with safety tips for each step."
-        )
-    )
+    outside(idx.match("A beginner's guide to sharpening garden shears on a whetstone at home, with safety tips for every step."))
+    outside(idx.match("A beginner's guide to honing garden shears on a whetstone at home, with safety tips for each step."))
     # Known limit of text-only matching: a single changed word in an 18-word
     # summary counts as an edit of the same article (the rules require that),
     # even when the word is the subject.
-    m = idx.match(
-        "A beginner's guide to sharpening kitchen scissors on a whetstone at home, with safety tips for every step."
-    )
+    m = idx.match("A beginner's guide to sharpening kitchen scissors on a whetstone at home, with safety tips for every step.")
     assert m.status == "resolved"
 
 
@@ -278,9 +256,7 @@ def test_similar_book_articles_each_resolve_to_themselves():
 def test_two_candidates_within_margin_are_ambiguous():
     a = "Notes on choosing paper grain direction for hardcover books, covering folding tests, humidity, and how warping shows up years later in storage."
     b = "Notes on choosing paper grain direction for softcover books, covering folding tests, humidity, and how warping shows up years later in storage."
-    idx = SummaryIndex(
-        [Candidate("hard", a), Candidate("soft", b), Candidate("compost", COMPOST)]
-    )
+    idx = SummaryIndex([Candidate("hard", a), Candidate("soft", b), Candidate("compost", COMPOST)])
     m = idx.match(a.replace("hardcover", "cased"))  # equally far from both
     assert m.status == "ambiguous"
     assert m.key is None
@@ -347,9 +323,7 @@ def test_short_summaries_need_exact_match():
 
 
 def test_short_edit_below_ten_words_is_not_fuzzy():
-    idx = SummaryIndex(
-        [Candidate("m", "Eight small habits that keep a workshop bench tidy")]
-    )
+    idx = SummaryIndex([Candidate("m", "Eight small habits that keep a workshop bench tidy")])
     outside(idx.match("Eight small habits that keep a kitchen bench tidy"))
 
 

@@ -294,7 +294,9 @@ def test_no_page_list_builds_the_epub_without_laying_out_the_print_edition(tmp_p
         raise AssertionError("the print edition was laid out")
 
     monkeypatch.setattr(weasyprint.HTML, "render", no_layout)
-    result = CliRunner().invoke(main, ["build", str(ROOT / "tests" / "books" / "minimal"), "--format", "epub", "--no-page-list", "-o", str(tmp_path)])
+    result = CliRunner().invoke(
+        main, ["build", str(ROOT / "tests" / "books" / "minimal"), "--format", "epub", "--no-page-list", "-o", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     epub = tmp_path / "a-minimal-book.epub"
     with zipfile.ZipFile(epub) as z:

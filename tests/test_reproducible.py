@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from conftest import ROOT, Built, build_book
 
 

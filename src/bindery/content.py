@@ -54,7 +54,7 @@ class RenderedArticle:
     warnings: list[Diagnostic] = field(default_factory=list)  # what `sanitize` removed
 
 
-class _BookTreeprocessor(Treeprocessor):
+class _BookTreeprocessor(Treeprocessor):  # type: ignore[misc]  # Markdown ships no type hints
     def __init__(self, md: markdown.Markdown, prefix: str, heading_offset: int, article_dir: str) -> None:
         super().__init__(md)
         self.prefix = prefix
@@ -97,7 +97,7 @@ class _BookTreeprocessor(Treeprocessor):
             # ARIA role allowed on `li`, which DAISY Ace reports).
 
 
-class _BookExtension(Extension):
+class _BookExtension(Extension):  # type: ignore[misc]  # Markdown ships no type hints
     def __init__(self, prefix: str, heading_offset: int, article_dir: str) -> None:
         super().__init__()
         self.prefix = prefix

@@ -211,9 +211,7 @@ def find_manifest(path: Path) -> Path:
             )
         return candidate
     if not path.is_file():
-        raise BinderyError(
-            Diagnostic("no such file or folder", file=str(path), hint="check the path", code="manifest-missing")
-        )
+        raise BinderyError(Diagnostic("no such file or folder", file=str(path), hint="check the path", code="manifest-missing"))
     return path
 
 
@@ -276,9 +274,7 @@ class _Validator:
 
     # -- helpers -------------------------------------------------------
     def error(self, path: tuple[str | int, ...], message: str, hint: str | None = None, code: str = "manifest") -> None:
-        self.report.error(
-            message, file=self.name, line=self.lines.line(path), key=key_path(path) or None, hint=hint, code=code
-        )
+        self.report.error(message, file=self.name, line=self.lines.line(path), key=key_path(path) or None, hint=hint, code=code)
 
     def unknown_keys(self, data: Mapping[str, Any], allowed: tuple[str, ...], path: tuple[str | int, ...]) -> None:
         for key in data:
@@ -460,7 +456,12 @@ class _Validator:
         posix = value.replace("\\", "/")
         pure = PurePosixPath(posix)
         if pure.is_absolute() or ".." in pure.parts or re.match(r"^[A-Za-z]:", posix) or "://" in posix:
-            self.error(path, f"{what} '{value}' is outside the book folder", "keep every file inside the book folder and use a relative path", code="manifest-outside")
+            self.error(
+                path,
+                f"{what} '{value}' is outside the book folder",
+                "keep every file inside the book folder and use a relative path",
+                code="manifest-outside",
+            )
             return None
         full = self.root / pure
         real = full.resolve()
@@ -474,7 +475,11 @@ class _Validator:
             self.error(path, f"{what} '{value}' is a folder, not a file", hint, code="manifest-missing-file")
             return None
         if not full.is_file():
-            candidates = [str(p.relative_to(self.root).as_posix()) for p in sorted(full.parent.glob("*")) if p.is_file()] if full.parent.is_dir() else []
+            candidates = (
+                [str(p.relative_to(self.root).as_posix()) for p in sorted(full.parent.glob("*")) if p.is_file()]
+                if full.parent.is_dir()
+                else []
+            )
             hint = did_you_mean(posix, candidates) or "check the file name; paths are relative to the book folder"
             self.error(path, f"{what} '{value}' does not exist", hint, code="manifest-missing-file")
             return None
@@ -490,7 +495,12 @@ class _Validator:
         ref = ArticleRef(rel, self.lines.line(path), key_path(path))
         if rel in self.seen_articles:
             first = self.seen_articles[rel]
-            self.error(path, f"'{rel}' is already used at line {first.line} ({first.key})", "an article may appear only once in a book", code="manifest-duplicate")
+            self.error(
+                path,
+                f"'{rel}' is already used at line {first.line} ({first.key})",
+                "an article may appear only once in a book",
+                code="manifest-duplicate",
+            )
             return None
         self.seen_articles[rel] = ref
         return ref
@@ -544,7 +554,9 @@ class _Validator:
                 if not chapters and isinstance(part.get("chapters"), list) and part.get("chapters"):
                     continue  # its chapters were reported already
                 if not chapters:
-                    self.error(path, f"part '{title or i + 1}' is empty", "list its chapters under 'chapters:' or remove it", code="manifest-empty")
+                    self.error(
+                        path, f"part '{title or i + 1}' is empty", "list its chapters under 'chapters:' or remove it", code="manifest-empty"
+                    )
                     continue
                 parts.append(PartSpec(title or "", chapters, self.lines.line(path)))
             return tuple(parts)
@@ -626,7 +638,11 @@ class _Validator:
         h = float(m.group(3)) * UNITS_IN[m.group(4) or unit]
         low, high = TRIM_LIMITS_IN
         if not (low <= w <= high and low <= h <= high):
-            self.error(path, f"trim {value} is {w:.2f} x {h:.2f} in, outside what printers make", f"width and height must be between {low:g} and {high:g} in")
+            self.error(
+                path,
+                f"trim {value} is {w:.2f} x {h:.2f} in, outside what printers make",
+                f"width and height must be between {low:g} and {high:g} in",
+            )
             return None
         if w > h:
             self.error(path, f"trim {value} is wider than tall", "give width x height, e.g. 6x9")
@@ -655,7 +671,11 @@ class _Validator:
                         length = self.length(given[key], ("pdf", "margins", key))
                         if length is not None:
                             if not 0.25 <= length <= min(w, h) / 4:
-                                self.error(("pdf", "margins", key), f"{length:.3f} in is not a usable margin", f"use between 0.25in and {min(w, h) / 4:.2f}in")
+                                self.error(
+                                    ("pdf", "margins", key),
+                                    f"{length:.3f} in is not a usable margin",
+                                    f"use between 0.25in and {min(w, h) / 4:.2f}in",
+                                )
                             margins[key] = length
         size = 10.5
         if "font_size" in value:
@@ -671,10 +691,26 @@ class _Validator:
         if bleed and isinstance(given, Mapping):
             for key in ("top", "bottom", "outside"):
                 if key in given and margins[key] < MIN_OUTSIDE_WITH_BLEED_IN:
-                    self.error(("pdf", "margins", key), f"{margins[key]:.3f} in is too narrow for a page that bleeds", f"use at least {MIN_OUTSIDE_WITH_BLEED_IN}in with bleed: true")
+                    self.error(
+                        ("pdf", "margins", key),
+                        f"{margins[key]:.3f} in is too narrow for a page that bleeds",
+                        f"use at least {MIN_OUTSIDE_WITH_BLEED_IN}in with bleed: true",
+                    )
         inside_given = isinstance(given, Mapping) and "inside" in given
         return PdfSettings(
-            name, w, h, margins["top"], margins["bottom"], margins["inside"], margins["outside"], size, profile, bleed, crop_marks, paper, inside_given
+            name,
+            w,
+            h,
+            margins["top"],
+            margins["bottom"],
+            margins["inside"],
+            margins["outside"],
+            size,
+            profile,
+            bleed,
+            crop_marks,
+            paper,
+            inside_given,
         )
 
     def choice(self, value: Mapping[str, Any], key: str, choices: tuple[str, ...]) -> str:

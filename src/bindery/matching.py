@@ -219,14 +219,10 @@ def _truncation_of(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
     return full[n - 1].startswith(short[n - 1])
 
 
-def _edit_count(sm: SequenceMatcher) -> int:
+def _edit_count(sm: SequenceMatcher[str]) -> int:
     """Number of changed words: a replacement of k words by l words counts
     max(k, l); an insertion or deletion counts its length."""
-    return sum(
-        max(i2 - i1, j2 - j1)
-        for tag, i1, i2, j1, j2 in sm.get_opcodes()
-        if tag != "equal"
-    )
+    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in sm.get_opcodes() if tag != "equal")
 
 
 def _allowed_edits(longest: int) -> int:
@@ -281,9 +277,7 @@ class SummaryIndex:
             (self._by_words.get(toks), SCORE_SAME_WORDS),
         ):
             if hits:
-                return self._decide(
-                    {self._entries[i].key: score for i in hits}, exclude, best_other=0.0
-                )
+                return self._decide({self._entries[i].key: score for i in hits}, exclude, best_other=0.0)
 
         if len(toks) < SHORT_WORDS:
             return Match("outside", None, (), 0.0)
@@ -310,10 +304,7 @@ class SummaryIndex:
             if allowed == 0 or abs(len(toks) - len(e.words)) > allowed:
                 continue
             sm = SequenceMatcher(None, toks, e.words, autojunk=False)
-            if (
-                sm.real_quick_ratio() < FUZZY_MIN_RATIO
-                or sm.quick_ratio() < FUZZY_MIN_RATIO
-            ):
+            if sm.real_quick_ratio() < FUZZY_MIN_RATIO or sm.quick_ratio() < FUZZY_MIN_RATIO:
                 continue
             ratio = sm.ratio()
             if ratio >= FUZZY_MIN_RATIO - 1e-9 and _edit_count(sm) <= allowed:
@@ -340,9 +331,7 @@ class SummaryIndex:
         return pool
 
     @staticmethod
-    def _decide(
-        scores: dict[str, float], exclude: str | None, best_other: float
-    ) -> Match:
+    def _decide(scores: dict[str, float], exclude: str | None, best_other: float) -> Match:
         if not scores:
             return Match("outside", None, (), round(best_other, 4))
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))

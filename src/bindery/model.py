@@ -170,8 +170,14 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
         if src.explicit_id:
             wanted = slugify(src.explicit_id)
             if wanted in explicit:
-                report.error(f"'{src.explicit_id}' is already the id of {explicit[wanted]}", file=name, line=src.id_line,
-                             key="id", hint="give each article its own id, or remove the 'id:' line", code="model-duplicate-id")
+                report.error(
+                    f"'{src.explicit_id}' is already the id of {explicit[wanted]}",
+                    file=name,
+                    line=src.id_line,
+                    key="id",
+                    hint="give each article its own id, or remove the 'id:' line",
+                    code="model-duplicate-id",
+                )
             explicit.setdefault(wanted, display_path(manifest.root / path))
         # A raw export's file name is the site's (often a hash); its title reads better.
         named_by = src.title if path.endswith(RAW_EXPORT_SUFFIXES) else PurePosixPath(path).stem
@@ -252,10 +258,20 @@ def _check_images(manifest: Manifest, *groups: object) -> None:
             full = (manifest.root / src).resolve()
             if full != root and root not in full.parents:
                 hint = "copy the image into the book folder instead of linking to it"
-                problems.append(Diagnostic(f"image '{src}' links to a file outside the book folder", file=name, line=lines.get(src), hint=hint, code="image-outside"))
+                problems.append(
+                    Diagnostic(
+                        f"image '{src}' links to a file outside the book folder",
+                        file=name,
+                        line=lines.get(src),
+                        hint=hint,
+                        code="image-outside",
+                    )
+                )
             elif not full.is_file():
                 hint = "check the path; it is relative to the article file"
-                problems.append(Diagnostic(f"image '{src}' does not exist", file=name, line=lines.get(src), hint=hint, code="image-missing"))
+                problems.append(
+                    Diagnostic(f"image '{src}' does not exist", file=name, line=lines.get(src), hint=hint, code="image-missing")
+                )
             elif (bad := check_image_file(full)) is not None:
                 problems.append(Diagnostic(f"image {bad[0]}", file=name, line=lines.get(src), hint=bad[1], code="image-invalid"))
     if problems:

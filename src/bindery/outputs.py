@@ -17,9 +17,23 @@ def prepare_output_dir(path: Path) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BinderyError(Diagnostic(f"cannot create the output folder: {exc.strerror}", file=str(path), hint="choose another folder with --output", code="output-dir")) from None
+        raise BinderyError(
+            Diagnostic(
+                f"cannot create the output folder: {exc.strerror}",
+                file=str(path),
+                hint="choose another folder with --output",
+                code="output-dir",
+            )
+        ) from None
     if not os.access(path, os.W_OK | os.X_OK):
-        raise BinderyError(Diagnostic("the output folder is not writable", file=str(path), hint="fix its permissions or choose another folder with --output", code="output-dir"))
+        raise BinderyError(
+            Diagnostic(
+                "the output folder is not writable",
+                file=str(path),
+                hint="fix its permissions or choose another folder with --output",
+                code="output-dir",
+            )
+        )
     remove_stale_partials(path)
 
 
@@ -87,7 +101,11 @@ def write_all_atomic(files: Iterable[tuple[Path, bytes]]) -> None:
     except OSError as exc:
         _discard(staged)
         hint = "free some disk space and build again" if exc.errno == errno.ENOSPC else "check the output folder"
-        raise BinderyError(Diagnostic(f"cannot write the output: {exc.strerror}", file=display_path(current) if current else None, hint=hint, code="output-write")) from None
+        raise BinderyError(
+            Diagnostic(
+                f"cannot write the output: {exc.strerror}", file=display_path(current) if current else None, hint=hint, code="output-write"
+            )
+        ) from None
     except BaseException:
         _discard(staged)
         raise

@@ -97,7 +97,16 @@ def build(
         result.artifacts.extend(cover.artifacts)
         result.warnings.extend(cover.diagnostics)
     if strict and result.warnings:
-        raise BinderyError([*result.warnings, Diagnostic(f"{len(result.warnings)} warning(s) and --strict is on; nothing was written", hint="fix the warnings or build without --strict", code="strict")])
+        raise BinderyError(
+            [
+                *result.warnings,
+                Diagnostic(
+                    f"{len(result.warnings)} warning(s) and --strict is on; nothing was written",
+                    hint="fix the warnings or build without --strict",
+                    code="strict",
+                ),
+            ]
+        )
     prepare_output_dir(out_dir)
     write_all_atomic((artifact.path, artifact.data) for artifact in result.artifacts)
     result.seconds = time.perf_counter() - started

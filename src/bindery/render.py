@@ -70,7 +70,9 @@ def _context(book: Book, xrefs: CrossReferences) -> dict[str, Any]:
     }
 
 
-def render_ebook(book: Book, xrefs: CrossReferences, templates: Templates, *, page_map: PageMap | None = None, cover_href: str | None = None) -> EbookRendering:
+def render_ebook(
+    book: Book, xrefs: CrossReferences, templates: Templates, *, page_map: PageMap | None = None, cover_href: str | None = None
+) -> EbookRendering:
     """The EPUB's documents; with `page_map` (from the print layout) they carry the print page breaks.
 
     `cover_href`: the cover image inside the package; with it, a cover page opens the book."""

@@ -19,7 +19,13 @@ def build_time(book_date: str | None = None) -> _dt.datetime:
         try:
             return _dt.datetime.fromtimestamp(int(raw), tz=_dt.UTC)
         except (ValueError, OverflowError, OSError):
-            raise BinderyError(Diagnostic(f"SOURCE_DATE_EPOCH={raw!r} is not a Unix timestamp", hint="set it to whole seconds since 1970, e.g. $(git log -1 --format=%ct)", code="env")) from None
+            raise BinderyError(
+                Diagnostic(
+                    f"SOURCE_DATE_EPOCH={raw!r} is not a Unix timestamp",
+                    hint="set it to whole seconds since 1970, e.g. $(git log -1 --format=%ct)",
+                    code="env",
+                )
+            ) from None
     if book_date and len(book_date) == 10:
         return _dt.datetime.fromisoformat(book_date).replace(tzinfo=_dt.UTC)
     return _dt.datetime.fromtimestamp(DEFAULT_EPOCH, tz=_dt.UTC)

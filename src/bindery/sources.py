@@ -99,7 +99,9 @@ def read_source(root: Path, ref: ArticleRef, report: Report) -> Source:
     digest = hashlib.sha256(data).hexdigest()
     text = decode_text(data, name)
     if not text.strip():
-        raise BinderyError(Diagnostic("is empty", file=name, line=1, hint="write the article, or remove it from book.yaml", code="source-empty"))
+        raise BinderyError(
+            Diagnostic("is empty", file=name, line=1, hint="write the article, or remove it from book.yaml", code="source-empty")
+        )
     if ref.path.endswith(RAW_EXPORT_SUFFIXES):
         from_export = _from_raw_export(text, name)
         return replace(parse_markdown_article(from_export, name, digest, report), path=ref.path)
@@ -110,7 +112,9 @@ def _from_raw_export(text: str, name: str) -> str:
     try:
         return parse_export(text, name).to_markdown()
     except NotAnArticleError as exc:
-        raise BinderyError(Diagnostic(f"is not an article export: {exc.problem}", file=name, line=exc.line, hint=exc.hint, code="import-not-article")) from None
+        raise BinderyError(
+            Diagnostic(f"is not an article export: {exc.problem}", file=name, line=exc.line, hint=exc.hint, code="import-not-article")
+        ) from None
 
 
 FENCE = re.compile(r"^---[ \t]*$", re.M)
@@ -135,7 +139,13 @@ def split_front_matter(text: str, name: str) -> tuple[str, str, int]:
     end = FENCE.search(rest)
     if not end:
         raise BinderyError(
-            Diagnostic("the front matter is never closed", file=name, line=1, hint="add a line with '---' after the front matter", code="source-front-matter")
+            Diagnostic(
+                "the front matter is never closed",
+                file=name,
+                line=1,
+                hint="add a line with '---' after the front matter",
+                code="source-front-matter",
+            )
         )
     yaml_text = rest[: end.start()]
     body = rest[end.end() :].lstrip("\n")
@@ -150,16 +160,33 @@ def parse_markdown_article(text: str, name: str, digest: str, report: Report) ->
     if data is None:
         data = {}
     if not isinstance(data, Mapping):
-        raise BinderyError(Diagnostic("front matter must be 'key: value' lines", file=name, line=2, hint="e.g. title: My Article", code="source-front-matter"))
+        raise BinderyError(
+            Diagnostic(
+                "front matter must be 'key: value' lines", file=name, line=2, hint="e.g. title: My Article", code="source-front-matter"
+            )
+        )
     local = Report()
     fm = _FrontMatter(name, lines, local)
     for key in data:
         if str(key) not in FRONT_MATTER_KEYS:
-            local.warn("unknown front matter key, ignored", file=name, line=lines.line((str(key),)), key=str(key),
-                       hint=did_you_mean(str(key), FRONT_MATTER_KEYS) or "known keys: " + ", ".join(FRONT_MATTER_KEYS), code="source-unknown-key")
+            local.warn(
+                "unknown front matter key, ignored",
+                file=name,
+                line=lines.line((str(key),)),
+                key=str(key),
+                hint=did_you_mean(str(key), FRONT_MATTER_KEYS) or "known keys: " + ", ".join(FRONT_MATTER_KEYS),
+                code="source-unknown-key",
+            )
     title = fm.text(data, "title")
     if not title:
-        local.error("the article has no title", file=name, line=lines.line(("title",)), key="title", hint="add 'title: ...' to the front matter", code="source-front-matter")
+        local.error(
+            "the article has no title",
+            file=name,
+            line=lines.line(("title",)),
+            key="title",
+            hint="add 'title: ...' to the front matter",
+            code="source-front-matter",
+        )
     source = Source(
         path=name,
         title=title or "",
@@ -177,7 +204,13 @@ def parse_markdown_article(text: str, name: str, digest: str, report: Report) ->
     report.diagnostics.extend(local.warnings)
     local.raise_if_errors()
     if not body.strip():
-        report.warn("the article has no body text", file=name, line=body_line, hint="write the article below the front matter", code="source-empty-body")
+        report.warn(
+            "the article has no body text",
+            file=name,
+            line=body_line,
+            hint="write the article below the front matter",
+            code="source-empty-body",
+        )
     return source
 
 

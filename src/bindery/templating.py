@@ -48,7 +48,21 @@ def css_string(value: Any) -> Markup:
 
 def roman(n: int) -> str:
     out = ""
-    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+    for value, letters in (
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ):
         while n >= value:
             out += letters
             n -= value
@@ -83,21 +97,41 @@ class Templates:
         for d in self.dirs:
             if (d / name).is_file():
                 return d / name
-        raise BinderyError(Diagnostic(f"no template or asset named '{name}'", hint=f"the template folders are: {', '.join(map(str, self.dirs))}", code="template-missing"))
+        raise BinderyError(
+            Diagnostic(
+                f"no template or asset named '{name}'",
+                hint=f"the template folders are: {', '.join(map(str, self.dirs))}",
+                code="template-missing",
+            )
+        )
 
     def render(self, name: str, **context: Any) -> str:
         try:
             return self.env.get_template(name).render(**context)
         except jinja2.TemplateSyntaxError as exc:
             raise BinderyError(
-                Diagnostic(f"template syntax error: {exc.message}", file=display_path(Path(exc.filename)) if exc.filename else exc.name, line=exc.lineno, hint="fix the template, or delete your override to use the built-in one", code="template-syntax")
+                Diagnostic(
+                    f"template syntax error: {exc.message}",
+                    file=display_path(Path(exc.filename)) if exc.filename else exc.name,
+                    line=exc.lineno,
+                    hint="fix the template, or delete your override to use the built-in one",
+                    code="template-syntax",
+                )
             ) from None
         except jinja2.TemplateNotFound as exc:
-            raise BinderyError(Diagnostic(f"template '{exc.name}' not found", hint=f"looked in {', '.join(map(str, self.dirs))}", code="template-missing")) from None
+            raise BinderyError(
+                Diagnostic(f"template '{exc.name}' not found", hint=f"looked in {', '.join(map(str, self.dirs))}", code="template-missing")
+            ) from None
         except jinja2.UndefinedError as exc:
             file, line = _template_frame(exc)
             raise BinderyError(
-                Diagnostic(f"template uses an unknown variable: {exc.message}", file=file, line=line, hint=_undefined_hint(exc.message or "", context), code="template-undefined")
+                Diagnostic(
+                    f"template uses an unknown variable: {exc.message}",
+                    file=file,
+                    line=line,
+                    hint=_undefined_hint(exc.message or "", context),
+                    code="template-undefined",
+                )
             ) from None
         except jinja2.TemplateError as exc:
             file, line = _template_frame(exc)
@@ -106,7 +140,10 @@ class Templates:
             bad = next((p for d in self.dirs for p in sorted(d.rglob("*.j2")) if not _is_utf8(p)), None)
             raise BinderyError(
                 Diagnostic(
-                    f"template is not UTF-8 text ({exc.reason})", file=display_path(bad) if bad else name, hint="save the template as UTF-8", code="template-encoding"
+                    f"template is not UTF-8 text ({exc.reason})",
+                    file=display_path(bad) if bad else name,
+                    hint="save the template as UTF-8",
+                    code="template-encoding",
                 )
             ) from None
 

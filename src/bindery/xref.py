@@ -88,7 +88,16 @@ def resolve_cross_references(book: Book) -> CrossReferences:
             if entry.ref:
                 target = by_id.get(entry.ref) or by_path.get(entry.ref) or by_stem.get(entry.ref)
                 if target is None:
-                    diagnostics.append(Diagnostic(f"related entry refers to '{entry.ref}', which is not an article of this book", file=art.source, line=entry.line, severity="warning", hint="use an article id or a file listed in book.yaml", code="xref-unknown-ref"))
+                    diagnostics.append(
+                        Diagnostic(
+                            f"related entry refers to '{entry.ref}', which is not an article of this book",
+                            file=art.source,
+                            line=entry.line,
+                            severity="warning",
+                            hint="use an article id or a file listed in book.yaml",
+                            code="xref-unknown-ref",
+                        )
+                    )
             elif art.summary and normalise(entry.summary) == normalise(art.summary):
                 target = art  # the article's own summary: a self-reference, warned about below
             else:
@@ -98,9 +107,27 @@ def resolve_cross_references(book: Book) -> CrossReferences:
                 elif match.status == "ambiguous":
                     ambiguous += 1
                     names = " and ".join(f"'{by_id[k].title}' ({by_id[k].source})" for k in match.candidates)
-                    diagnostics.append(Diagnostic(f"related entry matches {names}; listed under further reading instead", file=art.source, line=entry.line, severity="warning", hint="add 'ref: FILE' to the entry to choose one", code="xref-ambiguous"))
+                    diagnostics.append(
+                        Diagnostic(
+                            f"related entry matches {names}; listed under further reading instead",
+                            file=art.source,
+                            line=entry.line,
+                            severity="warning",
+                            hint="add 'ref: FILE' to the entry to choose one",
+                            code="xref-ambiguous",
+                        )
+                    )
             if target is not None and target.id == art.id:
-                diagnostics.append(Diagnostic("related entry refers to the article itself; ignored as a link", file=art.source, line=entry.line, severity="warning", hint="remove the entry or point it at another article", code="xref-self"))
+                diagnostics.append(
+                    Diagnostic(
+                        "related entry refers to the article itself; ignored as a link",
+                        file=art.source,
+                        line=entry.line,
+                        severity="warning",
+                        hint="remove the entry or point it at another article",
+                        code="xref-self",
+                    )
+                )
                 target = None
             if target is not None:
                 if target.id not in seen_targets:
@@ -128,8 +155,7 @@ def resolve_cross_references(book: Book) -> CrossReferences:
         assert isinstance(spec, RelatedSpec)
         further[key] = FurtherReading(f"further-reading--{n}", spec.summary, spec.date, spec.category, tuple(group["cited_by"]))  # type: ignore[arg-type]
     by_article = {
-        art.id: ArticleLinks(tuple(in_book.get(art.id, ())), tuple(further[k] for k in outside_keys.get(art.id, ())))
-        for art in articles
+        art.id: ArticleLinks(tuple(in_book.get(art.id, ())), tuple(further[k] for k in outside_keys.get(art.id, ()))) for art in articles
     }
     return CrossReferences(by_article, tuple(further.values()), resolved, outside, ambiguous, tuple(diagnostics))
 

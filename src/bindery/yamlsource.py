@@ -76,7 +76,9 @@ def load_yaml(text: str, filename: str, line_offset: int = 0) -> tuple[Any, Line
         ) from None
     except RecursionError:
         raise BinderyError(
-            Diagnostic("the YAML is nested too deeply", file=filename, hint="use at most a few levels of lists and mappings", code="yaml-syntax")
+            Diagnostic(
+                "the YAML is nested too deeply", file=filename, hint="use at most a few levels of lists and mappings", code="yaml-syntax"
+            )
         ) from None
     finally:
         loader.dispose()
@@ -105,9 +107,7 @@ def _bad_timestamp(node: yaml.Node | None) -> tuple[int | None, str | None]:
     return None, None
 
 
-def _walk(
-    node: yaml.Node, path: Path_, lines: dict[Path_, int], dups: list[Diagnostic], filename: str, offset: int
-) -> None:
+def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], dups: list[Diagnostic], filename: str, offset: int) -> None:
     lines.setdefault(path, node.start_mark.line + 1 + offset)
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()

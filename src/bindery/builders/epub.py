@@ -73,24 +73,40 @@ class EpubBuilder(Builder):
         css = epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css", content=rendering.css.encode())
         pub.add_item(css)
         image = epub.EpubItem(uid="cover-image", file_name=cover.name, media_type=cover.media_type, content=cover.data)
-        image.properties = ["cover-image"]  # type: ignore[attr-defined]
+        image.properties = ["cover-image"]
         pub.add_item(image)
         pub.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
         images = sorted({src for art in book.articles() for src in art.images if src != meta.cover})
         for n, src in enumerate(images, start=1):
-            pub.add_item(epub.EpubItem(uid=f"image-{n}", file_name=_package_path(src), media_type=_media_type(src), content=(Path(book.root) / src).read_bytes()))
+            pub.add_item(
+                epub.EpubItem(
+                    uid=f"image-{n}",
+                    file_name=_package_path(src),
+                    media_type=_media_type(src),
+                    content=(Path(book.root) / src).read_bytes(),
+                )
+            )
 
         spine = []
         for n, doc in enumerate(rendering.documents, start=1):
-            item = epub.EpubItem(uid="nav" if doc.role == "toc" else f"doc-{n}", file_name=doc.name, media_type=XHTML, content=doc.content.encode("utf-8"))
-            item.properties = _properties(doc)  # type: ignore[attr-defined]
+            item = epub.EpubItem(
+                uid="nav" if doc.role == "toc" else f"doc-{n}", file_name=doc.name, media_type=XHTML, content=doc.content.encode("utf-8")
+            )
+            item.properties = _properties(doc)
             pub.add_item(item)
             spine.append(item)
-        pub.add_item(epub.EpubItem(uid="ncx", file_name="toc.ncx", media_type="application/x-dtbncx+xml", content=rendering.ncx.encode("utf-8")))
+        pub.add_item(
+            epub.EpubItem(uid="ncx", file_name="toc.ncx", media_type="application/x-dtbncx+xml", content=rendering.ncx.encode("utf-8"))
+        )
         pub.spine = spine
 
         buffer = io.BytesIO()
-        writer = _Writer(meta.language, buffer, pub, {"epub2_guide": False, "epub3_landmark": False, "epub3_pages": False, "mtime": modified.replace(tzinfo=None)})
+        writer = _Writer(
+            meta.language,
+            buffer,
+            pub,
+            {"epub2_guide": False, "epub3_landmark": False, "epub3_pages": False, "mtime": modified.replace(tzinfo=None)},
+        )
         writer.process()
         writer.write()
         data = normalise_epub(buffer.getvalue(), modified)

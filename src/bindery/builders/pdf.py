@@ -33,7 +33,7 @@ from bindery.render import PrintRendering, render_print
 from bindery.templating import Kind
 
 
-class BookURLFetcher(URLFetcher):
+class BookURLFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
     """Fetches `file:` and `data:` URLs inside the allowed folders only."""
 
     def __init__(self, allowed: list[Path]) -> None:
@@ -76,7 +76,9 @@ class PdfBuilder(Builder):
         self.page_map = read_page_map(document)
         diagnostics += _low_resolution_images(document)
         diagnostics += [
-            Diagnostic(f"refused to fetch {url}", severity="warning", hint="keep images and styles inside the book folder", code="pdf-url-refused")
+            Diagnostic(
+                f"refused to fetch {url}", severity="warning", hint="keep images and styles inside the book folder", code="pdf-url-refused"
+            )
             for url in sorted(set(fetcher.refused))
         ]
         return BuildOutput([Artifact(self.output_path(), buffer.getvalue(), pages=len(document.pages))], diagnostics)

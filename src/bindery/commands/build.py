@@ -13,15 +13,26 @@ from bindery.pipeline import BUILDERS, build
 
 @click.command("build")
 @click.argument("path", type=click.Path(path_type=Path), default=Path("."))
-@click.option("--format", "fmt", type=click.Choice(["epub", "pdf", "all"]), default="all", show_default=True, help="Which outputs to build.")
-@click.option("--output", "-o", "output", type=click.Path(path_type=Path), default=None, help="Output folder (default: output/ in the book folder).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["epub", "pdf", "all"]), default="all", show_default=True, help="Which outputs to build."
+)
+@click.option(
+    "--output", "-o", "output", type=click.Path(path_type=Path), default=None, help="Output folder (default: output/ in the book folder)."
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: nothing is written.")
-@click.option("--no-page-list", "no_page_list", is_flag=True, help="EPUB only: skip the print layout that gives the EPUB its print page numbers (much faster).")
+@click.option(
+    "--no-page-list",
+    "no_page_list",
+    is_flag=True,
+    help="EPUB only: skip the print layout that gives the EPUB its print page numbers (much faster).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 @click.option("--verbose", "-v", is_flag=True, help="Print every step.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @reports_errors
-def build_command(path: Path, fmt: str, output: Path | None, strict: bool, no_page_list: bool, quiet: bool, verbose: bool, debug: bool) -> None:
+def build_command(
+    path: Path, fmt: str, output: Path | None, strict: bool, no_page_list: bool, quiet: bool, verbose: bool, debug: bool
+) -> None:
     """Build the book in PATH (a folder with book.yaml, or a manifest file)."""
     formats = tuple(BUILDERS) if fmt == "all" else (fmt,)
     with StageDisplay(quiet, verbose) as progress:
@@ -34,8 +45,12 @@ def build_command(path: Path, fmt: str, output: Path | None, strict: bool, no_pa
         pages = f", {artifact.pages} pages" if artifact.pages else ""
         click.echo(f"  {artifact.path}  ({human_size(len(artifact.data))}{pages})")
     x = result.xrefs
-    where = {"appendix": "further reading", "inline": "further reading under each article", "omit": "not printed: further_reading: omit"}[book.further_reading]
-    click.echo(f"  cross-references: {x.resolved} resolved, {x.outside} outside the book ({len(x.further_reading)} distinct; {where}), {x.ambiguous} ambiguous")
+    where = {"appendix": "further reading", "inline": "further reading under each article", "omit": "not printed: further_reading: omit"}[
+        book.further_reading
+    ]
+    click.echo(
+        f"  cross-references: {x.resolved} resolved, {x.outside} outside the book ({len(x.further_reading)} distinct; {where}), {x.ambiguous} ambiguous"
+    )
     click.echo(f"  warnings: {len(result.warnings)}")
     for warning in result.warnings:
         click.echo(f"    {warning}")

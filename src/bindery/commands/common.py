@@ -43,9 +43,10 @@ def reports_errors(func: F) -> F:
         except Exception as exc:  # noqa: BLE001 (last line of defence for users)
             if debug:
                 traceback.print_exc()
-            click.echo(f"internal error: {type(exc).__name__}: {exc} (this is a bug in Bindery; run again with --debug and report the output)", err=True)
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc} (this is a bug in Bindery; run again with --debug and report the output)",
+                err=True,
+            )
             sys.exit(70)
 
     return wrapper  # type: ignore[return-value]
-
-
