@@ -28,6 +28,7 @@ from weasyprint.urls import URLFetcher, URLFetchingError
 from bindery.builders.base import Artifact, Builder, BuildOutput
 from bindery.diagnostics import Diagnostic
 from bindery.pagemap import PageMap, read_page_map
+from bindery.pdf_write_speedup import linear_page_references
 from bindery.printspec import GUTTER_BANDS, MAX_PAGES, MIN_IMAGE_DPI, MIN_PAGES, padded_to_even, print_margins, screen_margins
 from bindery.render import PrintRendering, render_print
 from bindery.templating import Kind
@@ -68,11 +69,12 @@ class PdfBuilder(Builder):
         diagnostics: list[Diagnostic] = []
         buffer = io.BytesIO()
         if self.book.pdf.profile == "print":
-            with _quiet_font_tables():
+            with _quiet_font_tables(), linear_page_references():
                 document.write_pdf(buffer, full_fonts=True)
             diagnostics += _page_count_warnings(len(document.pages))
         else:
-            document.write_pdf(buffer, pdf_variant="pdf/ua-1")
+            with linear_page_references():
+                document.write_pdf(buffer, pdf_variant="pdf/ua-1")
         self.page_map = read_page_map(document)
         diagnostics += _low_resolution_images(document)
         diagnostics += [
