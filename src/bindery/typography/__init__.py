@@ -65,9 +65,9 @@ def typography_findings(pdf: Path, manifest: Manifest) -> list[Finding]:
     return find_in_layout(layout, display_path(pdf))
 
 
-def find_in_layout(layout: Layout, pdf_name: str, rules: tuple[Rule, ...] = RULES) -> list[Finding]:
+def find_in_layout(layout: Layout, pdf_name: str, rules: tuple[Rule, ...] | None = None) -> list[Finding]:
     findings = []
-    for rule in rules:
+    for rule in RULES if rules is None else rules:
         for view in layout.views:
             for line, message in rule.find(layout, view):
                 place = layout.index.locate(line.text, view.article) if line is not None else None
@@ -84,7 +84,7 @@ def typography_checks(pdf: Path, manifest: Manifest) -> list[Check]:
     except Exception as exc:  # noqa: BLE001 (a file PDFium cannot read is a finding, not a crash)
         return [Check("typography", target, "fail", f"the PDF's text cannot be read: {type(exc).__name__}: {exc}")]
     checks = []
-    for rule in RULES:
+    for rule in dict.fromkeys(RULES + tuple(f.rule for f in findings)):
         mine = [f for f in findings if f.rule is rule]
         if mine:
             pages = sorted({f.page for f in mine})

@@ -76,13 +76,24 @@ class SourceIndex:
                 break
         if found:
             return next((p for p in found if p[0] == prefer), found[0])
+        names = ([prefer] if prefer else []) + sorted(self.lines)
         if tokens:  # a short line (a heading): the first source line that holds all its words in order
             needle = " " + " ".join(tokens) + " "
-            for name in ([prefer] if prefer else []) + sorted(self.lines):
+            for name in names:
                 for number, line in self.lines.get(name, ()):
                     if needle in line:
                         return name, number
-        return None
+        return self._most_alike(set(tokens), names)
+
+    def _most_alike(self, tokens: set[str], names: list[str]) -> Place | None:
+        """For a line with misread words: the source line sharing most of its words (at least three)."""
+        best: tuple[int, Place] | None = None
+        for name in names:
+            for number, line in self.lines.get(name, ()):
+                shared = len(tokens & set(line.split()))
+                if shared >= 3 and (best is None or shared > best[0]):
+                    best = (shared, (name, number))
+        return best[1] if best else None
 
 
 def _runs(tokens: Sequence[str]) -> Iterable[tuple[str, str, str]]:

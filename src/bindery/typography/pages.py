@@ -101,12 +101,13 @@ _FLAGS = ctypes.c_int()
 def _lines(textpage: pdfium.PdfTextPage, dx: float, dy: float) -> list[Line]:
     """The page's text lines. PDFium's own breaks (CR LF) are kept, and a line
     is also broken where the text moves to another baseline, which PDFium
-    misses after a hyphen (it reads the hyphen as U+FFFE and joins the lines).
+    misses after a word's own hyphen (it reads that hyphen as U+FFFE and joins
+    the lines; WeasyPrint's hyphenation hyphen stays U+2010).
     Segments that share a baseline band are then merged (a superscript note
     marker is a segment of its own)."""
     handle = textpage.raw
     count = textpage.count_chars()
-    text = textpage.get_text_range(0, count).replace("\ufffe", "\u2010") if count else ""
+    text = textpage.get_text_range(0, count).replace("\ufffe", "-") if count else ""
     segments: list[Line] = []
     current: list[tuple[int, float, float, float, float]] = []  # (index, left, right, bottom, top)
 

@@ -20,11 +20,10 @@ from bindery.typography.pages import Line
 
 SHORT_PAGE_LINES = 2.5  # a page that runs on may end this many body lines above the block's foot, no more
 OVERFULL_PT = 1.5  # how far a line may reach past the text block's side
-HYPHENS = "-\u2010\u00ad"
-ENDS_HYPHENATED = re.compile(rf"[^\W\d_][{HYPHENS}]$")
+ENDS_HYPHENATED = re.compile(r"[^\W\d_][\u2010\u00ad]$")  # hyphenation; a break at a word's own hyphen is fine
 LIGATURES = ("fi", "fl", "ff", "ffi", "ffl", "ft", "st")
 PUNCTUATION = string.punctuation + " “”‘’«»—–‐…·"
-WORD_SPLIT = re.compile(r"[\s\-‐/_.,;:()\[\]{}'’‘\"“”]+")  # compounds and paths are checked word by word
+WORD_SPLIT = re.compile(r"[\s\-‐–—/_.,;:()\[\]{}'’‘\"“”]+")  # compounds and paths are checked word by word
 
 Hit = tuple[Line | None, str]
 
@@ -92,11 +91,11 @@ def outside_text_block(layout: Layout, view: PageView) -> Iterator[Hit]:
 def hyphen_in_display_line(layout: Layout, view: PageView) -> Iterator[Hit]:
     for line in view.heads:
         if ENDS_HYPHENATED.search(line.text):
-            yield line, f"the running head breaks with a hyphen: “{_quote(line)}”"
+            yield line, f"the running head breaks with a hyphen: “{_tail(line)}”"
     for line in view.body:
         if ENDS_HYPHENATED.search(line.text) and (view.toc or layout.is_heading(line)):
             kind = "contents entry" if view.toc else "heading"
-            yield line, f"a {kind} breaks with a hyphen: “{_quote(line)}”"
+            yield line, f"a {kind} breaks with a hyphen: “{_tail(line)}”"
 
 
 def running_head_wraps(layout: Layout, view: PageView) -> Iterator[Hit]:
@@ -170,6 +169,11 @@ def _quote(line: Line, limit: int = 60) -> str:
     return _shorten(line.text.strip(), limit)
 
 
+def _tail(line: Line, limit: int = 40) -> str:
+    text = line.text.strip()
+    return text if len(text) <= limit else "…" + text[-limit:].lstrip()
+
+
 def _shorten(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -229,7 +233,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "typography-text-layer",
         "words the text layer does not reproduce",
-        "the font's ToUnicode map is wrong or missing (often ligature glyphs such as fi and fl): search, copy and screen readers see broken words",
+        "the font's ToUnicode map is wrong or missing (often for ligatures such as fi and ff): search and copy see broken words",
         misread_words,
     ),
 )
