@@ -102,49 +102,48 @@ def _lines(textpage: pdfium.PdfTextPage, dx: float, dy: float) -> list[Line]:
     """The page's text lines. PDFium's own breaks (CR LF) are kept, and a line
     is also broken where the text moves to another baseline, which PDFium
     misses after a word's own hyphen (it reads that hyphen as U+FFFE and joins
-    the lines; WeasyPrint's hyphenation hyphen stays U+2010).
-    Segments that share a baseline band are then merged (a superscript note
-    marker is a segment of its own)."""
+    the lines; WeasyPrint's hyphenation hyphen stays U+2010). Segments that
+    share a baseline band are then merged (a superscript note marker is a
+    segment of its own to PDFium)."""
     handle = textpage.raw
     count = textpage.count_chars()
     text = textpage.get_text_range(0, count).replace("\ufffe", "-") if count else ""
     segments: list[Line] = []
-    current: list[tuple[int, float, float, float, float]] = []  # (index, left, right, bottom, top)
-
-    def close() -> None:
-        if current:
-            first, last = current[0][0], current[-1][0]
-            box = (min(c[1] for c in current), max(c[2] for c in current), min(c[3] for c in current), max(c[4] for c in current))
-            words = text[first : last + 1].replace("\r\n", " ").strip()
-            segments.append(_line(handle, words, first, last, box[0] - dx, box[1] - dx, box[2] - dy, box[3] - dy))
-            current.clear()
-
+    first = last = -1
+    x0 = x1 = bottom = top = previous_bottom = previous_top = 0.0
+    box = _BOX
     for i, ch in enumerate(text):
-        if ch == "\r" and text[i + 1 : i + 2] == "\n":
-            close()
-            continue
         if ch.isspace():
+            if ch == "\r" and first >= 0:
+                segments.append(_line(handle, text, first, last, x0 - dx, x1 - dx, bottom - dy, top - dy))
+                first = -1
             continue
-        pdfium_c.FPDFText_GetLooseCharBox(handle, i, _BOX)
-        if _BOX.right <= _BOX.left:
+        pdfium_c.FPDFText_GetLooseCharBox(handle, i, box)
+        left, right, low, high = box.left, box.right, box.bottom, box.top
+        if right <= left:
             continue
-        if current:
-            bottom, top = min(c[3] for c in current[-3:]), max(c[4] for c in current[-3:])
-            if min(top, _BOX.top) - max(bottom, _BOX.bottom) < 0.3 * (_BOX.top - _BOX.bottom):
-                close()
-        current.append((i, _BOX.left, _BOX.right, _BOX.bottom, _BOX.top))
-    close()
+        if first >= 0 and min(previous_top, high) - max(previous_bottom, low) < 0.3 * (high - low):
+            segments.append(_line(handle, text, first, last, x0 - dx, x1 - dx, bottom - dy, top - dy))
+            first = -1
+        if first < 0:
+            first, x0, x1, bottom, top = i, left, right, low, high
+        else:
+            x0, x1, bottom, top = min(x0, left), max(x1, right), min(bottom, low), max(top, high)
+        last, previous_bottom, previous_top = i, low, high
+    if first >= 0:
+        segments.append(_line(handle, text, first, last, x0 - dx, x1 - dx, bottom - dy, top - dy))
     return _merge_baselines(segments)
 
 
-def _line(handle: object, text: str, first: int, last: int, x0: float, x1: float, bottom: float, top: float) -> Line:
+def _line(handle: object, page_text: str, first: int, last: int, x0: float, x1: float, bottom: float, top: float) -> Line:
     """A line's box, and its font sampled at its first, middle and last character."""
+    raw = page_text[first : last + 1]
     samples = [_font(handle, i) for i in (first, (first + last) // 2, last)]
     bold = all("bold" in name.lower() or weight >= 600 for name, weight in samples)
     mono = all(any(word in name.lower() for word in MONOSPACED) for name, _ in samples)
-    unmapped = sum(1 for i in range(first, last + 1) if pdfium_c.FPDFText_HasUnicodeMapError(handle, i) == 1)
+    unmapped = sum(1 for i, ch in enumerate(raw, start=first) if not ch.isascii() and pdfium_c.FPDFText_HasUnicodeMapError(handle, i) == 1)
     size = pdfium_c.FPDFText_GetFontSize(handle, first)
-    return Line(text, x0, x1, bottom, top, size, bold, mono, samples[0][0], unmapped)
+    return Line(raw.replace("\r\n", " ").strip(), x0, x1, bottom, top, size, bold, mono, samples[0][0], unmapped)
 
 
 def _font(handle: object, index: int) -> tuple[str, int]:
