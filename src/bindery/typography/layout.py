@@ -84,6 +84,16 @@ class Layout:
         """Set to the full measure: a justified line that a paragraph continues after."""
         return line.x1 >= view.block.right - self.pitch
 
+    def justified(self, view: PageView) -> bool:
+        """Whether the page's text is justified (most body lines set to the full
+        measure); in ragged-right text a short line does not end a paragraph."""
+        lines = [line for line in view.body if self.is_body_text(line)]
+        flush = sum(line.x1 >= view.block.right - 1.5 for line in lines)  # justified lines end at the block's edge
+        return 2 * flush >= len(lines) > 0
+
+    def ends_paragraph(self, line: Line, view: PageView) -> bool:
+        return self.justified(view) and not self.full(line, view)
+
     def starts_paragraph(self, line: Line, before: Line | None, view: PageView) -> bool:
         """Whether `line` opens a paragraph, judged from the line above it on the page."""
         if before is None:
@@ -94,7 +104,7 @@ class Layout:
             or before.mono != line.mono
             or gap > PARAGRAPH_GAP * self.pitch
             or line.x0 > before.x0 + 3
-            or not self.full(before, view)
+            or self.ends_paragraph(before, view)
         )
 
 

@@ -74,7 +74,7 @@ def widow_or_orphan(layout: Layout, view: PageView) -> Iterator[Hit]:
     if before is not None and layout.full(last, view) and layout.starts_paragraph(last, before, view):
         yield last, "orphan: the first line of a paragraph is alone at the foot of the page"
     second = after.body[1] if len(after.body) > 1 else None
-    ends_there = second is None or layout.starts_paragraph(second, first, after) or not layout.full(first, after)
+    ends_there = second is None or layout.starts_paragraph(second, first, after) or layout.ends_paragraph(first, after)
     if layout.full(last, view) and ends_there:
         yield first, f"widow: the last line of a paragraph is alone at the top of page {after.number}"
 
