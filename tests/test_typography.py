@@ -66,7 +66,8 @@ WIDOW = "Printed books keep their text inside a block of the same size on every 
 CODE = "<pre>" + "\n".join(f"sizes: line {i} of the example" for i in range(12)) + "</pre>"
 
 DEFECTS: dict[str, str] = {
-    "clean": paragraphs(6),
+    "clean": "<h2>A heading</h2>" + paragraphs(2) + "<pre>sizes:\n  - 6x9\n  - 5x8</pre>" + paragraphs(5),
+    "hard-hyphen": '<h2 style="width: 1.4in">Sexual self-judgment</h2>' + f"<p>{WORDS} Footnote<sup>1</sup> marker.</p>",
     "typography-short-page": paragraphs(1) + CODE + paragraphs(1),
     "typography-stranded-heading": spacer(1) + "<h2>Sizes by name</h2>" + CODE,
     "stranded-colon": spacer(1) + "<p>The printers know these sizes by name:</p>" + CODE,
@@ -168,6 +169,19 @@ def test_each_rule_fires_on_its_defect(defect: str, findings: Callable[[str], li
     rule = RULE_OF.get(defect, defect)
     assert rule in codes(found), [str(f.diagnostic()) for f in found]
     assert codes(found) <= {rule, "typography-short-page", "typography-stranded-heading"}, [str(f.diagnostic()) for f in found]
+
+
+def test_lines_are_read_whole(tmp_path: Path) -> None:
+    """A heading broken at its own hyphen (PDFium reads that hyphen as U+FFFE and
+    joins the lines) is two lines, and a superscript stays in its line."""
+    pages = read_pdf(pdf_for("hard-hyphen", tmp_path)).pages
+    texts = [line.text for line in pages[0].lines]
+    assert texts[:2] == ["Sexual self-", "judgment"], texts
+    assert any(text.endswith("Footnote1 marker.") for text in texts), texts
+
+
+def test_a_break_at_a_words_own_hyphen_is_not_hyphenation(findings: Callable[[str], list[Finding]]) -> None:
+    assert findings("hard-hyphen") == []
 
 
 def test_findings_name_the_article_line_and_page(findings: Callable[[str], list[Finding]]) -> None:

@@ -19,7 +19,7 @@ from bindery.preflight import Check
 from bindery.printspec import PageMargins, padded_to_even, print_margins, screen_margins
 from bindery.typography.layout import Layout, lay_out
 from bindery.typography.origins import SourceIndex, index_sources
-from bindery.typography.pages import TypesetBook, TypesetPage, read_pdf
+from bindery.typography.pages import read_pdf
 from bindery.typography.rules import RULES, Rule
 
 __all__ = ["RULES", "Finding", "find_in_layout", "source_index", "typography_checks", "typography_findings"]
@@ -93,6 +93,3 @@ def typography_checks(pdf: Path, manifest: Manifest) -> list[Check]:
         else:
             checks.append(Check(rule.code, target, "pass", f"none: {rule.what}"))
     return checks
-
-
-__all__ += ["TypesetBook", "TypesetPage"]
