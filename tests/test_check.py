@@ -23,6 +23,7 @@ from pypdf.generic import RectangleObject
 import bindery.commands.check as check_module
 from bindery.cli import main
 from bindery.preflight import Check
+from bindery.typography import RULES
 from conftest import BOOKS, ROOT
 from print_books import print_build
 
@@ -58,7 +59,7 @@ def test_check_on_the_sample_book_builds_first_and_passes(sample_check: tuple[in
     assert code == 0, json.dumps(report, indent=1)
     assert report["ok"] is True and report["built"] is True and report["profile"] == "digital"
     found = statuses(report)
-    assert set(found) == {"epubcheck", "ace"} | PDF_CHECKS
+    assert set(found) == {"epubcheck", "ace"} | PDF_CHECKS | {rule.code for rule in RULES}  # RULES: the typographic preflight
     assert found["epubcheck"] == "pass"
     assert found["ace"] in ("pass", "skip")  # skip only where Ace is not installed
     assert found["pdf-annotations"] == "skip"  # the digital profile keeps its bookmarks and links

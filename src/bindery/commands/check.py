@@ -1,8 +1,9 @@
 """`bindery check`: validate what `build` wrote (building first when it is missing).
 
 EPUBCheck and Ace on the EPUB, a print preflight on the PDF and, in the
-print profile, on the cover spread (see `bindery.preflight`). Exit code 1
-when any check failed; warnings and skipped checks do not fail.
+print profile, on the cover spread (see `bindery.preflight`), and the
+typographic preflight of the PDF's pages (`bindery.typography`). Exit code 1
+when any check failed; warnings fail too with --strict; skipped checks never.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bindery.commands.progress import StageDisplay
 from bindery.manifest import Manifest, load_manifest
 from bindery.pipeline import build
 from bindery.preflight import Check, preflight_cover, preflight_pdf, run_ace, run_epubcheck
+from bindery.typography import typography_checks
 
 MARKS = {"pass": "ok  ", "warn": "warn", "fail": "FAIL", "skip": "skip"}
 
@@ -33,6 +35,7 @@ def expected_outputs(manifest: Manifest, output_dir: Path) -> dict[str, Path]:
 def run_checks(manifest: Manifest, outputs: dict[str, Path]) -> list[Check]:
     checks = [run_epubcheck(outputs["epub"]), run_ace(outputs["epub"])]
     checks += preflight_pdf(outputs["pdf"], manifest.pdf)
+    checks += typography_checks(outputs["pdf"], manifest)  # one check per rule; findings are warnings
     if "cover" in outputs:
         try:
             pages = len(PdfReader(outputs["pdf"]).pages)
@@ -54,9 +57,10 @@ def run_checks(manifest: Manifest, outputs: dict[str, Path]) -> list[Check]:
 )
 @click.option("--build", "rebuild", is_flag=True, help="Build first even when the outputs exist.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report for machines.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too (typographic findings included).")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @reports_errors
-def check_command(path: Path, output: Path | None, rebuild: bool, as_json: bool, debug: bool) -> None:
+def check_command(path: Path, output: Path | None, rebuild: bool, as_json: bool, strict: bool, debug: bool) -> None:
     """Check the EPUB and print PDF of the book in PATH: EPUBCheck, Ace, print preflight."""
     manifest = load_manifest(path)
     output_dir = output if output is not None else manifest.root / "output"
@@ -69,11 +73,12 @@ def check_command(path: Path, output: Path | None, rebuild: bool, as_json: bool,
             build(path, ("epub", "pdf"), output_dir, progress=progress)
         progress("checking: EPUBCheck, Ace and the print preflight")
         checks = run_checks(manifest, outputs)
-    failed = [c for c in checks if c.status == "fail"]
+    failed = [c for c in checks if c.status == "fail" or (strict and c.status == "warn")]
     if as_json:
         report = {
             "book": manifest.metadata.title,
             "profile": manifest.pdf.profile,
+            "strict": strict,
             "built": built,
             "outputs": {k: str(v) for k, v in outputs.items()},
             "ok": not failed,

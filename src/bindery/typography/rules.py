@@ -1,0 +1,239 @@
+"""The typographic rules: each a small function from a page to what is wrong on it.
+
+A rule yields `(line, message)` pairs: the printed line the finding is about
+(None for a whole page), which `check_pages` maps back to the article file and
+line, and what a reader would see. `RULES` lists them with a stable code, the
+check's name in `bindery check`, and the hint printed with each finding.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from bindery.printspec import MAX_BLANKS_IN_A_ROW
+from bindery.typography.layout import NUMBER_ONLY, Layout, PageView
+from bindery.typography.pages import Line
+
+SHORT_PAGE_LINES = 2.5  # a page that runs on may end this many body lines above the block's foot, no more
+OVERFULL_PT = 1.5  # how far a line may reach past the text block's side
+ENDS_HYPHENATED = re.compile(r"[^\W\d_][\u2010\u00ad]$")  # hyphenation; a break at a word's own hyphen is fine
+LIGATURES = ("fi", "fl", "ff", "ffi", "ffl", "ft", "st")
+PUNCTUATION = string.punctuation + " “”‘’«»—–‐…·"
+WORD_SPLIT = re.compile(r"[\s\-‐–—/_.,;:()\[\]{}'’‘\"“”]+")  # compounds and paths are checked word by word
+
+Hit = tuple[Line | None, str]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    what: str  # the check line: "pages that end short"
+    hint: str
+    find: Callable[[Layout, PageView], Iterator[Hit]]
+
+
+def short_page(layout: Layout, view: PageView) -> Iterator[Hit]:
+    if not layout.continues(view) or view.toc:
+        return
+    last = min([line.bottom for line in view.body] + [image[1] for image in view.page.images])
+    lines = (last - view.block.bottom) / layout.pitch
+    if lines > SHORT_PAGE_LINES:
+        yield view.body[-1], f"the text ends {lines:.0f} lines above the foot of the text block while the chapter continues overleaf"
+
+
+def stranded_last_line(layout: Layout, view: PageView) -> Iterator[Hit]:
+    if not layout.continues(view):
+        return
+    last = view.body[-1]
+    if layout.is_heading(last):
+        yield last, f"the heading “{_quote(last)}” is the last line of the page; its text starts overleaf"
+    elif last.text.rstrip().endswith(":"):
+        yield last, f"“{_quote(last)}” introduces what follows but is the last line of the page"
+
+
+def hyphen_across_pages(layout: Layout, view: PageView) -> Iterator[Hit]:
+    if layout.continues(view) and not layout.is_heading(view.body[-1]) and ENDS_HYPHENATED.search(view.body[-1].text):
+        after = layout.next(view)
+        rest = after.body[0].text.split()[0] if after is not None and after.body else ""
+        word = view.body[-1].text.split()[-1]
+        yield view.body[-1], f"“{word}{rest}” is hyphenated across the page turn"
+
+
+def widow_or_orphan(layout: Layout, view: PageView) -> Iterator[Hit]:
+    after = layout.next(view)
+    if not layout.continues(view) or after is None or not after.body:
+        return
+    last, first = view.body[-1], after.body[0]
+    if not (layout.is_body_text(last) and layout.is_body_text(first)) or layout.starts_paragraph(first, None, after):
+        return
+    before = view.body[-2] if len(view.body) > 1 else None
+    if before is not None and layout.full(last, view) and layout.starts_paragraph(last, before, view):
+        yield last, "orphan: the first line of a paragraph is alone at the foot of the page"
+    second = after.body[1] if len(after.body) > 1 else None
+    ends_there = second is None or layout.starts_paragraph(second, first, after) or layout.ends_paragraph(first, after)
+    if layout.full(last, view) and ends_there:
+        yield first, f"widow: the last line of a paragraph is alone at the top of page {after.number}"
+
+
+def outside_text_block(layout: Layout, view: PageView) -> Iterator[Hit]:
+    block = view.block
+    for line in view.body:
+        over = max(block.left - line.x0, line.x1 - block.right)
+        if over > OVERFULL_PT:
+            what = "code" if line.mono else "text"
+            yield line, f"{what} reaches {over:.1f} pt ({over / 72:.2f} in) past the text block: “{_quote(line)}”"
+
+
+def hyphen_in_display_line(layout: Layout, view: PageView) -> Iterator[Hit]:
+    for line in view.heads:
+        if ENDS_HYPHENATED.search(line.text):
+            yield line, f"the running head breaks with a hyphen: “{_tail(line)}”"
+    for line in view.body:
+        if ENDS_HYPHENATED.search(line.text) and (view.toc or layout.is_heading(line)):
+            kind = "contents entry" if view.toc else "heading"
+            yield line, f"a {kind} breaks with a hyphen: “{_tail(line)}”"
+
+
+def running_head_wraps(layout: Layout, view: PageView) -> Iterator[Hit]:
+    if len(view.heads) > 1:
+        yield view.heads[0], f"the running head takes {len(view.heads)} lines: “{' / '.join(line.text for line in view.heads)}”"
+
+
+def toc_number_alone(layout: Layout, view: PageView) -> Iterator[Hit]:
+    if not view.toc:
+        return
+    for before, line in zip(view.body, view.body[1:], strict=False):
+        if NUMBER_ONLY.match(line.text):
+            yield before, f"the page number {line.text.strip(' .')} of “{_quote(before)}” sits alone on its own line"
+
+
+def blank_run(layout: Layout, view: PageView) -> Iterator[Hit]:
+    views = layout.views
+    if not view.page.blank or (view.number > 1 and views[view.number - 2].page.blank):
+        return
+    run = 0
+    while view.number - 1 + run < len(views) and views[view.number - 1 + run].page.blank:
+        run += 1
+    if run > MAX_BLANKS_IN_A_ROW:
+        yield None, f"{run} blank pages in a row (pages {view.number}-{view.number + run - 1})"
+
+
+def misread_words(layout: Layout, view: PageView) -> Iterator[Hit]:
+    vocabulary, alphabet = layout.index.vocabulary, layout.index.alphabet
+    found: list[tuple[Line, str]] = []
+    unmapped = 0
+    for line in (*view.heads, *view.body):
+        unmapped += line.unmapped
+        tokens = [_token(t) for t in WORD_SPLIT.split(line.text)]
+        for i, token in enumerate(tokens):
+            if not token or token in vocabulary:
+                continue
+            odd = [ch for ch in token if not ch.isascii() and ch not in alphabet]
+            guess = _repair(token, odd, vocabulary)
+            if guess is None and i + 1 < len(tokens) and tokens[i + 1] and tokens[i + 1] not in vocabulary:
+                pair = next((lig for lig in LIGATURES if token + lig + tokens[i + 1] in vocabulary), None)
+                if pair is not None:
+                    token, guess = f"{token} {tokens[i + 1]}", token + pair + tokens[i + 1]
+            if guess is not None:
+                found.append((line, f"“{token}” ({guess})"))
+            elif odd and line.unmapped:
+                found.append((line, f"“{token}”"))
+    if found:
+        examples = ", ".join(dict.fromkeys(text for _, text in found))
+        yield found[0][0], f"{len(found)} word(s) do not read back as written in the text layer: {_shorten(examples)}"
+    elif unmapped:
+        first = next(line for line in (*view.heads, *view.body) if line.unmapped)
+        yield first, f"{unmapped} character(s) have no Unicode mapping in the text layer: “{_quote(first)}”"
+
+
+def _token(text: str) -> str:
+    """A word as the sources' vocabulary holds it: the ligature characters
+    (U+FB00-FB06, correct in a text layer) spelled out, case folded, no punctuation."""
+    text = "".join(unicodedata.normalize("NFKC", ch) if "\ufb00" <= ch <= "\ufb06" else ch for ch in text)
+    return text.casefold().strip(PUNCTUATION)
+
+
+def _repair(token: str, odd: list[str], vocabulary: set[str]) -> str | None:
+    for ch in dict.fromkeys(odd):
+        for lig in LIGATURES:
+            if token.replace(ch, lig) in vocabulary:
+                return token.replace(ch, lig)
+    return None
+
+
+def _quote(line: Line, limit: int = 60) -> str:
+    return _shorten(line.text.strip(), limit)
+
+
+def _tail(line: Line, limit: int = 40) -> str:
+    text = line.text.strip()
+    return text if len(text) <= limit else "…" + text[-limit:].lstrip()
+
+
+def _shorten(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "typography-short-page",
+        "pages that end short",
+        "keep tables and code blocks breakable, or move the block; the facing pages should end on the same line",
+        short_page,
+    ),
+    Rule(
+        "typography-stranded-heading",
+        "headings and lead-ins at the foot of a page",
+        "keep a heading or a line ending in ':' with what follows it (break-after: avoid)",
+        stranded_last_line,
+    ),
+    Rule(
+        "typography-hyphen-page-turn",
+        "words hyphenated across a page turn",
+        "avoid hyphenating the last line of a page (hyphenate-limit-last or a rewording)",
+        hyphen_across_pages,
+    ),
+    Rule(
+        "typography-widow-orphan",
+        "widows and orphans",
+        "keep at least two lines of a paragraph together on each page (orphans/widows)",
+        widow_or_orphan,
+    ),
+    Rule(
+        "typography-overfull",
+        "text outside the text block",
+        "let long words, code and table cells wrap, or make the table or code smaller",
+        outside_text_block,
+    ),
+    Rule(
+        "typography-display-hyphen",
+        "hyphens in headings, contents and running heads",
+        "set hyphens: none on headings, contents entries and running heads",
+        hyphen_in_display_line,
+    ),
+    Rule(
+        "typography-running-head",
+        "running heads over one line",
+        "shorten the running head or let it be cut with an ellipsis",
+        running_head_wraps,
+    ),
+    Rule(
+        "typography-toc-number",
+        "contents page numbers alone on a line",
+        "keep a contents entry's page number on the entry's last line",
+        toc_number_alone,
+    ),
+    Rule(
+        "typography-blank-pages", "runs of blank pages", f"printers query more than {MAX_BLANKS_IN_A_ROW} blank pages in a row", blank_run
+    ),
+    Rule(
+        "typography-text-layer",
+        "words the text layer does not reproduce",
+        "the font's ToUnicode map is wrong or missing (often for ligatures such as fi and ff): search and copy see broken words",
+        misread_words,
+    ),
+)
