@@ -237,3 +237,13 @@ def test_the_epub_index_links_each_locator_to_its_mark_with_the_print_page(built
     assert f'aria-label="{ranges[0][1]}"' in chapter  # the page-list has that page
     assert '<a epub:type="index" href="index.xhtml#index">Index</a>' in nav
     assert '<a href="index.xhtml#index">Index</a>' in nav
+
+
+def test_the_preview_shows_the_index_with_article_titles_for_places(tmp_path: Path) -> None:
+    from bindery.preview import preview_page, render_snapshot
+
+    snapshot = render_snapshot(small_book(tmp_path), "v1")
+    page = preview_page(snapshot, "index.xhtml")
+    assert page is not None and not snapshot.errors
+    assert '<a epub:type="index-locator" href="chapter-1.xhtml#one--ix--1">One</a>' in page  # no print pages in the preview
+    assert '<a epub:type="index-locator" href="chapter-2.xhtml#two--ix--1">Two</a>' in page
