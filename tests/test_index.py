@@ -247,3 +247,19 @@ def test_the_preview_shows_the_index_with_article_titles_for_places(tmp_path: Pa
     assert page is not None and not snapshot.errors
     assert '<a epub:type="index-locator" href="chapter-1.xhtml#one--ix--1">One</a>' in page  # no print pages in the preview
     assert '<a epub:type="index-locator" href="chapter-2.xhtml#two--ix--1">Two</a>' in page
+
+
+def test_terms_in_attributes_comments_and_svg_are_left_alone() -> None:
+    html = '<p title="a > manifest">x</p><!-- manifest --><svg><text>manifest</text></svg><p>the manifest</p>'
+    out, marks = mark_terms(html, terms(IndexTerm(("Manifest",), ("manifest",))), "art", 1)
+    assert len(marks) == 1 and out.startswith('<p title="a > manifest">x</p><!-- manifest --><svg><text>manifest</text></svg>')
+    assert out.endswith('<p>the <span class="index-term" id="art--ix--1">manifest</span></p>')
+
+
+def test_a_term_with_markup_characters_is_escaped_in_the_index(tmp_path: Path) -> None:
+    from bindery.preview import render_snapshot
+
+    snapshot = render_snapshot(small_book(tmp_path, one='A [thing]{.index term="Fish & <Chips>" see="R&D"}.'), "v1")
+    content = snapshot.documents["index.xhtml"].content
+    assert "Fish &amp; &lt;Chips&gt;" in content and "R&amp;D" in content
+    assert any(w.code == "index-see-missing" for w in snapshot.warnings)

@@ -32,7 +32,7 @@ TERM_KEYS = ("term", "match", "sort", "see", "see_also")
 OCCURRENCES = ("first", "every")
 SKIPPED = frozenset({"code", "pre", "kbd", "samp", "a", "h1", "h2", "h3", "h4", "h5", "h6", "script", "style", "svg", "math"})
 HEADING = re.compile(r"h[1-6]")
-TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)([^>]*?)(/?)>|<!--.*?-->|<\?.*?\?>", re.S)
+TAG = re.compile(r"""<(/?)([A-Za-z][\w:-]*)((?:[^>"']|"[^"]*"|'[^']*')*?)(/?)>|<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>""", re.S)
 
 
 @dataclass(frozen=True)
