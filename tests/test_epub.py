@@ -103,6 +103,7 @@ def test_landmarks_name_toc_and_bodymatter(sample: Built) -> None:
     assert kinds["toc"] == "nav.xhtml#toc"
     assert kinds["bodymatter"] == "part-1.xhtml"
     assert kinds["cover"] == "cover.xhtml"  # the sample has no cover image: Bindery draws one
+    assert kinds["index"] == "index.xhtml#index"  # the back-of-book index
 
 
 def test_ncx_mirrors_the_nav_for_older_readers(sample: Built) -> None:
