@@ -59,8 +59,9 @@ def test_check_on_the_sample_book_builds_first_and_passes(sample_check: tuple[in
     assert code == 0, json.dumps(report, indent=1)
     assert report["ok"] is True and report["built"] is True and report["profile"] == "digital"
     found = statuses(report)
-    assert set(found) == {"epubcheck", "ace"} | PDF_CHECKS | {rule.code for rule in RULES}  # RULES: the typographic preflight
+    assert set(found) == {"epubcheck", "ace", "index"} | PDF_CHECKS | {rule.code for rule in RULES}  # RULES: the typographic preflight
     assert found["epubcheck"] == "pass"
+    assert found["index"] == "pass"  # the sample's index: no unused term, no dangling "see"
     assert found["ace"] in ("pass", "skip")  # skip only where Ace is not installed
     assert found["pdf-annotations"] == "skip"  # the digital profile keeps its bookmarks and links
     assert all(found[name] == "pass" for name in PDF_CHECKS - {"pdf-annotations"}), found

@@ -64,7 +64,7 @@ def test_spine_follows_the_manifest_order(sample: Built) -> None:
             n += 1
             expected.append(f"chapter-{n}.xhtml")
     assert body == expected
-    assert spine[-3:] == ["back-1.xhtml", "back-2.xhtml", "further-reading.xhtml"]
+    assert spine[-4:] == ["back-1.xhtml", "back-2.xhtml", "further-reading.xhtml", "index.xhtml"]  # the index comes last
     # Each chapter document holds the articles the manifest lists for it, in order.
     first_group = manifest["parts"][0]["chapters"][1]
     chapter2 = sample.epub_text("OEBPS/chapter-2.xhtml")
@@ -103,6 +103,7 @@ def test_landmarks_name_toc_and_bodymatter(sample: Built) -> None:
     assert kinds["toc"] == "nav.xhtml#toc"
     assert kinds["bodymatter"] == "part-1.xhtml"
     assert kinds["cover"] == "cover.xhtml"  # the sample has no cover image: Bindery draws one
+    assert kinds["index"] == "index.xhtml#index"  # the back-of-book index
 
 
 def test_ncx_mirrors_the_nav_for_older_readers(sample: Built) -> None:

@@ -150,6 +150,25 @@ parts:
   - title: Second Part
     chapters:
       - {d}
+back_matter:
+  - {{type: index}}
+"""
+# An index of terms found in the text (index.yaml), a dozen picked by hand.
+INDEX_YAML = """occurrences: first
+terms:
+  - Self-esteem
+  - Self-compassion
+  - Shame
+  - Mindfulness
+  - Pleasure
+  - Attachment
+  - Anxiety
+  - Grounding
+  - Homework
+  - Vulnerability
+  - Rejection
+  - {term: Journaling, match: [journaling, journal]}
+  - {term: Self-kindness, see: Self-compassion}
 """
 
 
@@ -170,11 +189,20 @@ class Guidebook:
             return {name: ET.fromstring(z.read(f"OEBPS/{name}")) for name in spine}
 
     def epub_text(self) -> str:
-        return flat(" ".join(" ".join(doc.itertext()) for doc in self.docs().values()))
+        return flat(" ".join(words(doc) for doc in self.docs().values()))
 
     def pdf_pages(self) -> list[str]:
         assert self.pdf is not None
         return pdf_pages_text(self.pdf)
+
+
+def words(el: ET.Element) -> str:
+    """The text of `el`, a space between blocks and none around a `<span>` (index marks sit inside words' sentences)."""
+    out = [el.text or ""]
+    for child in el:
+        gap = "" if child.tag == f"{XHTML}span" else " "
+        out += [gap, words(child), gap, child.tail or ""]
+    return "".join(out)
 
 
 def run_cli(*args: str) -> str:
@@ -203,6 +231,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Guidebook:
         outputs = {Path(f["source"]).name: f["output"] for f in report["files"]}
         names = [outputs[SEED_FILES[i].name] for i in ORDER]
         (root / "book.yaml").write_text(MANIFEST.format(a=names[0], b=names[1], c=names[2], d=names[3]), encoding="utf-8")
+        (root / "index.yaml").write_text(INDEX_YAML, encoding="utf-8")
         built = run_cli("build", ".", "--output", "out")
     print(imported + built)
     epub, pdf = (next((root / "out").glob(f"*.{ext}")) for ext in ("epub", "pdf"))
@@ -218,6 +247,7 @@ def direct(tmp_path_factory: pytest.TempPathFactory) -> Guidebook:
         shutil.copy(path, root / "exports" / path.name)
     names = [f"exports/{SEED_FILES[i].name}" for i in ORDER]
     (root / "book.yaml").write_text(MANIFEST.format(a=names[0], b=names[1], c=names[2], d=names[3]), encoding="utf-8")
+    (root / "index.yaml").write_text(INDEX_YAML, encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
         built = run_cli("build", str(root), "--format", "epub", "--output", str(root / "out"))
@@ -337,6 +367,24 @@ def test_raw_exports_listed_in_the_manifest_give_the_same_book(imported: Guidebo
         return next(line for line in output.splitlines() if "cross-references:" in line)
 
     assert summary(direct.build_output) == summary(imported.build_output)
+
+
+def test_the_index_yaml_terms_are_found_and_each_locator_lands_on_the_term(imported: Guidebook) -> None:
+    docs = imported.docs()
+    index = docs["index.xhtml"]
+    entries = [e for e in index.iter(f"{XHTML}li") if e.get("{http://www.idpf.org/2007/ops}type") == "index-entry"]
+    assert len(entries) == 13
+    locators = [a for a in index.iter(f"{XHTML}a") if a.get("{http://www.idpf.org/2007/ops}type") == "index-locator"]
+    assert len(locators) >= 12
+    for a in locators:
+        name, ident = a.get("href", "").split("#")
+        target = next(el for el in docs[name].iter() if el.get("id") == ident)
+        term = flat("".join(target.itertext())).casefold()
+        entry = next(e for e in entries if a in list(e.iter()))
+        shown = flat("".join(next(iter(entry)).itertext())).casefold()
+        assert term.startswith(shown.split("-")[0][:5]), (shown, term)
+        assert (a.text or "").isdigit()  # the print page, from the page-list
+    assert any(p.strip().startswith("Index") for p in imported.pdf_pages())
 
 
 def test_the_build_summary_reports_the_counts(imported: Guidebook, expected: list[Expected]) -> None:

@@ -20,6 +20,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from bindery.diagnostics import BinderyError, Diagnostic
+from bindery.indexing.markup import IndexExtension, IndexMark, MarkProblem
 from bindery.sanitize import locate_unbalanced, sanitize_fragment, serialize_inner
 
 SMART_CHARS = {
@@ -52,6 +53,8 @@ class RenderedArticle:
     links: list[str] = field(default_factory=list)  # hrefs as written
     image_lines: dict[str, int | None] = field(default_factory=dict)  # source line of each image
     warnings: list[Diagnostic] = field(default_factory=list)  # what `sanitize` removed
+    index_marks: list[IndexMark] = field(default_factory=list)  # `[term]{.index}`, ids within the article
+    index_problems: list[MarkProblem] = field(default_factory=list)
 
 
 class _BookTreeprocessor(Treeprocessor):  # type: ignore[misc]  # Markdown ships no type hints
@@ -125,6 +128,7 @@ def render_markdown(
 
     `source` is the article's path in the book folder; `name` how messages name it."""
     ext = _BookExtension(prefix, heading_offset, posixpath.dirname(source))
+    index_ext = IndexExtension()
     md = markdown.Markdown(
         extensions=[
             "footnotes",
@@ -137,6 +141,7 @@ def render_markdown(
             "abbr",
             "sane_lists",
             ext,
+            index_ext,
         ],
         extension_configs={
             "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "\u21a9\ufe0e", "BACKLINK_TITLE": ""},
@@ -174,4 +179,5 @@ def render_markdown(
     result.images = clean.images
     result.image_lines = clean.image_lines
     result.warnings = clean.warnings
+    result.index_marks, result.index_problems = index_ext.marks, index_ext.problems
     return result

@@ -32,6 +32,7 @@ BACK_TYPES = (
     "acknowledgments",
     "about-the-author",
     "colophon",
+    "index",  # generated from the articles' index marks; it takes no file
 )
 ROLES = {
     "author": "aut",
@@ -183,6 +184,7 @@ class Manifest:
     pdf: PdfSettings
     epub: EpubSettings
     lines: LineMap = field(repr=False, compare=False, default=LineMap({}))
+    index: bool = False  # back_matter has {type: index}: the book ends with an index
 
     @property
     def has_parts(self) -> bool:
@@ -271,6 +273,7 @@ class _Validator:
         self.lines = lines
         self.report = report
         self.seen_articles: dict[str, ArticleRef] = {}
+        self.index = False
 
     # -- helpers -------------------------------------------------------
     def error(self, path: tuple[str | int, ...], message: str, hint: str | None = None, code: str = "manifest") -> None:
@@ -321,6 +324,7 @@ class _Validator:
             pdf=pdf,
             epub=epub,
             lines=self.lines,
+            index=self.index,
         )
 
     def metadata(self, data: Mapping[str, Any]) -> Metadata:
@@ -523,6 +527,10 @@ class _Validator:
             kind = self.text(item, "type", path) or ("appendix" if key == "back_matter" else "preface")
             if kind not in kinds:
                 self.error(path + ("type",), f"unknown type '{kind}'", did_you_mean(kind, kinds) or "use one of " + ", ".join(kinds))
+                continue
+            if kind == "index":
+                self.unknown_keys(item, ("type",), path)
+                self.index = True
                 continue
             if "file" not in item:
                 self.error(path, "needs a file", "e.g. file: chapters/preface.md")

@@ -14,13 +14,16 @@ from pathlib import PurePosixPath
 
 from bindery.content import Heading, render_markdown
 from bindery.diagnostics import BinderyError, Diagnostic, Report
+from bindery.indexing import collect
+from bindery.indexing.entries import BookIndex
+from bindery.indexing.markup import IndexMark
 from bindery.manifest import Manifest, Metadata, PdfSettings, display_path, slugify
 from bindery.sanitize import check_image_file
 from bindery.sources import RAW_EXPORT_SUFFIXES, RelatedSpec, Source
 
 # Ids the templates use themselves; an article never takes one of them.
 RESERVED_IDS = frozenset(
-    {"toc", "title-page", "half-title", "copyright", "cover", "nav", "landmarks", "page-list", "further-reading", "dedication"}
+    {"toc", "title-page", "half-title", "copyright", "cover", "nav", "landmarks", "page-list", "further-reading", "dedication", "index"}
 )
 MATTER_TITLES = {
     "dedication": "Dedication",
@@ -55,6 +58,7 @@ class Article:
     images: tuple[str, ...]
     digest: str
     image_lines: tuple[tuple[str, int | None], ...] = ()  # (image, source line) for messages
+    index_marks: tuple[IndexMark, ...] = ()  # the places the index points at, ids book-wide
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,7 @@ class Book:
     epub_filename: str
     root: str  # the book folder (absolute path)
     warnings: tuple[Diagnostic, ...] = ()  # found while assembling (e.g. raw HTML removed)
+    index: BookIndex | None = None  # back_matter has {type: index}
 
     @property
     def has_parts(self) -> bool:
@@ -163,6 +168,8 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
     ids = _Ids()
     report = Report()
     explicit: dict[str, str] = {}
+    terms, terms_warnings = collect.load_terms(manifest.root, display_path(manifest.root)) if manifest.index else (None, [])
+    report.diagnostics.extend(terms_warnings)
 
     def article(path: str, heading_offset: int) -> Article:
         src = sources[path]
@@ -190,6 +197,13 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
         except BinderyError as exc:
             report.diagnostics.extend(exc.diagnostics)
             rendered = None
+        marks: tuple[IndexMark, ...] = ()
+        if rendered is not None and manifest.index:
+            rendered.html, marks, problems = collect.article_marks(
+                rendered.html, rendered.index_marks, rendered.index_problems, article_id=article_id,
+                front_matter=src.index_terms, terms=terms, name=name, body=src.body, body_line=src.body_line,
+            )  # fmt: skip
+            report.diagnostics.extend(problems)
         return Article(
             id=article_id,
             source=path,
@@ -204,6 +218,7 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
             images=tuple(dict.fromkeys(rendered.images)) if rendered else (),
             digest=src.digest,
             image_lines=tuple(rendered.image_lines.items()) if rendered else (),
+            index_marks=marks,
         )
 
     front = tuple(Matter(m.kind, article(m.article.path, 0), f"front-{i + 1}") for i, m in enumerate(manifest.front_matter))
@@ -230,6 +245,11 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
     back = tuple(Matter(m.kind, article(m.article.path, 0), f"back-{i + 1}") for i, m in enumerate(manifest.back_matter))
     report.raise_if_errors()
     _check_images(manifest, front, parts, back)
+    index = None
+    if manifest.index:
+        every = [m for a in _walk_articles((front, parts, back)) for m in a.index_marks]
+        index, index_warnings = collect.book_index(every, terms, manifest.metadata.language)
+        report.diagnostics.extend(index_warnings)
     return Book(
         metadata=manifest.metadata,
         slug=manifest.slug,
@@ -241,6 +261,7 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
         epub_filename=manifest.epub.filename,
         root=str(manifest.root),
         warnings=tuple(report.warnings),
+        index=index,
     )
 
 

@@ -19,8 +19,8 @@ them (the half-title), get their marker right before the next page's.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from lxml import etree
 from weasyprint import Document as LaidOutDocument
@@ -62,6 +62,12 @@ class PageStart:
 @dataclass(frozen=True)
 class PageMap:
     pages: tuple[PageStart, ...]
+    locations: Mapping[str, int] = field(default_factory=dict)  # id -> physical page where its element begins
+
+    def label_of(self, ident: str) -> str | None:
+        """The printed folio of the page where the element `ident` begins."""
+        number = self.locations.get(ident)
+        return self.pages[number - 1].label if number else None
 
     @property
     def max_page_number(self) -> int:
@@ -92,7 +98,8 @@ def read_page_map(document: LaidOutDocument) -> PageMap:
     firsts: list[int | None] = []
     shown: list[str | None] = []
     anchors_per_page: list[tuple[tuple[str, int], ...]] = []
-    for page in document.pages:
+    locations: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
         page_box = page._page_box  # WeasyPrint keeps the laid-out boxes here
         first: int | None = None
         anchors: tuple[tuple[str, int], ...] = ()
@@ -101,6 +108,7 @@ def read_page_map(document: LaidOutDocument) -> PageMap:
             if ident and ident not in seen and not _generated(box):
                 seen.add(ident)
                 starts.append((ident, count))
+                locations[ident] = number
             if isinstance(box, boxes.TextBox) and not _generated(box):
                 letters = _letters(box.text)
                 if letters and first is None:
@@ -115,7 +123,7 @@ def read_page_map(document: LaidOutDocument) -> PageMap:
         PageStart(n, labels[n - 1], first is None or not anchors, anchors)
         for n, (first, anchors) in enumerate(zip(firsts, anchors_per_page, strict=True), start=1)
     )
-    return PageMap(pages)
+    return PageMap(pages, locations)
 
 
 def _content_boxes(page_box: boxes.PageBox) -> Iterator[boxes.Box]:

@@ -8,12 +8,14 @@ Both read the same immutable book model and cross-references.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
 
+from bindery.indexing.pages import Locators, pages_of
 from bindery.model import Book
 from bindery.pagemap import PageMap, PageTarget, locate_pages, place_page_breaks
 from bindery.printspec import PageMargins, screen_margins
@@ -33,7 +35,7 @@ class Document:
     name: str  # file name inside the package, e.g. chapter-3.xhtml
     title: str
     content: str
-    role: str  # cover | titlepage | copyright | front | toc | part | chapter | back | further-reading
+    role: str  # cover | titlepage | copyright | front | toc | part | chapter | back | further-reading | index
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ def render_ebook(
     `cover_href`: the cover image inside the package; with it, a cover page opens the book."""
     ctx = _context(book, xrefs)
     ctx["cover_href"] = cover_href
+    ctx["index_locators"] = Locators(book, pages_of(book.index.locator_ids(), page_map) if book.index else None)
     docs: list[Document] = []
 
     def add(name: str, template: str, title: str, role: str, **extra: Any) -> None:
@@ -102,6 +105,8 @@ def render_ebook(
         add(f"{matter.unit}.xhtml", "matter.xhtml.j2", matter.title, "back", matter=matter, division="backmatter")
     if ctx["show_further_reading"]:
         add("further-reading.xhtml", "further-reading.xhtml.j2", "Further Reading", "further-reading")
+    if book.index is not None:
+        add("index.xhtml", "index.xhtml.j2", book.index.title, "index")
 
     id_to_doc = {ident: doc.name for doc in docs for ident in ID_ATTR.findall(doc.content)}
     for matter in book.front_matter + book.back_matter:
@@ -146,10 +151,21 @@ def _link_across(doc: Document, id_to_doc: dict[str, str]) -> Document:
     return Document(doc.name, doc.title, LOCAL_HREF.sub(fix, doc.content), doc.role)
 
 
-def render_print(book: Book, xrefs: CrossReferences, templates: Templates, *, page: PageMargins | None = None) -> PrintRendering:
-    """`page`: the margins of this layout pass (the print profile picks the gutter by page count)."""
+def render_print(
+    book: Book,
+    xrefs: CrossReferences,
+    templates: Templates,
+    *,
+    page: PageMargins | None = None,
+    index_pages: Mapping[str, tuple[int, str]] | None = None,
+) -> PrintRendering:
+    """`page`: the margins of this layout pass (the print profile picks the gutter by page count).
+
+    `index_pages`: where the index's places fell in a first layout (`indexing.pages.pages_of`),
+    so that consecutive pages print as ranges; without it every place is listed."""
     ctx = _context(book, xrefs)
     ctx["href"] = _local_href
+    ctx["index_locators"] = Locators(book, index_pages)
     first_body = next((p.id if p.title is not None else p.chapters[0].id for p in book.parts), None)
     html = templates.render("book.html.j2", first_body=first_body, **ctx)
     page = page or screen_margins(book.pdf)

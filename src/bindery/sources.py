@@ -20,7 +20,7 @@ from bindery.manifest import ArticleRef, Manifest, display_path
 from bindery.rawexport import NotAnArticleError, parse_export
 from bindery.yamlsource import LineMap, key_path, load_yaml
 
-FRONT_MATTER_KEYS = ("title", "summary", "date", "authors", "category", "related", "source", "id")
+FRONT_MATTER_KEYS = ("title", "summary", "date", "authors", "category", "related", "source", "id", "index")
 RELATED_KEYS = ("summary", "date", "category", "ref")
 RAW_EXPORT_SUFFIXES = (".txt",)
 
@@ -50,6 +50,7 @@ class Source:
     explicit_id: str | None
     digest: str  # sha256 of the file's bytes
     id_line: int | None = None  # line of the `id:` key, for messages
+    index_terms: tuple[str, ...] = ()  # front matter `index:`: index entries for the whole article
 
 
 def read_sources(manifest: Manifest, warnings: list[Diagnostic] | None = None) -> dict[str, Source]:
@@ -200,6 +201,7 @@ def parse_markdown_article(text: str, name: str, digest: str, report: Report) ->
         explicit_id=fm.text(data, "id"),
         id_line=lines.line(("id",)) if "id" in data else None,
         digest=digest,
+        index_terms=fm.names(data.get("index"), "index"),
     )
     report.diagnostics.extend(local.warnings)
     local.raise_if_errors()
@@ -247,14 +249,15 @@ class _FrontMatter:
         self.error(path, f"'{value}' is not a date", "write dates as YYYY-MM-DD")
         return None
 
-    def names(self, value: Any) -> tuple[str, ...]:
+    def names(self, value: Any, key: str = "authors") -> tuple[str, ...]:
         if value is None:
             return ()
         if isinstance(value, str):
             return (value.strip(),)
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return tuple(v.strip() for v in value)
-        self.error(("authors",), "must be a name or a list of names", "e.g. authors: [Ada Lovelace]")
+        example = "index: [Manifest, Cover!spine width]" if key == "index" else "authors: [Ada Lovelace]"
+        self.error((key,), f"must be {'a term or a list of terms' if key == 'index' else 'a name or a list of names'}", f"e.g. {example}")
         return ()
 
     def related(self, value: Any) -> tuple[RelatedSpec, ...]:

@@ -27,9 +27,19 @@ from weasyprint.urls import URLFetcher, URLFetchingError
 
 from bindery.builders.base import Artifact, Builder, BuildOutput
 from bindery.diagnostics import Diagnostic
+from bindery.indexing.pages import pages_of
 from bindery.pagemap import PageMap, read_page_map
 from bindery.pdf_write_speedup import linear_page_references
-from bindery.printspec import GUTTER_BANDS, MAX_PAGES, MIN_IMAGE_DPI, MIN_PAGES, padded_to_even, print_margins, screen_margins
+from bindery.printspec import (
+    GUTTER_BANDS,
+    MAX_PAGES,
+    MIN_IMAGE_DPI,
+    MIN_PAGES,
+    PageMargins,
+    padded_to_even,
+    print_margins,
+    screen_margins,
+)
 from bindery.render import PrintRendering, render_print
 from bindery.templating import Kind
 
@@ -104,8 +114,18 @@ class PdfBuilder(Builder):
                 document = document.copy([*document.pages, self._blank_verso(rendering, fetcher)])
             _strip_interactive(document)
             return document
-        rendering = render_print(self.book, self.xrefs, self.templates, page=screen_margins(settings))
-        return self._layout(rendering, fetcher)
+        return self._render_and_layout(screen_margins(settings), fetcher)[0]
+
+    def _render_and_layout(self, margins: PageMargins, fetcher: BookURLFetcher) -> tuple[weasyprint.Document, PrintRendering]:
+        """One layout; a book with an index is laid out again with the index's page ranges
+        from the first (the index comes last, so no page before it moves)."""
+        rendering = render_print(self.book, self.xrefs, self.templates, page=margins)
+        document = self._layout(rendering, fetcher)
+        if self.book.index is not None:
+            pages = pages_of(self.book.index.locator_ids(), read_page_map(document))
+            rendering = render_print(self.book, self.xrefs, self.templates, page=margins, index_pages=pages)
+            document = self._layout(rendering, fetcher)
+        return document, rendering
 
     def _layout(self, rendering: PrintRendering, fetcher: BookURLFetcher) -> weasyprint.Document:
         base_url = rendering.base_dir.resolve().as_uri() + "/"
@@ -123,8 +143,7 @@ class PdfBuilder(Builder):
         settings = self.book.pdf
         margins = print_margins(settings, MIN_PAGES)
         for _ in GUTTER_BANDS:  # the band only moves up: one pass per band at most
-            rendering = render_print(self.book, self.xrefs, self.templates, page=margins)
-            document = self._layout(rendering, fetcher)
+            document, rendering = self._render_and_layout(margins, fetcher)
             wanted = print_margins(settings, padded_to_even(len(document.pages)))
             if wanted == margins:
                 break

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from bindery.commands.common import reports_errors
 from bindery.commands.progress import StageDisplay
+from bindery.indexing.check import check_index
 from bindery.manifest import Manifest, load_manifest
 from bindery.pipeline import build
 from bindery.preflight import Check, preflight_cover, preflight_pdf, run_ace, run_epubcheck
@@ -42,6 +43,7 @@ def run_checks(manifest: Manifest, outputs: dict[str, Path]) -> list[Check]:
         except Exception:  # noqa: BLE001 (reported by the PDF preflight already)
             pages = 0
         checks += preflight_cover(outputs["cover"], manifest.pdf, pages)
+    checks.append(check_index(manifest.path))
     return checks
 
 
