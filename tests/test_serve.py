@@ -13,6 +13,7 @@ import queue
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -52,19 +53,44 @@ class Server:
     process: subprocess.Popen[str]
     lines: queue.Queue[str]
     reader: threading.Thread
+    startup: str = ""  # what it printed before its URL (the first build's line)
 
     def get(self, path: str) -> tuple[int, str, str]:
+        status, headers, body = self.request(path)
+        return status, headers["Content-Type"], body
+
+    def request(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, Any, str]:
+        """Status, headers and body of a GET (the Host header may be replaced)."""
+        request = urllib.request.Request(self.url + path.lstrip("/"), headers=headers or {})
         try:
-            with urllib.request.urlopen(self.url + path.lstrip("/"), timeout=10) as response:
-                return response.status, response.headers["Content-Type"], response.read().decode("utf-8", "replace")
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.headers, response.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as exc:
-            return exc.code, exc.headers["Content-Type"], exc.read().decode("utf-8", "replace")
+            return exc.code, exc.headers, exc.read().decode("utf-8", "replace")
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rstrip("/").rsplit(":", 1)[1])
+
+    def output_until(self, text: str, seconds: float) -> str:
+        """What the server printed, up to the first line containing `text` (AssertionError after `seconds`)."""
+        seen = []
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            seen.append(line)
+            if text in line:
+                return "".join(seen)
+        raise AssertionError(f"the server did not print {text!r} within {seconds} s; it printed: {''.join(seen)}")
 
 
-def start_server(book: Path) -> Server:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+def start_server(book: Path, *options: str, env: dict[str, str] | None = None) -> Server:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     process = subprocess.Popen(
-        [sys.executable, "-m", "bindery", "serve", str(book), "--port", "0", "--no-open"],
+        [sys.executable, "-m", "bindery", "serve", str(book), "--port", "0", "--no-open", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -85,7 +111,7 @@ def start_server(book: Path) -> Server:
         seen.append(line)
         if "http://" in line:
             url = line[line.index("http://") :].split()[0]
-            return Server(url, book, process, lines, reader)
+            return Server(url, book, process, lines, reader, "".join(seen))
     process.kill()
     process.wait()
     reader.join(timeout=5)
@@ -105,6 +131,8 @@ def stop_server(server: Server) -> None:
         server.reader.join(timeout=5)
         server.process.stdout.close()  # type: ignore[union-attr]
     assert server.process.returncode == 0, "bindery serve should stop cleanly on Ctrl+C"
+    printed = "".join(server.lines.get() for _ in range(server.lines.qsize()))
+    assert "Traceback" not in printed, printed  # neither the server nor its worker process
 
 
 @pytest.fixture
@@ -215,6 +243,139 @@ def test_a_port_in_use_is_a_clear_error(reading_server: Server) -> None:
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "--port 0" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_the_log_line_says_what_it_counts(reading_server: Server) -> None:
+    assert re.search(r"rebuilt in [\d.]+ s: 6 XHTML documents \(the EPUB's content files\), 0 warnings", reading_server.startup), (
+        reading_server.startup
+    )
+
+
+# -- the preview is a sandbox ------------------------------------------------
+
+
+def raw_get(port: int, head: str) -> str:
+    """The status line of a hand-written request (to send any Host header, or none)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(f"GET /chapter-1.xhtml HTTP/1.0\r\n{head}\r\n".encode())
+        return conn.makefile("rb").readline().decode("latin-1").strip()
+
+
+def test_only_loopback_host_headers_are_answered(reading_server: Server) -> None:
+    port = reading_server.port
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}", f"LOCALHOST:{port}"):
+        status, _, page = reading_server.request("chapter-1.xhtml", {"Host": host})
+        assert status == 200 and "lamplighter" in page, host
+    for host in ("evil.example", f"evil.example:{port}", f"localhost.evil.example:{port}", "localhost", f"127.0.0.1:{port + 1}"):
+        status, headers, page = reading_server.request("chapter-1.xhtml", {"Host": host})
+        assert status == 421 and "lamplighter" not in page and "only requests to http://127.0.0.1" in page, host
+        assert headers["X-Content-Type-Options"] == "nosniff"
+    assert raw_get(port, "") == "HTTP/1.0 400 Bad Request"  # no Host at all
+    assert raw_get(port, f"Host: evil.example:{port}\r\n") == "HTTP/1.0 421 Misdirected Request"
+    assert raw_get(port, f"Host: localhost:{port}\r\n") == "HTTP/1.0 200 OK"
+
+
+def test_pages_allow_only_the_reload_script(reading_server: Server) -> None:
+    for path, status in (("chapter-1.xhtml", 200), ("nav.xhtml", 200), ("no-such-page.xhtml", 404)):
+        code, headers, page = reading_server.request(path)
+        assert code == status
+        policy = dict(part.strip().split(" ", 1) for part in headers["Content-Security-Policy"].split(";"))
+        nonce = re.fullmatch(r"'nonce-([A-Za-z0-9_-]{16,})'", policy["script-src"])
+        assert nonce, policy  # one nonce, no 'self', no 'unsafe-inline', no host
+        assert policy["default-src"] == "'none'" and policy["base-uri"] == "'none'" and policy["frame-ancestors"] == "'none'"
+        assert "'self'" == policy["connect-src"] and "http" not in headers["Content-Security-Policy"]
+        scripts = re.findall(r"<script\b[^>]*>", page)
+        assert scripts == [
+            f'<script src="/_bindery/live.js" nonce="{nonce.group(1)}" data-version="{scripts[0].split("data-version=")[1][1:-2]}">'
+        ]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+    first = reading_server.request("chapter-1.xhtml")[1]["Content-Security-Policy"]
+    assert first != reading_server.request("chapter-1.xhtml")[1]["Content-Security-Policy"]  # a new nonce for every response
+
+
+def test_images_and_other_files_are_sandboxed_documents(reading_server: Server) -> None:
+    for path in ("images/lantern.png", "css/book.css", "_bindery/live.js", "_bindery/preview.css"):
+        status, headers, _ = reading_server.request(path)
+        assert status == 200, path
+        policy = headers["Content-Security-Policy"]
+        assert "sandbox" in policy.split("; ") and "script-src" not in policy and policy.startswith("default-src 'none'"), path
+        assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_only_files_the_book_lists_are_served(book: Path) -> None:
+    (book / ".env").write_text("SECRET=1\n")
+    (book / ".git").mkdir()
+    (book / ".git" / "config").write_text("[core]\n")
+    (book / "images" / "unused.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    (book / "images" / "linked.png").symlink_to(book / ".env")
+    running = start_server(book)
+    try:
+        for path in (".env", ".git/config", "images/unused.svg", "images/linked.png", "book.yaml", "chapters/harbour.md", "images/"):
+            status, headers, page = running.request(path)
+            assert status == 404 and "SECRET" not in page and "<svg" not in page, path
+        assert running.get("images/lantern.png")[:2] == (200, "image/png")
+    finally:
+        stop_server(running)
+
+
+HANG = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+
+
+def wait_for_page(server: Server, path: str, text: str, seconds: float = RELOAD_SECONDS) -> str:
+    deadline = time.monotonic() + seconds
+    page = ""
+    while time.monotonic() < deadline:
+        page = server.get(path)[2]
+        if text in page:
+            return page
+        time.sleep(0.1)
+    raise AssertionError(f"{text!r} not in {path} within {seconds} s:\n{page}")
+
+
+def test_a_hung_rebuild_is_stopped_and_the_last_good_build_stays(book: Path) -> None:
+    running = start_server(book, "--build-timeout", "3")
+    try:
+        override = book / "templates" / "ebook" / "chapter.xhtml.j2"
+        override.parent.mkdir(parents=True)
+        built_in = Path(__file__).resolve().parents[1] / "templates" / "ebook" / "chapter.xhtml.j2"
+        write(override, built_in.read_text().replace("{% block content %}", "{% block content %}" + HANG, 1))
+        saved = time.monotonic()
+        time.sleep(1.0)  # the rebuild has started and hangs
+        asked = time.monotonic()
+        status, _, page = running.get("chapter-1.xhtml")
+        assert status == 200 and "lamplighter" in page and time.monotonic() - asked < 1.0  # answered at once, from the last build
+        printed = running.output_until("did not finish", 15)
+        assert "the rebuild did not finish within 3 s and was stopped" in printed
+        page = wait_for_page(running, "chapter-1.xhtml", "The book does not build")
+        print(f"hung rebuild stopped after {time.monotonic() - saved:.1f} s")
+        assert "did not finish within 3 s" in page and "last good build" in page and "lamplighter" in page
+        assert "Traceback" not in page and running.process.poll() is None
+
+        override.unlink()  # the next save rebuilds, in a new worker
+        running.output_until("rebuilt in", 30)
+        page = wait_for_page(running, "chapter-1.xhtml", "lamplighter")
+        assert "does not build" not in page
+    finally:
+        stop_server(running)
+
+
+def test_a_crashed_rebuild_is_reported_and_the_next_save_recovers(book: Path, tmp_path: Path) -> None:
+    fault = tmp_path / "fault"
+    running = start_server(book, "--build-timeout", "5", env={"BINDERY_PREVIEW_FAULT_FILE": str(fault)})
+    try:
+        article = book / "chapters" / "lanterns.md"
+        fault.write_text("crash")
+        write(article, article.read_text().replace("an hour before dusk", "at the first bell"))
+        assert "the rebuild crashed (the worker process ended with code 3)" in running.output_until("crashed", 15)
+        page = wait_for_page(running, "chapter-1.xhtml", "The book does not build")
+        assert "an hour before dusk" in page  # the last good build
+        fault.unlink()
+        write(article, article.read_text().replace("at the first bell", "at the second bell"))
+        running.output_until("rebuilt in", 30)
+        page = wait_for_page(running, "chapter-1.xhtml", "at the second bell")
+        assert "does not build" not in page and running.process.poll() is None
+    finally:
+        stop_server(running)
+
+
 # -- in a real browser -----------------------------------------------------
 
 
@@ -245,6 +406,8 @@ def wait_for_text(page: Any, text: str) -> float:
 
 def test_saving_an_article_reloads_the_open_page(server: Server, browser: Any) -> None:
     page = browser.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
     page.goto(server.url + "chapter-1.xhtml")
     assert "lamplighter" in page.inner_text("body")
     assert page.locator("nav.bindery-preview a[rel=next]").first.get_attribute("href") == "chapter-2.xhtml"
@@ -262,6 +425,44 @@ def test_saving_an_article_reloads_the_open_page(server: Server, browser: Any) -
     write(override, built_in.read_text().replace("{% block content %}", '{% block content %}<p class="stamp">Proof copy</p>', 1))
     seconds = wait_for_text(page, "Proof copy")
     print(f"template saved -> page reloaded in {seconds:.2f} s")
+    assert not [m for m in console if "Content Security Policy" in m]  # the policy blocks nothing the book or the preview needs
+    page.close()
+
+
+def test_the_policy_blocks_a_script_the_page_did_not_bring(reading_server: Server, browser: Any) -> None:
+    page = browser.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    page.goto(reading_server.url + "chapter-1.xhtml")
+    page.wait_for_function("() => window.binderyLive === true", timeout=10_000)  # the reload client runs (its nonce)
+    page.evaluate(
+        """() => {
+        const s = document.createElementNS("http://www.w3.org/1999/xhtml", "script");
+        s.textContent = "window.injected = true";
+        document.head.appendChild(s);
+        const a = document.createElementNS("http://www.w3.org/1999/xhtml", "a");
+        a.setAttribute("href", "javascript:window.clicked = true");
+        document.body.appendChild(a);
+        a.click();
+    }"""
+    )
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => [window.injected, window.clicked]") == [None, None]
+    assert any("Content Security Policy" in m for m in console)
+    page.close()
+
+
+def test_the_navigation_bar_fits_a_narrow_window(reading_server: Server, browser: Any, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 360, "height": 640})
+    page.goto(reading_server.url + "chapter-2.xhtml")
+    page.screenshot(path=str(tmp_path / "narrow.png"))
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360  # nothing runs off the side
+    boxes = page.eval_on_selector_all("nav.bindery-preview:not(.bottom) a", "links => links.map(a => a.getBoundingClientRect().toJSON())")
+    assert len(boxes) == 2
+    for box in boxes:
+        assert (
+            box["left"] >= 0 and box["right"] <= 360 and box["height"] < 30
+        )  # each link on one line, cut short with an ellipsis when too long
     page.close()
 
 
@@ -275,8 +476,9 @@ def test_a_manifest_error_shows_in_the_page_and_fixing_it_recovers(server: Serve
     wait_for_text(page, "The book does not build")
     body = page.inner_text("body")
     assert "book.yaml:" in body and "chapters/harbor.md" in body and "harbour.md" in body  # where, what, and the near miss
+    assert "brown ink" in body and "last good build" in body  # the errors above the last good build of this page
     write(manifest, good.replace("Preview Test Book", "Preview Test Book, Revised"))
-    wait_for_text(page, "brown ink")
-    assert page.title() == "The Harbour Ledger"
+    page.wait_for_function("() => !document.body.textContent.includes('does not build')", timeout=RELOAD_SECONDS * 1000)
+    assert "brown ink" in page.inner_text("body") and page.title() == "The Harbour Ledger"
     assert server.process.poll() is None
     page.close()
