@@ -46,6 +46,7 @@ ASSETS = "_bindery"  # URL folder of the preview's own files; no book document i
 XHTML = "application/xhtml+xml; charset=utf-8"
 BODY_OPEN = re.compile(r"<body\b[^>]*>")
 KEEPALIVE_SECONDS = 15.0
+WATCH_START_SECONDS = 10.0  # how long `start` waits for the watcher to follow the folders
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")  # the only Host headers answered (with the port)
 # Pages: one script, the reload client, by a nonce per response; no inline script or event handler,
 # no plugin, no frame, nothing fetched from anywhere but this server.
@@ -99,7 +100,7 @@ body.bindery-error li { font-family: ui-monospace, monospace; white-space: pre-w
 
 def live_tags(version: str, nonce: str) -> str:
     """The preview's stylesheet and live-reload script, for the page's head."""
-    css = f'<meta name="viewport" content="width=device-width, initial-scale=1" />\n<link rel="stylesheet" type="text/css" href="/{ASSETS}/preview.css" />'
+    css = f'<meta name="viewport" class="bindery-preview" content="width=device-width, initial-scale=1" />\n<link rel="stylesheet" type="text/css" href="/{ASSETS}/preview.css" />'
     script = f'<script src="/{ASSETS}/live.js" nonce="{nonce}" data-version="{html.escape(version)}"></script>'
     return f"{css}\n{script}\n"
 
@@ -355,6 +356,7 @@ class PreviewServer(ThreadingHTTPServer):
             ) from None
         self.site = site
         self._stop_watching = threading.Event()
+        self._watching = threading.Event()
         self._workers: list[threading.Thread] = []
 
     @property
@@ -363,17 +365,28 @@ class PreviewServer(ThreadingHTTPServer):
         return f"http://{host!s}:{port}/"
 
     def start(self) -> None:
+        """Serve and watch; returns once the watcher follows the folders, so no save is missed."""
         for target in (self.serve_forever, self._watch):
             thread = threading.Thread(target=target, daemon=True, name=f"bindery-preview-{target.__name__}")
             thread.start()
             self._workers.append(thread)
+        self._watching.wait(timeout=WATCH_START_SECONDS)
 
     def _watch(self) -> None:
         ignore = watchfiles.DefaultFilter(ignore_paths=[self.site.root / "output"])
-        for _changes in watchfiles.watch(
-            *self.site.watched_paths(), watch_filter=ignore, stop_event=self._stop_watching, debounce=400, step=50, raise_interrupt=False
+        for changes in watchfiles.watch(
+            *self.site.watched_paths(),
+            watch_filter=ignore,
+            stop_event=self._stop_watching,
+            debounce=400,
+            step=50,
+            rust_timeout=250,
+            yield_on_timeout=True,  # an empty set now and then: the first one says the watcher is running
+            raise_interrupt=False,
         ):
-            self.site.rebuild()
+            self._watching.set()
+            if changes:
+                self.site.rebuild()
 
     def close(self) -> None:
         self.site.stop()
