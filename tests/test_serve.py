@@ -453,6 +453,25 @@ def test_the_policy_blocks_a_script_the_page_did_not_bring(reading_server: Serve
     page.close()
 
 
+def test_an_svg_opened_from_the_preview_runs_no_script(book: Path, browser: Any) -> None:
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>document.title = "ran"</script><rect width="10" height="10"/></svg>'
+    (book / "images" / "mark.svg").write_text(svg)
+    article = book / "chapters" / "lanterns.md"
+    write(article, article.read_text() + "\n![A mark](../images/mark.svg)\n")
+    running = start_server(book)
+    try:
+        status, headers, _ = running.request("images/mark.svg")
+        if status == 200:  # served (the build may also clean or refuse such a file): then as a sandboxed document
+            assert headers["Content-Type"] == "image/svg+xml" and "sandbox" in headers["Content-Security-Policy"].split("; ")
+            page = browser.new_page()
+            page.goto(running.url + "images/mark.svg")
+            page.wait_for_timeout(300)
+            assert page.title() != "ran"  # checked to fail when the policy allows scripts
+            page.close()
+    finally:
+        stop_server(running)
+
+
 def test_the_navigation_bar_fits_a_narrow_window(reading_server: Server, browser: Any, tmp_path: Path) -> None:
     page = browser.new_page(viewport={"width": 360, "height": 640})
     page.goto(reading_server.url + "chapter-2.xhtml")
