@@ -189,8 +189,11 @@ class RebuildWorker:
 
     def __init__(self, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.timeout = timeout
-        self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload([__name__])  # each new worker starts with Bindery imported
+        if "forkserver" in multiprocessing.get_all_start_methods():  # never fork the server's threads
+            self._context: Any = multiprocessing.get_context("forkserver")
+            self._context.set_forkserver_preload([__name__])  # each new worker starts with Bindery imported
+        else:
+            self._context = multiprocessing.get_context("spawn")
         self._process: Any = None
         self._conn: multiprocessing.connection.Connection | None = None
         self._lock = threading.Lock()
@@ -200,7 +203,8 @@ class RebuildWorker:
         return self._process.pid if self._process is not None else None
 
     def _start(self) -> multiprocessing.connection.Connection:
-        ours, theirs = self._context.Pipe()
+        pipe: tuple[multiprocessing.connection.Connection, multiprocessing.connection.Connection] = self._context.Pipe()
+        ours, theirs = pipe
         self._process = self._context.Process(target=serve_jobs, args=(theirs,), name="bindery-preview-worker", daemon=True)
         self._process.start()
         theirs.close()
