@@ -195,7 +195,7 @@ class PreviewSite:
             snapshot: Snapshot = self.worker.run(("build", self.path, version))
         except WorkerFailed as exc:
             snapshot = failed(version, started, exc.diagnostic)
-        if self.on_rebuild is not None:
+        if self.on_rebuild is not None and not self.stopped:  # a rebuild cut short by Ctrl+C is not news
             self.on_rebuild(snapshot)
         return snapshot
 
