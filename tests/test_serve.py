@@ -377,6 +377,36 @@ def test_a_crashed_rebuild_is_reported_and_the_next_save_recovers(book: Path, tm
         stop_server(running)
 
 
+def test_ctrl_c_during_a_hung_first_build_stops_server_and_worker(book: Path, tmp_path: Path) -> None:
+    fault = tmp_path / "fault"
+    fault.write_text("hang")
+    env = {**os.environ, "BINDERY_PREVIEW_FAULT_FILE": str(fault)}
+    command = [sys.executable, "-m", "bindery", "serve", str(book), "--port", "0", "--no-open", "--build-timeout", "60"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    hanging = tmp_path / "fault.hanging"
+    deadline = time.monotonic() + 30
+    while not hanging.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert hanging.exists(), "the worker never started the first build"
+    time.sleep(0.2)
+    worker = int(hanging.read_text())
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=20)
+    assert process.returncode == 130 and "Traceback" not in output, output
+    deadline = time.monotonic() + 10
+    while running(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not running(worker), "the worker outlived the server"
+
+
+def running(pid: int) -> bool:
+    """Whether process `pid` exists and is not a zombie (Linux /proc)."""
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+
+
 # -- in a real browser -----------------------------------------------------
 
 

@@ -145,35 +145,36 @@ def _obey_test_fault() -> None:
     except OSError:
         return
     if fault == "hang":
+        Path(name + ".hanging").write_text(str(os.getpid()), encoding="utf-8")
         time.sleep(3600)
     elif fault == "crash":
         os._exit(3)
 
 
 def serve_jobs(conn: multiprocessing.connection.Connection) -> None:
-    """The worker's loop: answer jobs until the server closes the pipe."""
+    """The worker's loop: answer jobs until the server closes the pipe (or is gone: then quietly)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the server's to handle; it stops this process
     cache = RenderCache()
     book: Book | None = None
-    conn.send("ready")
-    while True:
-        try:
+    try:
+        conn.send("ready")
+        while True:
             job = conn.recv()
-        except (EOFError, OSError):
-            return
-        _obey_test_fault()
-        if job[0] == "build":
-            snapshot, built = render_snapshot(job[1], job[2], cache)
-            book = built or book
-            conn.send(snapshot)
-        elif job[0] == "cover":
-            try:
-                if book is None:
-                    book = load_book(job[1])[0]
-                    cache.templates(Path(book.root))
-                conn.send(cache.cover(book))
-            except BinderyError as exc:
-                conn.send(exc)
+            _obey_test_fault()
+            if job[0] == "build":
+                snapshot, built = render_snapshot(job[1], job[2], cache)
+                book = built or book
+                conn.send(snapshot)
+            elif job[0] == "cover":
+                try:
+                    if book is None:
+                        book = load_book(job[1])[0]
+                        cache.templates(Path(book.root))
+                    conn.send(cache.cover(book))
+                except BinderyError as exc:
+                    conn.send(exc)
+    except (EOFError, OSError):  # the server stopped (Ctrl+C) or was killed: nobody to answer
+        return
 
 
 class WorkerFailed(Exception):
