@@ -85,6 +85,16 @@ def test_a_link_out_of_the_template_folders_is_refused(book: Path, tmp_path: Pat
     assert "TOP SECRET" not in str(diagnostic)
 
 
+def test_a_linked_folder_out_of_the_template_folders_is_refused(book: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.j2").write_text("TOP SECRET\n")
+    (book / "templates" / "ebook" / "partials").symlink_to(outside)
+    (book / "templates" / "ebook" / "page.j2").write_text('{% include "partials/secret.j2" %}\n')
+    [diagnostic] = render_error(book, "page.j2").diagnostics
+    assert diagnostic.code == "template-outside" and diagnostic.line == 1 and "TOP SECRET" not in str(diagnostic)
+
+
 def test_an_override_that_links_out_is_refused(book: Path, tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP SECRET\n")

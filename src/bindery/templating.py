@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -110,12 +111,22 @@ class FolderLoader(jinja2.FileSystemLoader):
         self.folder = folder
         self.roots = roots
 
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         pieces = jinja2.loaders.split_template_path(template)  # refuses '..' (TemplateNotFound)
         path = self.folder.joinpath(*pieces)
-        if path.is_file():
-            inside(template, path, self.roots)
-        return super().get_source(environment, template)
+        if not path.is_file():
+            raise jinja2.TemplateNotFound(template)
+        target = inside(template, path, self.roots).resolve()  # read what was checked, not the link again
+        mtime = target.stat().st_mtime_ns
+        source = target.read_bytes().decode(self.encoding)
+
+        def uptodate() -> bool:
+            try:
+                return path.resolve() == target and target.stat().st_mtime_ns == mtime
+            except OSError:
+                return False
+
+        return source, str(path), uptodate
 
 
 def inside(name: str, path: Path, roots: tuple[Path, ...]) -> Path:
