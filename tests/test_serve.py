@@ -1,7 +1,10 @@
 """`bindery serve`: the live preview, checked over HTTP and in a real headless browser.
 
 The server runs as the real command (`python -m bindery serve --port 0`) in a
-subprocess and is stopped with Ctrl+C (SIGINT) after each test. The browser
+subprocess and is stopped with Ctrl+C (SIGINT) after each test. The sandbox
+tests send foreign `Host` headers, read the security headers, and make a
+rebuild hang (a template loop, with `--build-timeout 3`) or crash (the worker's
+test hook `BINDERY_PREVIEW_FAULT_FILE`). The browser
 tests drive Debian's chromium with Playwright; they skip when chromium is
 absent on a developer's machine and fail in CI, where `.ci/run` installs it.
 """
