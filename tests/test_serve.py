@@ -1,131 +1,26 @@
 """`bindery serve`: the live preview, checked over HTTP and in a real headless browser.
 
-The server runs as the real command (`python -m bindery serve --port 0`) in a
-subprocess and is stopped with Ctrl+C (SIGINT) after each test. The browser
-tests drive Debian's chromium with Playwright; they skip when chromium is
-absent on a developer's machine and fail in CI, where `.ci/run` installs it.
+See `serve_harness` for how the server and the browser are run; the
+preview's sandbox (Host check, CSP, hung and crashed rebuilds) is tested in
+`test_serve_sandbox.py`.
 """
 
 from __future__ import annotations
 
-import os
-import queue
 import re
-import shutil
-import signal
 import subprocess
 import sys
-import threading
 import time
-import urllib.error
-import urllib.request
 import xml.etree.ElementTree as ET
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bindery.pipeline import build
 from conftest import BOOKS
+from serve_harness import RELOAD_SECONDS, Server, book, browser, reading_server, server, start_server, stop_server, wait_for_text, write
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-RELOAD_SECONDS = 5.0  # the issue asks for about one second; the test allows for a busy machine and reports the figure
-
-
-@dataclass
-class Server:
-    url: str
-    book: Path
-    process: subprocess.Popen[str]
-    lines: queue.Queue[str]
-    reader: threading.Thread
-
-    def get(self, path: str) -> tuple[int, str, str]:
-        try:
-            with urllib.request.urlopen(self.url + path.lstrip("/"), timeout=10) as response:
-                return response.status, response.headers["Content-Type"], response.read().decode("utf-8", "replace")
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.headers["Content-Type"], exc.read().decode("utf-8", "replace")
-
-
-def start_server(book: Path) -> Server:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bindery", "serve", str(book), "--port", "0", "--no-open"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True)  # type: ignore[union-attr]
-    reader.start()
-    deadline = time.monotonic() + 30
-    seen = []
-    while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=1)
-        except queue.Empty:
-            if process.poll() is not None:
-                break
-            continue
-        seen.append(line)
-        if "http://" in line:
-            url = line[line.index("http://") :].split()[0]
-            return Server(url, book, process, lines, reader)
-    process.kill()
-    process.wait()
-    reader.join(timeout=5)
-    process.stdout.close()  # type: ignore[union-attr]
-    raise AssertionError(f"bindery serve did not print its URL: {''.join(seen)}")
-
-
-def stop_server(server: Server) -> None:
-    server.process.send_signal(signal.SIGINT)
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
-        raise AssertionError("bindery serve did not stop within 10 s of Ctrl+C") from None
-    finally:
-        server.reader.join(timeout=5)
-        server.process.stdout.close()  # type: ignore[union-attr]
-    assert server.process.returncode == 0, "bindery serve should stop cleanly on Ctrl+C"
-
-
-@pytest.fixture
-def book(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(BOOKS / "preview", tmp_path / "book"))
-
-
-@pytest.fixture
-def server(book: Path) -> Iterator[Server]:
-    """A server of its own, for a test that edits the book."""
-    running = start_server(book)
-    yield running
-    stop_server(running)
-
-
-@pytest.fixture(scope="module")
-def reading_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """One server for the tests that only read pages."""
-    running = start_server(Path(shutil.copytree(BOOKS / "preview", tmp_path_factory.mktemp("preview") / "book")))
-    yield running
-    stop_server(running)
+__all__ = ["book", "browser", "reading_server", "server"]  # fixtures used by the tests below
 
 
 def without_preview(xhtml: str) -> str:
@@ -139,14 +34,6 @@ def without_preview(xhtml: str) -> str:
             if "bindery" in child.get("class", "") + child.get("href", "") + child.get("src", "") or child.get("role") == "doc-pagebreak":
                 parent.remove(child)
     return ET.canonicalize(ET.tostring(root, encoding="unicode"), strip_text=True)
-
-
-def write(path: Path, text: str) -> None:
-    """Save a file in place, as an editor does (the watcher sees a modification)."""
-    path.write_text(text, encoding="utf-8")
-
-
-# -- over HTTP -----------------------------------------------------------
 
 
 def test_pages_are_the_epub_documents_plus_navigation(reading_server: Server, tmp_path: Path) -> None:
@@ -215,36 +102,16 @@ def test_a_port_in_use_is_a_clear_error(reading_server: Server) -> None:
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "--port 0" in done.stderr and "Traceback" not in done.stderr
 
 
-# -- in a real browser -----------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    missing = [] if CHROMIUM.exists() else [f"chromium ({CHROMIUM})"]
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing.append("the playwright package (pip install -e '.[test]')")
-    if missing:
-        message = f"the live-reload browser test needs {' and '.join(missing)}; scripts/install-system-deps.sh installs chromium"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def wait_for_text(page: Any, text: str) -> float:
-    """Seconds until `text` shows in the page's body, without any reload by the test."""
-    started = time.monotonic()
-    page.wait_for_function("t => document.body && document.body.textContent.includes(t)", arg=text, timeout=RELOAD_SECONDS * 1000)
-    return time.monotonic() - started
+def test_the_log_line_says_what_it_counts(reading_server: Server) -> None:
+    assert re.search(r"rebuilt in [\d.]+ s: 6 XHTML documents \(the EPUB's content files\), 0 warnings", reading_server.startup), (
+        reading_server.startup
+    )
 
 
 def test_saving_an_article_reloads_the_open_page(server: Server, browser: Any) -> None:
     page = browser.new_page()
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
     page.goto(server.url + "chapter-1.xhtml")
     assert "lamplighter" in page.inner_text("body")
     assert page.locator("nav.bindery-preview a[rel=next]").first.get_attribute("href") == "chapter-2.xhtml"
@@ -262,6 +129,7 @@ def test_saving_an_article_reloads_the_open_page(server: Server, browser: Any) -
     write(override, built_in.read_text().replace("{% block content %}", '{% block content %}<p class="stamp">Proof copy</p>', 1))
     seconds = wait_for_text(page, "Proof copy")
     print(f"template saved -> page reloaded in {seconds:.2f} s")
+    assert not [m for m in console if "Content Security Policy" in m]  # the policy blocks nothing the book or the preview needs
     page.close()
 
 
@@ -275,8 +143,23 @@ def test_a_manifest_error_shows_in_the_page_and_fixing_it_recovers(server: Serve
     wait_for_text(page, "The book does not build")
     body = page.inner_text("body")
     assert "book.yaml:" in body and "chapters/harbor.md" in body and "harbour.md" in body  # where, what, and the near miss
+    assert "brown ink" in body and "last good build" in body  # the errors above the last good build of this page
     write(manifest, good.replace("Preview Test Book", "Preview Test Book, Revised"))
-    wait_for_text(page, "brown ink")
-    assert page.title() == "The Harbour Ledger"
+    page.wait_for_function("() => !document.body.textContent.includes('does not build')", timeout=RELOAD_SECONDS * 1000)
+    assert "brown ink" in page.inner_text("body") and page.title() == "The Harbour Ledger"
     assert server.process.poll() is None
+    page.close()
+
+
+def test_the_navigation_bar_fits_a_narrow_window(reading_server: Server, browser: Any, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 360, "height": 640})
+    page.goto(reading_server.url + "chapter-2.xhtml")
+    page.screenshot(path=str(tmp_path / "narrow.png"))
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360  # nothing runs off the side
+    boxes = page.eval_on_selector_all("nav.bindery-preview:not(.bottom) a", "links => links.map(a => a.getBoundingClientRect().toJSON())")
+    assert len(boxes) == 2
+    for box in boxes:
+        assert (
+            box["left"] >= 0 and box["right"] <= 360 and box["height"] < 30
+        )  # each link on one line, cut short with an ellipsis when too long
     page.close()

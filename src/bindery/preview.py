@@ -7,39 +7,55 @@ the book's CSS and images); chapter navigation and a small live-reload
 script are injected into the served copy only, never into the EPUB.
 
 A watcher (watchfiles) follows the book folder and the built-in template
-folder; every change rebuilds a `Snapshot` in memory, and the open pages are
-told over Server-Sent Events to reload. A build that fails is a snapshot
-too: its diagnostics are shown in the page, and the server keeps running.
+folder; every change rebuilds a `Snapshot` in a worker process
+(`preview_worker.RebuildWorker`, with a timeout), and the open pages are told
+over Server-Sent Events to reload. A build that fails, hangs or crashes is a
+snapshot too: its diagnostics are shown above the last good build (or alone
+when there is none), and the server keeps running.
+
+The preview is a sandbox for the book's content: it answers only requests
+whose `Host` is this loopback address (no DNS rebinding), serves only what the
+last build lists (its documents, CSS and images; never `book.yaml`, `.env`
+or `.git`), and sends every page with a Content-Security-Policy that allows
+one script, the reload client (by a nonce per response), and every other
+response (images, SVG included) with a `sandbox` policy that runs no script.
 """
 
 from __future__ import annotations
 
-import functools
 import html
 import mimetypes
 import re
+import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import watchfiles
 
-from bindery.builders.cover_image import CoverImage, generated_cover
+from bindery.builders.cover_image import CoverImage
 from bindery.diagnostics import BinderyError, Diagnostic
 from bindery.manifest import find_manifest
-from bindery.model import Book
-from bindery.pipeline import load_book
-from bindery.render import Document, render_ebook
-from bindery.templating import Templates, default_templates_dir, template_dirs
+from bindery.preview_worker import DEFAULT_TIMEOUT, RebuildWorker, Snapshot, WorkerFailed, failed
+from bindery.templating import default_templates_dir
 
 ASSETS = "_bindery"  # URL folder of the preview's own files; no book document is named so
 XHTML = "application/xhtml+xml; charset=utf-8"
 BODY_OPEN = re.compile(r"<body\b[^>]*>")
 KEEPALIVE_SECONDS = 15.0
+WATCH_START_SECONDS = 10.0  # how long `start` waits for the watcher to follow the folders
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")  # the only Host headers answered (with the port)
+# Pages: one script, the reload client, by a nonce per response; no inline script or event handler,
+# no plugin, no frame, nothing fetched from anywhere but this server.
+PAGE_CSP = (
+    "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; media-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+# Everything else (images, SVG, CSS): opened on its own, it is a sandboxed document that runs no script.
+ASSET_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; font-src 'self'; sandbox"
 
 LIVE_JS = """\
 // Bindery preview: reload this page when the book was rebuilt.
@@ -62,124 +78,48 @@ LIVE_JS = """\
 """
 
 PREVIEW_CSS = """\
-/* Bindery preview: the navigation bar and the error page (not part of the book). */
-nav.bindery-preview { font: 14px/1.4 system-ui, sans-serif; display: flex; gap: 1em; align-items: baseline;
-  padding: 0.5em 1em; margin: 0 0 2em; background: #f3f1ec; border-bottom: 1px solid #d8d4ca; }
-nav.bindery-preview.bottom { margin: 3em 0 0; border-top: 1px solid #d8d4ca; border-bottom: 0; }
-nav.bindery-preview a { color: #234; }
-nav.bindery-preview .status { margin-left: auto; color: #666; }
+/* Bindery preview: the navigation bar, the build-error panel and the error page (not part of the book). */
+nav.bindery-preview { font: 14px/1.4 system-ui, sans-serif; display: flex; flex-wrap: wrap; gap: 0.25em 1.25em;
+  align-items: baseline; padding: 0.5em 1em; margin: 0 -1em 2em; background: #f3f1ec; border-bottom: 1px solid #d8d4ca; }
+nav.bindery-preview.bottom { margin: 3em -1em 0; border-top: 1px solid #d8d4ca; border-bottom: 0; }
+nav.bindery-preview a { color: #234; min-width: 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+nav.bindery-preview a[rel=next] { margin-left: auto; }
+nav.bindery-preview .status { flex: 1 0 100%; order: 1; color: #666; font-size: 12px; }
+@media (min-width: 48em) { nav.bindery-preview .status { flex: 0 1 auto; order: 0; margin-left: auto; text-align: right; }
+  nav.bindery-preview a[rel=next] { margin-left: 0; } }
+section.bindery-failed { font: 15px/1.5 system-ui, sans-serif; margin: -1em -1em 2em; padding: 0.75em 1em;
+  background: #fbe9e7; border: 1px solid #d9a39b; color: #4a1a12; }
+section.bindery-failed p { text-indent: 0; margin: 0 0 0.5em; }
+section.bindery-failed ul { margin: 0; padding-left: 1.25em; }
+section.bindery-failed li { font-family: ui-monospace, monospace; font-size: 13px; white-space: pre-wrap; overflow-wrap: anywhere; }
 body { max-width: 42em; margin: 0 auto; padding: 0 1em; }
 body.bindery-error { font: 16px/1.5 system-ui, sans-serif; }
-body.bindery-error li { font-family: ui-monospace, monospace; white-space: pre-wrap; margin: 0.5em 0; }
+body.bindery-error li { font-family: ui-monospace, monospace; white-space: pre-wrap; overflow-wrap: anywhere; margin: 0.5em 0; }
 """
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    """One rebuild of the book: its rendered documents, or the errors that stopped it."""
-
-    version: str
-    documents: dict[str, Document] = field(default_factory=dict)  # in reading order
-    css: str = ""
-    images: dict[str, Path] = field(default_factory=dict)  # URL path -> file in the book folder
-    drawn: dict[str, Callable[[], CoverImage]] = field(default_factory=dict)  # URL path -> an image made on request (the generated cover)
-    errors: tuple[Diagnostic, ...] = ()
-    warnings: tuple[Diagnostic, ...] = ()
-    seconds: float = 0.0
-    built_at: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-class RenderCache:
-    """What a rebuild may reuse while no template file changed: the compiled templates and the drawn cover.
-
-    Any change in the template folders (an edit, a new override) gives a new
-    key, and both are made afresh; an article edit reuses them. Drawing the
-    generated cover takes about a second, so after the first one it is drawn
-    when the browser asks for it, not while the page waits to reload."""
-
-    def __init__(self) -> None:
-        self._key: str | None = None
-        self._templates: Templates | None = None
-        self._covers: dict[str, CoverImage] = {}
-        self._cover_name: str | None = None
-        self._lock = threading.Lock()
-
-    def _refresh(self, root: Path) -> None:
-        dirs = [d for kind in ("ebook", "print") for d in template_dirs(root, kind)]
-        files = sorted(p for d in dirs for p in d.rglob("*") if p.is_file())
-        key = repr([(str(p), p.stat().st_mtime_ns) for p in files])
-        if key != self._key:
-            self._key, self._templates, self._covers = key, Templates(root, "ebook"), {}
-
-    def templates(self, root: Path) -> Templates:
-        self._refresh(root)
-        assert self._templates is not None
-        return self._templates
-
-    def cover_name(self, book: Book) -> str:
-        if self._cover_name is None:
-            self._cover_name = self.cover(book).name
-        return self._cover_name
-
-    def cover(self, book: Book) -> CoverImage:
-        """The EPUB's generated cover for this book's metadata and templates."""
-        with self._lock:
-            key = repr((self._key, book.metadata))
-            if key not in self._covers:
-                self._covers = {key: generated_cover(book)}
-            return self._covers[key]
-
-
-def render_snapshot(path: Path, version: str, cache: RenderCache | None = None) -> Snapshot:
-    """Run the pipeline up to the EPUB renderer; never raises for a bad book."""
-    started = time.perf_counter()
-    stamp = time.strftime("%H:%M:%S")
-    cache = cache or RenderCache()
-    try:
-        book, xrefs, warnings = load_book(path)
-        templates = cache.templates(Path(book.root))
-        cover_href = book.metadata.cover or cache.cover_name(book)
-        rendering = render_ebook(book, xrefs, templates, cover_href=cover_href)
-    except BinderyError as exc:
-        return Snapshot(version, errors=exc.diagnostics, seconds=time.perf_counter() - started, built_at=stamp)
-    except Exception as exc:  # noqa: BLE001 (a bug must not stop the server; the page says so)
-        bug = Diagnostic(
-            f"internal error: {type(exc).__name__}: {exc}",
-            hint="this is a bug in Bindery; run 'bindery build --debug' and report the output",
-            code="internal",
-        )
-        return Snapshot(version, errors=(bug,), seconds=time.perf_counter() - started, built_at=stamp)
-    root = Path(book.root).resolve()
-    sources = {src for article in book.articles() for src in article.images}
-    if book.metadata.cover:
-        sources.add(book.metadata.cover)
-    images = {src: (root / src).resolve() for src in sorted(sources)}
-    images = {src: file for src, file in images.items() if root in file.parents}
-    return Snapshot(
-        version,
-        documents={doc.name: doc for doc in rendering.documents},
-        css=rendering.css,
-        images=images,
-        drawn={} if book.metadata.cover else {cover_href: functools.partial(cache.cover, book)},
-        warnings=tuple(warnings),
-        seconds=time.perf_counter() - started,
-        built_at=stamp,
-    )
-
-
-def live_tags(version: str) -> str:
+def live_tags(version: str, nonce: str) -> str:
     """The preview's stylesheet and live-reload script, for the page's head."""
-    css = f'<link rel="stylesheet" type="text/css" href="/{ASSETS}/preview.css" />'
-    script = f'<script src="/{ASSETS}/live.js" data-version="{html.escape(version)}"></script>'
+    css = f'<meta name="viewport" class="bindery-preview" content="width=device-width, initial-scale=1" />\n<link rel="stylesheet" type="text/css" href="/{ASSETS}/preview.css" />'
+    script = f'<script src="/{ASSETS}/live.js" nonce="{nonce}" data-version="{html.escape(version)}"></script>'
     return f"{css}\n{script}\n"
 
 
-def preview_page(snapshot: Snapshot, name: str) -> str | None:
-    """A document of the snapshot with navigation and the live-reload script, or None."""
+def failure_panel(failure: Snapshot, shown: Snapshot) -> str:
+    """The errors of the latest rebuild, above the last good build's page."""
+    items = "".join(f"<li>{html.escape(f'error: {d}')}</li>" for d in failure.errors)
+    return (
+        '<section class="bindery-failed" role="alert" aria-label="Build errors">'
+        f"<p><strong>The book does not build</strong> (checked at {failure.built_at}). "
+        f"Below is the last good build, from {shown.built_at}. Fix the problem and save: this page reloads by itself.</p>"
+        f"<ul>{items}</ul></section>\n"
+    )
+
+
+def preview_page(snapshot: Snapshot, name: str, nonce: str, failure: Snapshot | None = None) -> str | None:
+    """A document of the snapshot with navigation and the live-reload script, or None.
+
+    `failure`, when the latest rebuild failed: its errors are shown above this (last good) page."""
     doc = snapshot.documents.get(name)
     if doc is None:
         return None
@@ -198,49 +138,64 @@ def preview_page(snapshot: Snapshot, name: str) -> str | None:
         links.append(f'<a rel="next" href="{nxt.name}">{html.escape(nxt.title)} →</a>')
     warnings = f"{len(snapshot.warnings)} warning{'s' if len(snapshot.warnings) != 1 else ''}"
     listed = html.escape("\n".join(str(w) for w in snapshot.warnings), quote=True).replace("\n", "&#10;")
-    status = f'<span class="status" title="{listed}">preview · rebuilt {snapshot.built_at} in {snapshot.seconds:.2f} s · {warnings}</span>'
+    state = f"build failed at {failure.built_at}" if failure else f"rebuilt {snapshot.built_at} in {snapshot.seconds:.2f} s · {warnings}"
+    status = f'<span class="status" title="{listed}">preview · {state}</span>'
     top = f'<nav class="bindery-preview" aria-label="Preview">{" ".join(links)} {status}</nav>\n'
+    if failure is not None:
+        top += failure_panel(failure, snapshot)
     bottom = f'<nav class="bindery-preview bottom" aria-label="Preview pages">{" ".join(links)}</nav>\n'
-    content = doc.content.replace("</head>", live_tags(snapshot.version) + "</head>", 1)
+    version = (failure or snapshot).version
+    content = doc.content.replace("</head>", live_tags(version, nonce) + "</head>", 1)
     content = BODY_OPEN.sub(lambda m: m.group(0) + "\n" + top, content, count=1)
     return content.replace("</body>", bottom + "</body>", 1)
 
 
-def message_page(snapshot: Snapshot, heading: str, lead: str, items: list[str]) -> str:
+def message_page(version: str, nonce: str, heading: str, lead: str, items: list[str]) -> str:
     """A plain HTML page for errors and missing pages, which reloads like the others."""
     rows = "".join(f"<li>{html.escape(item)}</li>" for item in items)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8" />'
-        f"<title>{html.escape(heading)} · Bindery preview</title>\n{live_tags(snapshot.version)}</head>\n"
+        f"<title>{html.escape(heading)} · Bindery preview</title>\n{live_tags(version, nonce)}</head>\n"
         f'<body class="bindery-error"><h1>{html.escape(heading)}</h1><p>{lead}</p><ul>{rows}</ul></body></html>\n'
     )
 
 
-def error_page(snapshot: Snapshot) -> str:
+def error_page(snapshot: Snapshot, nonce: str) -> str:
+    """The page for a book that has not built once since the server started."""
     items = [f"error: {d}" if d.severity == "error" else str(d) for d in snapshot.errors]
     lead = f"Bindery could not build the book (checked at {snapshot.built_at}). Fix the problem and save: this page reloads by itself."
-    return message_page(snapshot, "The book does not build", lead, items)
+    return message_page(snapshot.version, nonce, "The book does not build", lead, items)
 
 
 class PreviewSite:
-    """The current snapshot, replaced whole on every rebuild; waiters are woken."""
+    """The latest snapshot and the last good one, replaced on every rebuild; waiters are woken.
 
-    def __init__(self, path: Path, on_rebuild: Callable[[Snapshot], None] | None = None) -> None:
+    Rebuilds run in a `RebuildWorker` process: one that takes longer than
+    `timeout` seconds, or crashes, becomes a failed snapshot."""
+
+    def __init__(self, path: Path, on_rebuild: Callable[[Snapshot], None] | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.manifest = find_manifest(path)  # no book at all: refuse to start (BinderyError)
         self.path = path
         self.root = self.manifest.parent.resolve()
         self.on_rebuild = on_rebuild
         self._token = format(time.time_ns() % 10**9, "x")  # page versions differ between server runs
         self._count = 0
-        self._cache = RenderCache()
         self._changed = threading.Condition()
+        self._covers: dict[tuple[str, str], CoverImage] = {}
+        self.worker = RebuildWorker(timeout)
         self.stopped = False
-        self.snapshot = self._render()
+        self.good: Snapshot | None = None
+        self.snapshot = self.rebuild()
 
     def _render(self) -> Snapshot:
         self._count += 1
-        snapshot = render_snapshot(self.path, f"{self._token}-{self._count}", self._cache)
-        if self.on_rebuild is not None:
+        version = f"{self._token}-{self._count}"
+        started = time.perf_counter()
+        try:
+            snapshot: Snapshot = self.worker.run(("build", self.path, version))
+        except WorkerFailed as exc:
+            snapshot = failed(version, started, exc.diagnostic)
+        if self.on_rebuild is not None and not self.stopped:  # a rebuild cut short by Ctrl+C is not news
             self.on_rebuild(snapshot)
         return snapshot
 
@@ -248,8 +203,23 @@ class PreviewSite:
         snapshot = self._render()
         with self._changed:
             self.snapshot = snapshot
+            if snapshot.ok:
+                self.good = snapshot
             self._changed.notify_all()
         return snapshot
+
+    def draw(self, snapshot: Snapshot, name: str) -> CoverImage:
+        """An image the worker draws (the generated cover); BinderyError when it cannot."""
+        key = (snapshot.version, name)
+        if key not in self._covers:
+            try:
+                answer = self.worker.run(("cover", self.path))
+            except WorkerFailed as exc:
+                raise BinderyError(exc.diagnostic) from None
+            if isinstance(answer, BinderyError):
+                raise answer
+            self._covers = {key: answer}
+        return self._covers[key]
 
     def wait_for_change(self, seen: str | None, timeout: float) -> str:
         """The current version, once it differs from `seen` (or after `timeout`)."""
@@ -261,6 +231,7 @@ class PreviewSite:
         with self._changed:
             self.stopped = True
             self._changed.notify_all()
+        self.worker.stop()
 
     def watched_paths(self) -> list[Path]:
         built_in = default_templates_dir().resolve() / "ebook"
@@ -275,8 +246,13 @@ class PreviewHandler(BaseHTTPRequestHandler):
     server_version = "BinderyPreview"
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        if not self._loopback_host():
+            return None
         site = self.server.site
-        snapshot = site.snapshot
+        latest = site.snapshot
+        shown = latest if latest.ok else site.good  # the build whose pages are served
+        failure = None if latest.ok else latest
+        nonce = secrets.token_urlsafe(16)
         name = unquote(urlsplit(self.path).path).lstrip("/")
         if name == f"{ASSETS}/events":
             return self._events(site)
@@ -284,39 +260,61 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return self._send(200, "text/javascript; charset=utf-8", LIVE_JS)
         if name == f"{ASSETS}/preview.css":
             return self._send(200, "text/css; charset=utf-8", PREVIEW_CSS)
-        if not snapshot.ok:
+        if shown is None:
             if name.endswith(".css"):
                 return self._send(200, "text/css; charset=utf-8", "")
-            return self._send(200, "text/html; charset=utf-8", error_page(snapshot))
+            return self._send(200, "text/html; charset=utf-8", error_page(latest, nonce), PAGE_CSP.format(nonce=nonce))
         if name == "":
-            first = next(iter(snapshot.documents))
+            first = next(iter(shown.documents))
             self.send_response(302)
             self.send_header("Location", f"/{first}")
+            self._security_headers(ASSET_CSP)
             self.end_headers()
             return None
         if name == "css/book.css":
-            return self._send(200, "text/css; charset=utf-8", snapshot.css)
-        page = preview_page(snapshot, name)
+            return self._send(200, "text/css; charset=utf-8", shown.css)
+        page = preview_page(shown, name, nonce, failure)
         if page is not None:
-            return self._send(200, XHTML, page)
-        if name in snapshot.drawn:
+            return self._send(200, XHTML, page, PAGE_CSP.format(nonce=nonce))
+        if name in shown.drawn:
             try:
-                image = snapshot.drawn[name]()
+                image = site.draw(shown, name)
             except BinderyError as exc:
                 return self._send(500, "text/plain; charset=utf-8", "\n".join(map(str, exc.diagnostics)))
             return self._send(200, image.media_type, image.data)
-        if name in snapshot.images and snapshot.images[name].is_file():
+        file = shown.images.get(name)
+        if file is not None and file.is_file() and file.resolve() == file and site.root in file.parents:
             kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            return self._send(200, kind, snapshot.images[name].read_bytes())
+            return self._send(200, kind, file.read_bytes())
         lead = f'There is no page <code>{html.escape(name)}</code> in this book. <a href="/">Go to the start</a>.'
-        return self._send(404, "text/html; charset=utf-8", message_page(snapshot, "Not found", lead, []))
+        page = message_page(latest.version, nonce, "Not found", lead, [])
+        return self._send(404, "text/html; charset=utf-8", page, PAGE_CSP.format(nonce=nonce))
 
-    def _send(self, status: int, kind: str, body: str | bytes) -> None:
+    def _loopback_host(self) -> bool:
+        """True for a request to this server by a loopback name; else it is answered 400 or 421 here."""
+        port = self.server.server_address[1]
+        host = (self.headers.get("Host") or "").strip().lower()
+        allowed = {f"{name}:{port}" for name in LOOPBACK_NAMES} | (set(LOOPBACK_NAMES) if port == 80 else set())
+        if host in allowed and self.path.startswith("/"):
+            return True
+        status = 400 if not host else 421
+        text = f"This is Bindery's preview; it answers only requests to http://127.0.0.1:{port}/ or http://localhost:{port}/.\n"
+        self._send(status, "text/plain; charset=utf-8", text)
+        return False
+
+    def _security_headers(self, csp: str) -> None:
+        self.send_header("Content-Security-Policy", csp)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        self.send_header("Cache-Control", "no-store")
+
+    def _send(self, status: int, kind: str, body: str | bytes, csp: str = ASSET_CSP) -> None:
         data = body.encode("utf-8") if isinstance(body, str) else body
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
+        self._security_headers(csp)
         self.end_headers()
         self.wfile.write(data)
 
@@ -324,7 +322,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         """Server-Sent Events: the current version now, then each new one."""
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-store")
+        self._security_headers(ASSET_CSP)
         self.end_headers()
         seen: str | None = None
         try:
@@ -358,6 +356,7 @@ class PreviewServer(ThreadingHTTPServer):
             ) from None
         self.site = site
         self._stop_watching = threading.Event()
+        self._watching = threading.Event()
         self._workers: list[threading.Thread] = []
 
     @property
@@ -366,17 +365,28 @@ class PreviewServer(ThreadingHTTPServer):
         return f"http://{host!s}:{port}/"
 
     def start(self) -> None:
+        """Serve and watch; returns once the watcher follows the folders, so no save is missed."""
         for target in (self.serve_forever, self._watch):
             thread = threading.Thread(target=target, daemon=True, name=f"bindery-preview-{target.__name__}")
             thread.start()
             self._workers.append(thread)
+        self._watching.wait(timeout=WATCH_START_SECONDS)
 
     def _watch(self) -> None:
         ignore = watchfiles.DefaultFilter(ignore_paths=[self.site.root / "output"])
-        for _changes in watchfiles.watch(
-            *self.site.watched_paths(), watch_filter=ignore, stop_event=self._stop_watching, debounce=400, step=50, raise_interrupt=False
+        for changes in watchfiles.watch(
+            *self.site.watched_paths(),
+            watch_filter=ignore,
+            stop_event=self._stop_watching,
+            debounce=400,
+            step=50,
+            rust_timeout=250,
+            yield_on_timeout=True,  # an empty set now and then: the first one says the watcher is running
+            raise_interrupt=False,
         ):
-            self.site.rebuild()
+            self._watching.set()
+            if changes:
+                self.site.rebuild()
 
     def close(self) -> None:
         self.site.stop()

@@ -4,6 +4,14 @@ A book folder's own `templates/ebook/` and `templates/print/` override the
 built-in templates file by file (ChoiceLoader). StrictUndefined makes a typo
 in a template fail loudly; template errors become diagnostics with the
 template file and line.
+
+A book's templates are untrusted input like its articles: every template is
+rendered in Jinja's `SandboxedEnvironment` (no attributes starting with `_`,
+no unsafe callables, capped `range`, and here capped `*` and `**`), and
+`FolderLoader` finds a template only inside the template folders: `..` is
+refused, and so is a file (or a link) whose real path lies outside the
+book's `templates/` folder and the built-in one, for `{% include %}`,
+`{% extends %}` and `{% import %}` alike.
 """
 
 from __future__ import annotations
@@ -11,10 +19,13 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
+import jinja2.exceptions
+import jinja2.sandbox
 from markupsafe import Markup
 
 from bindery.diagnostics import BinderyError, Diagnostic, did_you_mean
@@ -22,6 +33,8 @@ from bindery.manifest import display_path
 
 Kind = Literal["ebook", "print"]
 PACKAGE_DIR = Path(__file__).resolve().parent
+MAX_PRODUCT = 10_000_000  # items a template may make with `*` (a string of 10 MB)
+MAX_EXPONENT = 1_000  # the largest power a template may compute with `**`
 
 
 def default_templates_dir() -> Path:
@@ -76,18 +89,91 @@ def number_word(n: int) -> str:
     return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
 
 
+def allowed_roots(book_root: Path) -> tuple[Path, ...]:
+    """Where a template file may really be: the book's `templates/` folder (inside the book) and the built-in one."""
+    return (book_root.resolve() / "templates", default_templates_dir().resolve())
+
+
+class TemplateOutside(jinja2.TemplateError):
+    """A template name that leads outside the template folders (through a link)."""
+
+    def __init__(self, name: str, path: Path, target: Path) -> None:
+        super().__init__(f"template '{name}' is a link to a file outside the template folders ({target})")
+        self.name = name
+        self.path = path
+
+
+class FolderLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that never leaves its folder's allowed roots (no `..`, no links out)."""
+
+    def __init__(self, folder: Path, roots: tuple[Path, ...]) -> None:
+        super().__init__(str(folder))
+        self.folder = folder
+        self.roots = roots
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = jinja2.loaders.split_template_path(template)  # refuses '..' (TemplateNotFound)
+        path = self.folder.joinpath(*pieces)
+        if not path.is_file():
+            raise jinja2.TemplateNotFound(template)
+        target = inside(template, path, self.roots).resolve()  # read what was checked, not the link again
+        mtime = target.stat().st_mtime_ns
+        source = target.read_bytes().decode(self.encoding)
+
+        def uptodate() -> bool:
+            try:
+                return path.resolve() == target and target.stat().st_mtime_ns == mtime
+            except OSError:
+                return False
+
+        return source, str(path), uptodate
+
+
+def inside(name: str, path: Path, roots: tuple[Path, ...]) -> Path:
+    """`path`, when its real location is inside one of `roots`; else TemplateOutside."""
+    target = path.resolve()
+    if not any(target == root or root in target.parents for root in roots):
+        raise TemplateOutside(name, path, target)
+    return path
+
+
+class BookSandbox(jinja2.sandbox.SandboxedEnvironment):
+    """Jinja's sandbox, plus caps on `*` (string and list repetition) and `**`."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > MAX_EXPONENT and not isinstance(left, float):
+            raise jinja2.exceptions.SecurityError(f"a power over {MAX_EXPONENT} is not allowed in a template")
+        if operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and len(seq) * count > MAX_PRODUCT:
+                    raise jinja2.exceptions.SecurityError(f"a repetition of more than {MAX_PRODUCT:,} items is not allowed in a template")
+        return super().call_binop(context, operator, left, right)
+
+
+def bounded_range(*args: int) -> range:
+    """`range` for templates: at most the sandbox's MAX_RANGE items, else a SecurityError (not an OverflowError)."""
+    numbers = range(*args)
+    if len(numbers) > jinja2.sandbox.MAX_RANGE:
+        raise jinja2.exceptions.SecurityError(f"a range of more than {jinja2.sandbox.MAX_RANGE:,} items is not allowed in a template")
+    return numbers
+
+
 class Templates:
     def __init__(self, book_root: Path, kind: Kind) -> None:
         self.kind = kind
         self.dirs = template_dirs(book_root, kind)
-        self.env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in self.dirs]),
+        self.roots = allowed_roots(book_root)
+        self.env = BookSandbox(
+            loader=jinja2.ChoiceLoader([FolderLoader(d, self.roots) for d in self.dirs]),
             undefined=jinja2.StrictUndefined,
             autoescape=True,
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.env.globals["range"] = bounded_range
         self.env.filters["css_string"] = css_string
         self.env.filters["roman"] = roman
         self.env.filters["number_word"] = number_word
@@ -96,7 +182,10 @@ class Templates:
         """The file that provides `name` (an override or the built-in one)."""
         for d in self.dirs:
             if (d / name).is_file():
-                return d / name
+                try:
+                    return inside(name, d / name, self.roots)
+                except TemplateOutside as exc:
+                    raise BinderyError(_outside(exc, None, None)) from None
         raise BinderyError(
             Diagnostic(
                 f"no template or asset named '{name}'",
@@ -119,8 +208,17 @@ class Templates:
                 )
             ) from None
         except jinja2.TemplateNotFound as exc:
+            file, line = _template_frame(exc)
+            climbs = ".." in str(exc.name).replace("\\", "/").split("/")
+            hint = "a template name may not contain '..'; put the file in the book's templates/ folder" if climbs else ""
             raise BinderyError(
-                Diagnostic(f"template '{exc.name}' not found", hint=f"looked in {', '.join(map(str, self.dirs))}", code="template-missing")
+                Diagnostic(
+                    f"template '{exc.name}' not found",
+                    file=file,
+                    line=line,
+                    hint=hint or f"looked in {', '.join(map(str, self.dirs))}",
+                    code="template-missing",
+                )
             ) from None
         except jinja2.UndefinedError as exc:
             file, line = _template_frame(exc)
@@ -131,6 +229,20 @@ class Templates:
                     line=line,
                     hint=_undefined_hint(exc.message or "", context),
                     code="template-undefined",
+                )
+            ) from None
+        except TemplateOutside as exc:
+            raise BinderyError(_outside(exc, *_template_frame(exc))) from None
+        except jinja2.exceptions.SecurityError as exc:
+            file, line = _template_frame(exc)
+            raise BinderyError(
+                Diagnostic(
+                    f"template does something the sandbox forbids: {exc}",
+                    file=file,
+                    line=line,
+                    hint="a template may only show the book's data: no attributes starting with '_', no Python internals; "
+                    "nothing was run. Delete your override or remove that expression",
+                    code="template-unsafe",
                 )
             ) from None
         except jinja2.TemplateError as exc:
@@ -146,6 +258,35 @@ class Templates:
                     code="template-encoding",
                 )
             ) from None
+        except (ArithmeticError, LookupError, TypeError, ValueError) as exc:  # raised by an expression in a template
+            file, line = _template_frame(exc)
+            if file is None:
+                raise
+            raise BinderyError(
+                Diagnostic(
+                    f"template error: {type(exc).__name__}: {exc}", file=file, line=line, hint="fix the expression", code="template-error"
+                )
+            ) from None
+
+
+def _outside(exc: TemplateOutside, file: str | None, line: int | None) -> Diagnostic:
+    """The diagnostic for a template link out of the template folders: where it is used, else the link itself."""
+    return Diagnostic(
+        str(exc),
+        file=file or _link_path(exc.path),
+        line=line,
+        hint="templates are read only from the book's templates/ folder and Bindery's own; copy the file there instead of linking to it",
+        code="template-outside",
+    )
+
+
+def _link_path(path: Path) -> str:
+    """A link's own path for a message (not its target), relative to the working folder when inside it."""
+    absolute = Path.cwd() / path if not path.is_absolute() else path
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
 
 
 def _undefined_hint(message: str, context: dict[str, Any]) -> str:
