@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from bindery.content import Heading, render_markdown
 from bindery.diagnostics import BinderyError, Diagnostic, Report
 from bindery.manifest import Manifest, Metadata, PdfSettings, display_path, slugify
+from bindery.manifest_options import NavigationSettings
 from bindery.sanitize import check_image_file
 from bindery.sources import RAW_EXPORT_SUFFIXES, RelatedSpec, Source
 
@@ -105,6 +106,7 @@ class Book:
     epub_filename: str
     root: str  # the book folder (absolute path)
     warnings: tuple[Diagnostic, ...] = ()  # found while assembling (e.g. raw HTML removed)
+    navigation: NavigationSettings = NavigationSettings()  # how deep the nav, NCX and bookmarks go
 
     @property
     def has_parts(self) -> bool:
@@ -240,6 +242,7 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
         pdf=manifest.pdf,
         epub_filename=manifest.epub.filename,
         root=str(manifest.root),
+        navigation=manifest.navigation,
         warnings=tuple(report.warnings),
     )
 
