@@ -56,13 +56,18 @@ class AccessibilityMetadata:
         if self.conforms_to:
             out.append(("dcterms:conformsTo", self.conforms_to))
         if self.certified_by:
-            out.append(("a11y:certifiedBy", self.certified_by))
-            if self.credential:
-                out.append(("a11y:certifierCredential", self.credential))
-            if self.report:
-                out.append(("a11y:certifierReport", self.report))
+            out.append(("a11y:certifiedBy", self.certified_by))  # refined by `certifier_details`
         if self.page_break_source:
             out.append(("pageBreakSource", self.page_break_source))
+        return out
+
+    def certifier_details(self) -> list[tuple[str, str, str]]:
+        """(element, property or rel, value) refining the `a11y:certifiedBy` meta: a credential `meta`, a report `link`."""
+        out = []
+        if self.certified_by and self.credential:
+            out.append(("meta", "a11y:certifierCredential", self.credential))
+        if self.certified_by and self.report:
+            out.append(("link", "a11y:certifierReport", self.report))
         return out
 
 

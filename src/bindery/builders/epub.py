@@ -76,7 +76,12 @@ class EpubBuilder(Builder):
             if meta.series_position:
                 pub.add_metadata(None, "meta", str(meta.series_position), {"refines": "#series", "property": "group-position"})
         for prop, value in accessibility.properties():
-            pub.add_metadata(None, "meta", value, {"property": prop})
+            pub.add_metadata(None, "meta", value, {"property": prop, **({"id": "certifier"} if prop == "a11y:certifiedBy" else {})})
+        for element, prop, value in accessibility.certifier_details():
+            if element == "link":  # the evaluation report is a link, not text (EPUB Accessibility 1.1)
+                pub.add_metadata(None, "link", None, {"rel": prop, "refines": "#certifier", "href": value})
+            else:
+                pub.add_metadata(None, "meta", value, {"property": prop, "refines": "#certifier"})
 
         css = epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css", content=rendering.css.encode())
         pub.add_item(css)
