@@ -226,6 +226,9 @@ def test_further_reading_intro_has_a_typographic_apostrophe() -> None:
     for text in (page, printed):
         assert "in this book’s related lists" in text
         assert "book's" not in text
+        # the entries' dates read as the byline dates do, the same in both editions (the page map matches their words)
+        assert re.search(r"\((<time datetime=\"2026-05-19\">)?May 19, 2026(</time>)?\)", text)
+        assert not re.search(r"\(\d{4}-\d{2}-\d{2}\)", text)
 
 
 # --- Item 11: the subtitle in the EPUB's title -------------------------------
@@ -233,7 +236,9 @@ def test_further_reading_intro_has_a_typographic_apostrophe() -> None:
 
 def test_subtitle_is_a_refined_second_title(tmp_path: Path) -> None:
     root = small_book(tmp_path / "book")
-    opf = epub_files(root, tmp_path / "out")["OEBPS/content.opf"]
+    files = epub_files(root, tmp_path / "out")
+    opf = files["OEBPS/content.opf"]
+    assert "<docTitle><text>Small Book: A Subtitle Worth Keeping</text></docTitle>" in files["OEBPS/toc.ncx"]
     tree = etree.fromstring(opf.encode())
     titles = [(t.get("id"), t.text) for t in tree.iterfind(".//dc:title", OPF_NS)]
     assert titles == [("title", "Small Book"), ("subtitle", "A Subtitle Worth Keeping")]
