@@ -307,6 +307,8 @@ def test_an_undescribed_image_voids_the_claim(tmp_path: Path) -> None:
         ("accessibility:\n  certified_by: A\n  conforms_to: WCAG 2.1 AA", 7, "accessibility.conforms_to", "not an EPUB Accessibility 1.1"),
         ("accessibility:\n  certified_by: A\n  report: somewhere", 7, "accessibility.report", "not a web address"),
         ("accessibility:\n  certified_by: [A, B]", 6, "accessibility.certified_by", "text"),
+        ("accessibility:\n  certified_by:", 6, "accessibility.certified_by", "is empty"),
+        ("accessibility:\n  certified_by: '  '", 6, "accessibility.certified_by", "is empty"),
         ("accessibility:\n  certifed_by: A", 6, "accessibility.certifed_by", "unknown key"),
         ("navigation: {depth: paragraphs}", 5, "navigation.depth", "not a navigation depth"),
         ("navigation:\n  contents: section", 6, "navigation.contents", "did you mean 'sections'"),

@@ -66,6 +66,11 @@ def _text(value: Any) -> str | None:
     return None
 
 
+def _blank(value: Any) -> bool:
+    """Nothing after the colon, or only spaces."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _unknown(value: Mapping[str, Any], allowed: tuple[str, ...], key: str, error: ErrorReporter) -> None:
     for name in value:
         if str(name) not in allowed:
@@ -85,11 +90,18 @@ def accessibility_claim(value: Any, error: ErrorReporter) -> AccessibilityClaim 
     fields: dict[str, str | None] = {}
     for key in ACCESSIBILITY_KEYS:
         fields[key] = _text(value.get(key))
-        if key in value and fields[key] is None:
+        if fields[key] is None and not _blank(value.get(key)):
             error(("accessibility", key), "must be text on one line", example, "manifest-type")
     certifier = fields["certified_by"]
     if certifier is None:
-        if "certified_by" not in value:
+        if "certified_by" in value and _blank(value["certified_by"]):
+            error(
+                ("accessibility", "certified_by"),
+                "is empty",
+                "name the person or body that evaluated the book, or remove 'accessibility:' to claim no conformance",
+                "manifest-accessibility",
+            )
+        elif "certified_by" not in value:
             error(
                 ("accessibility",),
                 "says nothing about who evaluated the book's accessibility",
@@ -123,7 +135,7 @@ def navigation_settings(value: Any, error: ErrorReporter) -> NavigationSettings:
     _unknown(value, NAVIGATION_KEYS, "navigation", error)
     chosen = {}
     for key, default in (("depth", "sections"), ("contents", "chapters")):
-        given = _text(value.get(key)) if key in value else default
+        given = _text(value.get(key)) if value.get(key) is not None else default  # `depth:` left empty: the default
         if given not in DEPTHS:
             hint = did_you_mean(str(given), DEPTHS) or "use " + " | ".join(DEPTHS)
             error(("navigation", key), f"'{value.get(key)}' is not a navigation depth", hint, "manifest")
