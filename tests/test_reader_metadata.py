@@ -454,3 +454,23 @@ def test_sample_and_small_book_pass_epubcheck(sample_epub: dict[str, str], tmp_p
     for path in (tmp_path / "out" / "book.epub", Path(sample_epub["path"])):
         found = severities(epubcheck(path))
         assert (found.get("FATAL", []), found.get("ERROR", []), found.get("WARNING", [])) == ([], [], []), path.name
+
+
+def test_sections_nest_subsections_and_keep_a_stray_one(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from bindery.content import Heading
+    from bindery.navigation import article_sections, outline_depth
+
+    book, _, _ = load_book(small_book(tmp_path))
+    article = next(book.chapters()).articles[0]
+    odd = replace(
+        article,
+        headings=(Heading("a--early", "Early", 3), Heading("a--s", "Section", 2), Heading("a--deep", "Deep", 4), Heading("a--x", " ", 2)),
+    )
+    assert [(e.title, e.children) for e in article_sections(odd, depth=2)] == [("Early", ()), ("Section", ())]
+    assert [e.title for e in article_sections(odd, grouped=True, depth=2)] == ["Early"], "a grouped article's sections are h3"
+    assert article_sections(odd, depth=0) == ()
+    nested = article_sections(article, depth=2)
+    assert [(e.title, [c.title for c in e.children]) for e in nested] == [("Planting", ["Soil"]), ("Harvest", [])]
+    assert (outline_depth(book, 0), outline_depth(book, 1), outline_depth(book, 2)) == (2, 3, 3)
