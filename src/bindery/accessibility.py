@@ -5,8 +5,10 @@ contents, a reading order, text that reflows) is claimed outright; what
 depends on the content is looked up: images make the book partly visual,
 `alternativeText` is claimed only when every image has a description (an
 image without one is a warning naming the article), page navigation only when
-the EPUB carries a page-list taken from the print edition. A book with an
-undescribed image does not claim WCAG conformance.
+the EPUB carries a page-list taken from the print edition. Conformance
+(`dcterms:conformsTo`, `a11y:certifiedBy`) is claimed only when the manifest's
+`accessibility:` names who evaluated the book, and never for a book with an
+undescribed image.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from pathlib import Path
 import lxml.html
 
 from bindery.diagnostics import Diagnostic
+from bindery.manifest_options import CONFORMANCE as CONFORMANCE  # the statement a certified book claims by default
+from bindery.manifest_options import AccessibilityClaim
 from bindery.model import Book
 
-CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 ALWAYS = ("structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability")
 
 
@@ -37,9 +40,11 @@ class AccessibilityMetadata:
     features: tuple[str, ...]
     hazards: tuple[str, ...]
     summary: str
-    conforms_to: str | None  # None when the content falls short of WCAG AA
+    conforms_to: str | None  # None unless the manifest names an evaluator and every image is described
     certified_by: str | None
     page_break_source: str | None  # the print edition, when there is a page-list
+    credential: str | None = None  # the evaluator's credential, from the manifest
+    report: str | None = None  # where the evaluation report is, from the manifest
 
     def properties(self) -> list[tuple[str, str]]:
         """(property, value) for one OPF `<meta>` each, in a stable order."""
@@ -51,9 +56,18 @@ class AccessibilityMetadata:
         if self.conforms_to:
             out.append(("dcterms:conformsTo", self.conforms_to))
         if self.certified_by:
-            out.append(("a11y:certifiedBy", self.certified_by))
+            out.append(("a11y:certifiedBy", self.certified_by))  # refined by `certifier_details`
         if self.page_break_source:
             out.append(("pageBreakSource", self.page_break_source))
+        return out
+
+    def certifier_details(self) -> list[tuple[str, str, str]]:
+        """(element, property or rel, value) refining the `a11y:certifiedBy` meta: a credential `meta`, a report `link`."""
+        out = []
+        if self.certified_by and self.credential:
+            out.append(("meta", "a11y:certifierCredential", self.credential))
+        if self.certified_by and self.report:
+            out.append(("link", "a11y:certifierReport", self.report))
         return out
 
 
@@ -103,24 +117,25 @@ def describe_accessibility(book: Book, *, page_count: int, print_edition: str | 
     sufficient: tuple[str, ...] = ("textual",) if described else ()
     if visual:
         sufficient += ("textual,visual",)
-    conforms = CONFORMANCE if described else None
-    certifier = (meta.publisher or meta.author_names or None) if conforms else None
+    claim = meta.accessibility if described else None  # only who evaluated the book may claim conformance
     return (
         AccessibilityMetadata(
             access_modes=modes,
             access_modes_sufficient=sufficient,
             features=tuple(features),
             hazards=("none",),
-            summary=_summary(len(images), len(missing), page_count, print_edition),
-            conforms_to=conforms,
-            certified_by=certifier,
+            summary=_summary(len(images), len(missing), page_count, print_edition, claim),
+            conforms_to=claim.conforms_to if claim else None,
+            certified_by=claim.certified_by if claim else None,
             page_break_source=print_edition if page_count else None,
+            credential=claim.credential if claim else None,
+            report=claim.report if claim else None,
         ),
         warnings,
     )
 
 
-def _summary(images: int, missing: int, pages: int, print_edition: str | None) -> str:
+def _summary(images: int, missing: int, pages: int, print_edition: str | None, claim: AccessibilityClaim | None) -> str:
     parts = [
         "This EPUB has a linked table of contents, headings and landmarks that follow the book's structure,"
         " and a reading order that matches the print edition; its text reflows and takes the reader's own fonts and sizes."
@@ -132,8 +147,10 @@ def _summary(images: int, missing: int, pages: int, print_edition: str | None) -
     elif missing:
         verb = "has" if missing == 1 else "have"
         parts.append(f"{missing} of {images} images {verb} no text description, so the book does not claim WCAG conformance.")
-    if not missing:
-        parts.append("It is made to meet EPUB Accessibility 1.1 at WCAG 2.1 Level AA.")
+    if claim:
+        parts.append(f"{claim.certified_by} evaluated it as meeting {claim.conforms_to}.")
+    elif not missing:
+        parts.append("No one has yet evaluated its conformance to EPUB Accessibility 1.1.")
     return " ".join(parts)
 
 

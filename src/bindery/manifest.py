@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from bindery.diagnostics import BinderyError, Diagnostic, Report, did_you_mean
+from bindery.manifest_options import AccessibilityClaim, NavigationSettings, accessibility_claim, navigation_settings
 from bindery.printspec import MIN_OUTSIDE_WITH_BLEED_IN, PAPERS
 from bindery.sanitize import check_image_file
 from bindery.yamlsource import LineMap, key_path, load_yaml
@@ -81,6 +82,8 @@ TOP_KEYS = (
     "further_reading",
     "pdf",
     "epub",
+    "accessibility",
+    "navigation",
 )
 PDF_KEYS = ("trim", "margins", "font_size", "profile", "bleed", "crop_marks", "paper")
 PDF_PROFILES = ("digital", "print")
@@ -111,6 +114,7 @@ class Metadata:
     series: str | None
     series_position: int | None
     cover: str | None
+    accessibility: AccessibilityClaim | None = None  # who evaluated the book: without it, no conformance claim
 
     @property
     def author_names(self) -> str:
@@ -183,6 +187,7 @@ class Manifest:
     further_reading: str
     pdf: PdfSettings
     epub: EpubSettings
+    navigation: NavigationSettings = NavigationSettings()
     lines: LineMap = field(repr=False, compare=False, default=LineMap({}))
     index: bool = False  # back_matter has {type: index}: the book ends with an index
 
@@ -311,6 +316,7 @@ class _Validator:
         pdf = self.pdf(data.get("pdf"))
         slug = slugify(metadata.title) if metadata.title else "book"
         epub = self.epub(data.get("epub"), slug)
+        navigation = navigation_settings(data.get("navigation"), self.error)
         self.report.raise_if_errors()
         return Manifest(
             root=self.root,
@@ -323,6 +329,7 @@ class _Validator:
             further_reading=further,
             pdf=pdf,
             epub=epub,
+            navigation=navigation,
             lines=self.lines,
             index=self.index,
         )
@@ -371,6 +378,7 @@ class _Validator:
             series=series,
             series_position=position,
             cover=cover,
+            accessibility=accessibility_claim(data.get("accessibility"), self.error),
         )
 
     def authors(self, value: Any) -> tuple[Author, ...]:

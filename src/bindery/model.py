@@ -18,6 +18,7 @@ from bindery.indexing import collect
 from bindery.indexing.entries import BookIndex
 from bindery.indexing.markup import IndexMark
 from bindery.manifest import Manifest, Metadata, PdfSettings, display_path, slugify
+from bindery.manifest_options import NavigationSettings
 from bindery.sanitize import check_image_file
 from bindery.sources import RAW_EXPORT_SUFFIXES, RelatedSpec, Source
 
@@ -110,6 +111,7 @@ class Book:
     root: str  # the book folder (absolute path)
     warnings: tuple[Diagnostic, ...] = ()  # found while assembling (e.g. raw HTML removed)
     index: BookIndex | None = None  # back_matter has {type: index}
+    navigation: NavigationSettings = NavigationSettings()  # how deep the nav, NCX and bookmarks go
 
     @property
     def has_parts(self) -> bool:
@@ -260,6 +262,7 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
         pdf=manifest.pdf,
         epub_filename=manifest.epub.filename,
         root=str(manifest.root),
+        navigation=manifest.navigation,
         warnings=tuple(report.warnings),
         index=index,
     )

@@ -7,6 +7,7 @@ Both read the same immutable book model and cross-references.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,11 +16,13 @@ from typing import Any
 
 from markupsafe import Markup
 
+from bindery.dates import long_date
 from bindery.indexing.pages import Locators, pages_of
 from bindery.model import Book
+from bindery.navigation import article_sections, outline_depth
 from bindery.pagemap import PageMap, PageTarget, locate_pages, place_page_breaks
 from bindery.printspec import PageMargins, screen_margins
-from bindery.reproducible import build_time
+from bindery.reproducible import publication_date
 from bindery.templating import Templates
 from bindery.xref import CrossReferences
 
@@ -66,7 +69,13 @@ def _context(book: Book, xrefs: CrossReferences) -> dict[str, Any]:
         "front_late": front_late,
         "show_further_reading": show_further,
         "inline_further_reading": book.further_reading == "inline",
-        "year": (book.metadata.date or str(build_time().year))[:4],
+        "year": publication_date(book.metadata.date)[:4],
+        "published": publication_date(book.metadata.date),  # YYYY[-MM[-DD]]: the manifest's date, else the build's day
+        "long_date": lambda iso: long_date(iso, book.metadata.language),  # "26 July 2025" in en-GB
+        # sections(article, grouped): the headings below an article in the nav, NCX and bookmarks
+        "sections": functools.partial(article_sections, depth=book.navigation.depth_level),
+        "contents_sections": functools.partial(article_sections, depth=book.navigation.contents_level),  # printed contents
+        "nav_depth": outline_depth(book, book.navigation.depth_level),
         "html": Markup,
         "matter_semantics": MATTER_SEMANTICS,
     }

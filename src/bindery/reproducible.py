@@ -9,11 +9,9 @@ import zipfile
 
 from bindery.diagnostics import BinderyError, Diagnostic
 
-DEFAULT_EPOCH = 946684800  # 2000-01-01T00:00:00Z, when SOURCE_DATE_EPOCH is unset and the book has no date
-
 
 def build_time(book_date: str | None = None) -> _dt.datetime:
-    """The build's timestamp in UTC: SOURCE_DATE_EPOCH, else the book's date, else a fixed epoch."""
+    """The build's timestamp in UTC: SOURCE_DATE_EPOCH, else the book's date, else now (whole seconds)."""
     raw = os.environ.get("SOURCE_DATE_EPOCH")
     if raw is not None:
         try:
@@ -26,9 +24,14 @@ def build_time(book_date: str | None = None) -> _dt.datetime:
                     code="env",
                 )
             ) from None
-    if book_date and len(book_date) == 10:
-        return _dt.datetime.fromisoformat(book_date).replace(tzinfo=_dt.UTC)
-    return _dt.datetime.fromtimestamp(DEFAULT_EPOCH, tz=_dt.UTC)
+    if book_date:  # YYYY, YYYY-MM or YYYY-MM-DD: its first day
+        return _dt.datetime.fromisoformat((book_date + "-01-01")[:10]).replace(tzinfo=_dt.UTC)
+    return _dt.datetime.now(_dt.UTC).replace(microsecond=0)
+
+
+def publication_date(book_date: str | None) -> str:
+    """The book's date as written in the manifest, else the build's day (YYYY-MM-DD): never empty."""
+    return book_date or build_time().date().isoformat()
 
 
 def normalise_epub(data: bytes, when: _dt.datetime) -> bytes:

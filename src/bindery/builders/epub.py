@@ -21,7 +21,7 @@ from bindery.builders.cover_image import CoverImage, generated_cover
 from bindery.model import Book
 from bindery.pagemap import PageMap
 from bindery.render import Document, render_ebook
-from bindery.reproducible import build_time, normalise_epub
+from bindery.reproducible import build_time, normalise_epub, publication_date
 from bindery.templating import Kind
 from bindery.xref import CrossReferences
 
@@ -50,14 +50,22 @@ class EpubBuilder(Builder):
         pub = epub.EpubBook()
         pub.FOLDER_NAME = "OEBPS"
         pub.set_identifier(meta.identifier)
-        pub.set_title(meta.title)
+        # The subtitle is a second dc:title refined as one: Calibre reads the pair as "Title: Subtitle", the PDF's title.
+        pub.title = meta.title
+        pub.add_metadata("DC", "title", meta.title, {"id": "title"})
+        if meta.subtitle:
+            pub.add_metadata(None, "meta", "main", {"refines": "#title", "property": "title-type"})
+            pub.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
+            pub.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
         pub.set_language(meta.language)
         for n, author in enumerate(meta.authors, start=1):
             ident = f"creator-{n}" if author.role in ("aut",) else f"contributor-{n}"
             tag = "creator" if author.role == "aut" else "contributor"
             pub.add_metadata("DC", tag, author.name, {"id": ident})
             pub.add_metadata(None, "meta", author.role, {"refines": f"#{ident}", "property": "role", "scheme": "marc:relators"})
-        for tag, value in (("publisher", meta.publisher), ("rights", meta.rights), ("description", meta.description), ("date", meta.date)):
+        # dc:date always: without `date:` in the manifest, the build's day, so readers never stamp their own.
+        published = publication_date(meta.date)
+        for tag, value in (("publisher", meta.publisher), ("rights", meta.rights), ("description", meta.description), ("date", published)):
             if value:
                 pub.add_metadata("DC", tag, value)
         for subject in meta.subjects:
@@ -68,7 +76,12 @@ class EpubBuilder(Builder):
             if meta.series_position:
                 pub.add_metadata(None, "meta", str(meta.series_position), {"refines": "#series", "property": "group-position"})
         for prop, value in accessibility.properties():
-            pub.add_metadata(None, "meta", value, {"property": prop})
+            pub.add_metadata(None, "meta", value, {"property": prop, **({"id": "certifier"} if prop == "a11y:certifiedBy" else {})})
+        for element, prop, value in accessibility.certifier_details():
+            if element == "link":  # the evaluation report is a link, not text (EPUB Accessibility 1.1)
+                pub.add_metadata(None, "link", None, {"rel": prop, "refines": "#certifier", "href": value})
+            else:
+                pub.add_metadata(None, "meta", value, {"property": prop, "refines": "#certifier"})
 
         css = epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css", content=rendering.css.encode())
         pub.add_item(css)
