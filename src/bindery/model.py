@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
-from bindery.content import Heading, render_markdown
+from bindery.articletree import Heading, LinkOut
+from bindery.assets import Asset, ImageRefused, load_image, package_names
+from bindery.content import render_markdown
 from bindery.diagnostics import BinderyError, Diagnostic, Report
 from bindery.manifest import Manifest, Metadata, PdfSettings, display_path, slugify
-from bindery.sanitize import check_image_file
 from bindery.sources import RAW_EXPORT_SUFFIXES, RelatedSpec, Source
 
 # Ids the templates use themselves; an article never takes one of them.
@@ -55,6 +56,7 @@ class Article:
     images: tuple[str, ...]
     digest: str
     image_lines: tuple[tuple[str, int | None], ...] = ()  # (image, source line) for messages
+    links: tuple[LinkOut, ...] = ()  # links to other articles
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,11 @@ class Book:
     epub_filename: str
     root: str  # the book folder (absolute path)
     warnings: tuple[Diagnostic, ...] = ()  # found while assembling (e.g. raw HTML removed)
+    assets: tuple[Asset, ...] = ()  # every image the articles show, decoded and checked; the only files builders read
+    cover: Asset | None = None  # the manifest's cover image, checked like the others
+
+    def asset(self, source: str) -> Asset | None:
+        return next((a for a in self.assets if a.source == source), None)
 
     @property
     def has_parts(self) -> bool:
@@ -159,10 +166,27 @@ class _Ids:
         return candidate
 
 
-def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
+def _claim_article_ids(manifest: Manifest, sources: dict[str, Source]) -> dict[str, str]:
+    """Every article's id, in reading order, before any is rendered: links between articles need them."""
     ids = _Ids()
+    paths = [m.article.path for m in manifest.front_matter]
+    paths += [ref.path for part in manifest.parts for chapter in part.chapters for ref in chapter.articles]
+    paths += [m.article.path for m in manifest.back_matter]
+    claimed: dict[str, str] = {}
+    for path in paths:
+        if path in claimed:
+            continue
+        src = sources[path]
+        # A raw export's file name is the site's (often a hash); its title reads better.
+        named_by = src.title if path.endswith(RAW_EXPORT_SUFFIXES) else PurePosixPath(path).stem
+        claimed[path] = ids.claim(src.explicit_id or named_by)
+    return claimed
+
+
+def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
     report = Report()
     explicit: dict[str, str] = {}
+    article_ids = _claim_article_ids(manifest, sources)
 
     def article(path: str, heading_offset: int) -> Article:
         src = sources[path]
@@ -179,12 +203,16 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
                     code="model-duplicate-id",
                 )
             explicit.setdefault(wanted, display_path(manifest.root / path))
-        # A raw export's file name is the site's (often a hash); its title reads better.
-        named_by = src.title if path.endswith(RAW_EXPORT_SUFFIXES) else PurePosixPath(path).stem
-        article_id = ids.claim(src.explicit_id or named_by)
+        article_id = article_ids[path]
         try:
             rendered = render_markdown(
-                src.body, prefix=article_id, heading_offset=heading_offset, source=path, body_line=src.body_line, name=name
+                src.body,
+                prefix=article_id,
+                heading_offset=heading_offset,
+                source=path,
+                body_line=src.body_line,
+                name=name,
+                articles=article_ids,
             )
             report.diagnostics.extend(rendered.warnings)
         except BinderyError as exc:
@@ -204,6 +232,7 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
             images=tuple(dict.fromkeys(rendered.images)) if rendered else (),
             digest=src.digest,
             image_lines=tuple(rendered.image_lines.items()) if rendered else (),
+            links=tuple(rendered.links) if rendered else (),
         )
 
     front = tuple(Matter(m.kind, article(m.article.path, 0), f"front-{i + 1}") for i, m in enumerate(manifest.front_matter))
@@ -229,7 +258,8 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
         )
     back = tuple(Matter(m.kind, article(m.article.path, 0), f"back-{i + 1}") for i, m in enumerate(manifest.back_matter))
     report.raise_if_errors()
-    _check_images(manifest, front, parts, back)
+    assets = _check_images(manifest, front, parts, back)
+    front, parts, back = _check_links(manifest, report, front, parts, back)
     return Book(
         metadata=manifest.metadata,
         slug=manifest.slug,
@@ -241,20 +271,25 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
         epub_filename=manifest.epub.filename,
         root=str(manifest.root),
         warnings=tuple(report.warnings),
+        assets=assets,
+        cover=_cover_asset(manifest),
     )
 
 
-def _check_images(manifest: Manifest, *groups: object) -> None:
-    """Every image an article shows is a real image file inside the book folder.
+def _check_images(manifest: Manifest, *groups: object) -> tuple[Asset, ...]:
+    """Every image an article shows: a real, decodable image file inside the book folder.
 
     `sanitize` has already removed images on the web or outside the folder
-    (with a warning); what is left is the author's own files."""
+    (with a warning); what is left is the author's own files, read once here."""
     problems = []
+    loaded: dict[str, tuple[str, bytes]] = {}
     root = manifest.root.resolve()
     for art in _walk_articles(groups):
         lines = dict(art.image_lines)
         name = display_path(manifest.root / art.source)
         for src in art.images:
+            if src in loaded:
+                continue
             full = (manifest.root / src).resolve()
             if full != root and root not in full.parents:
                 hint = "copy the image into the book folder instead of linking to it"
@@ -267,15 +302,75 @@ def _check_images(manifest: Manifest, *groups: object) -> None:
                         code="image-outside",
                     )
                 )
+            elif any(part.startswith(".") for part in PurePosixPath(src).parts):
+                problems.append(
+                    Diagnostic(
+                        f"image '{src}' is in a hidden file or folder",
+                        file=name,
+                        line=lines.get(src),
+                        hint="hidden files are never published; move the image into images/",
+                        code="image-hidden",
+                    )
+                )
             elif not full.is_file():
                 hint = "check the path; it is relative to the article file"
                 problems.append(
                     Diagnostic(f"image '{src}' does not exist", file=name, line=lines.get(src), hint=hint, code="image-missing")
                 )
-            elif (bad := check_image_file(full)) is not None:
-                problems.append(Diagnostic(f"image {bad[0]}", file=name, line=lines.get(src), hint=bad[1], code="image-invalid"))
+            else:
+                try:
+                    loaded[src] = load_image(full)
+                except ImageRefused as bad:
+                    problems.append(Diagnostic(f"image {bad.problem}", file=name, line=lines.get(src), hint=bad.hint, code="image-invalid"))
     if problems:
         raise BinderyError(problems)
+    names = package_names(list(loaded))
+    return tuple(Asset(src, names[src], media, data) for src, (media, data) in loaded.items())
+
+
+def _cover_asset(manifest: Manifest) -> Asset | None:
+    cover = manifest.metadata.cover
+    if not cover:
+        return None
+    try:
+        media, data = load_image(manifest.root / cover)
+    except ImageRefused as bad:
+        raise BinderyError(
+            Diagnostic(
+                f"the cover image {bad.problem}", file=display_path(manifest.root / "book.yaml"), hint=bad.hint, code="manifest-cover"
+            )
+        ) from None
+    return Asset(cover, "images/cover" + PurePosixPath(cover).suffix.lower(), media, data)
+
+
+def _check_links(
+    manifest: Manifest, report: Report, front: tuple[Matter, ...], parts: list[Part], back: tuple[Matter, ...]
+) -> tuple[tuple[Matter, ...], list[Part], tuple[Matter, ...]]:
+    """A link to another article's heading that does not exist points at the article, with a warning."""
+    every_id = {ident for art in _walk_articles((front, parts, back)) for ident in _ID_ATTR.findall(art.html)}
+    every_id |= {art.id for art in _walk_articles((front, parts, back))}
+
+    def fixed(art: Article) -> Article:
+        html = art.html
+        for link in art.links:
+            if link.anchor not in every_id:
+                report.warn(
+                    f"link '{link.written}': the article has no heading '{link.written.split('#', 1)[-1]}'; it points at the article",
+                    file=display_path(manifest.root / art.source),
+                    line=link.line,
+                    hint="check the heading's id (its text in lower case, spaces as hyphens)",
+                    code="link-dangling",
+                )
+                html = html.replace(f'href="#{link.anchor}"', f'href="#{link.article}"')
+        return art if html == art.html else replace(art, html=html)
+
+    front = tuple(replace(m, article=fixed(m.article)) for m in front)
+    back = tuple(replace(m, article=fixed(m.article)) for m in back)
+    parts = [replace(p, chapters=tuple(replace(c, articles=tuple(fixed(a) for a in c.articles)) for c in p.chapters)) for p in parts]
+    return front, parts, back
+
+
+_ID_ATTR = re.compile(r'\sid="([^"]+)"')
 
 
 def _walk_articles(groups: tuple[object, ...]) -> Iterator[Article]:

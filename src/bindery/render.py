@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -24,6 +25,7 @@ from bindery.xref import CrossReferences
 BEFORE_TOC = ("dedication", "epigraph")
 ID_ATTR = re.compile(r'\sid="([^"]+)"')
 LOCAL_HREF = re.compile(r'href="#([^"]+)"')
+IMG_SRC = re.compile(r'(?<=<img )src="([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,17 @@ def _link_across(doc: Document, id_to_doc: dict[str, str]) -> Document:
         return f'href="{target}#{match.group(1)}"'
 
     return Document(doc.name, doc.title, LOCAL_HREF.sub(fix, doc.content), doc.role)
+
+
+def package_images(doc: Document, book: Book) -> Document:
+    """The document with each article image pointing at its name inside the EPUB package
+    (`assets.package_names`); the preview serves images under their book paths instead."""
+    packaged = {quote(a.source): a.package_name for a in book.assets}
+
+    def fix(match: re.Match[str]) -> str:
+        return f'src="{packaged.get(match.group(1), match.group(1))}"'
+
+    return Document(doc.name, doc.title, IMG_SRC.sub(fix, doc.content), doc.role)
 
 
 def render_print(book: Book, xrefs: CrossReferences, templates: Templates, *, page: PageMargins | None = None) -> PrintRendering:

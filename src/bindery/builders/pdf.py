@@ -19,38 +19,64 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import unquote
 from urllib.request import url2pathname
 
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetchingError
+from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 from bindery.builders.base import Artifact, Builder, BuildOutput
 from bindery.diagnostics import Diagnostic
+from bindery.model import Book
 from bindery.pagemap import PageMap, read_page_map
 from bindery.printspec import GUTTER_BANDS, MAX_PAGES, MIN_IMAGE_DPI, MIN_PAGES, padded_to_even, print_margins, screen_margins
 from bindery.render import PrintRendering, render_print
 from bindery.templating import Kind
 
+# Files a template folder may give WeasyPrint: fonts, stylesheets and pictures, never anything else.
+TEMPLATE_FILE_TYPES = frozenset({".ttf", ".otf", ".woff", ".woff2", ".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
+
 
 class BookURLFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
-    """Fetches `file:` and `data:` URLs inside the allowed folders only."""
+    """Serves WeasyPrint exactly the files the book model lists, and nothing else.
 
-    def __init__(self, allowed: list[Path]) -> None:
+    `assets`: the images the model checked (`Book.assets`), by absolute path in
+    the book folder; their checked bytes are served, never the file read again.
+    `template_dirs`: fonts, styles and pictures of the template folders. Every
+    other URL (dotfiles, `.git`, any unlisted file, http, attachments) is refused."""
+
+    def __init__(self, assets: dict[Path, tuple[str, bytes]], template_dirs: list[Path]) -> None:
         super().__init__(allowed_protocols=("file", "data"))
-        self.allowed = [p.resolve() for p in allowed]
+        self.assets = {path.resolve(): served for path, served in assets.items()}
+        self.template_dirs = [p.resolve() for p in template_dirs]
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
         if url.startswith("file:"):
-            path = Path(url2pathname(url.split("?")[0].split("#")[0].removeprefix("file:"))).resolve()
-            if not any(path == root or root in path.parents for root in self.allowed):
-                self.refused.append(url)
-                raise URLFetchingError(f"refused to read {url}: outside the book folder")
-        elif not url.startswith("data:"):
-            self.refused.append(url)
-            raise URLFetchingError(f"refused to fetch {url}: only files inside the book folder are used")
-        return super().fetch(url, headers)
+            path = Path(url2pathname(unquote(url.split("?")[0].split("#")[0].removeprefix("file:")))).resolve()
+            if path in self.assets:
+                media_type, data = self.assets[path]
+                return URLFetcherResponse(url, data, {"Content-Type": media_type})
+            if self._template_file(path):
+                return super().fetch(url, headers)
+        self.refused.append(url)
+        raise URLFetchingError(f"refused to fetch {url}: only the book's checked images, fonts and styles are used")
+
+    def _template_file(self, path: Path) -> bool:
+        for root in self.template_dirs:
+            if root in path.parents:
+                inside = path.relative_to(root).parts
+                return path.suffix.lower() in TEMPLATE_FILE_TYPES and not any(p.startswith(".") for p in inside) and path.is_file()
+        return False
+
+
+def book_fetcher(book: Book, template_dirs: list[Path]) -> BookURLFetcher:
+    root = Path(book.root)
+    listed = [*book.assets, *([book.cover] if book.cover else [])]
+    return BookURLFetcher({root / a.source: (a.media_type, a.data) for a in listed}, template_dirs)
 
 
 class PdfBuilder(Builder):
@@ -63,7 +89,7 @@ class PdfBuilder(Builder):
         return self.output_dir / f"{self.book.slug}.pdf"
 
     def build(self) -> BuildOutput:
-        fetcher = BookURLFetcher([Path(self.book.root), *self.templates.dirs])
+        fetcher = book_fetcher(self.book, self.templates.dirs)
         document = self._final_document(fetcher)
         diagnostics: list[Diagnostic] = []
         buffer = io.BytesIO()
@@ -89,7 +115,7 @@ class PdfBuilder(Builder):
         For an EPUB built without the PDF: the same pages as `build()` gives,
         without the cost of writing the file (about a third of a PDF build).
         """
-        fetcher = BookURLFetcher([Path(self.book.root), *self.templates.dirs])
+        fetcher = book_fetcher(self.book, self.templates.dirs)
         self.page_map = read_page_map(self._final_document(fetcher))
         return self.page_map
 
