@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
-from PIL import Image
+from PIL import Image, ImageFile
 
 from bindery import allowlist as allow
 
@@ -115,6 +115,15 @@ def load_image(path: Path) -> tuple[str, bytes]:
 
 
 def _decode_raster(data: bytes, name: str) -> None:
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES  # WeasyPrint sets it for the whole process
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        _decode(data, name)
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+
+
+def _decode(data: bytes, name: str) -> None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -125,7 +134,9 @@ def _decode_raster(data: bytes, name: str) -> None:
                         f"'{name}' is {width} x {height} pixels; the limit is {MAX_IMAGE_PIXELS // 1_000_000} million pixels",
                         "scale the picture down to its printed size at 300 DPI",
                     )
-                probe.load()
+                probe.verify()  # chunk structure and checksums
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()  # every pixel
     except ImageRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

@@ -93,8 +93,20 @@ def clean_html(html: str, *, article_dir: str, source: str, locate: Locate) -> C
     result = Cleaned(root)
     if body is None:  # the parser always makes one; keep mypy and a broken parser honest
         return result
-    _Cleaner(result, article_dir, source, locate).copy_children(body, root, allow.HTML_NS)
+    cleaner = _Cleaner(result, article_dir, source, locate)
+    declaration = _DECLARATION.search(html)
+    if declaration:  # HTML5 ignores them (no entities are ever expanded); say so
+        cleaner.warn(
+            f"raw HTML <!{declaration.group(1).upper()}> declaration removed",
+            declaration.group(0),
+            "articles hold HTML text, not XML markup",
+            "html-markup",
+        )
+    cleaner.copy_children(body, root, allow.HTML_NS)
     return result
+
+
+_DECLARATION = re.compile(r"<!(doctype|entity|element|attlist|notation)", re.I)
 
 
 class _Cleaner:
@@ -135,7 +147,8 @@ class _Cleaner:
                 content = child.text or ""
                 if content.startswith(("?", "[CDATA[")):
                     what = "processing instruction" if content.startswith("?") else "CDATA section"
-                    self.warn(f"raw HTML {what} removed", "<" + content[:12], "articles hold HTML text, not XML markup", "html-markup")
+                    needle = "<" + content[:12] if content.startswith("?") else "<![CDATA["
+                    self.warn(f"raw HTML {what} removed", needle, "articles hold HTML text, not XML markup", "html-markup")
                     removed = True
                 _append_text(target, tail)
                 continue
@@ -180,8 +193,8 @@ class _Cleaner:
             self.copy_attributes(child, copy, ns, tag)
             inner_removed = self.copy_children(child, copy, ns)
             removed = removed or inner_removed
-            if inner_removed and tag == "p" and len(copy) == 0 and not (copy.text or "").strip():
-                _append_text(target, tail)  # a paragraph that held only removed things goes too
+            if tag == "p" and len(copy) == 0 and not (copy.text or "").strip() and not copy.attrib:
+                _append_text(target, tail)  # a paragraph that held only removed things (or nothing) goes too
                 continue
             copy.tail = tail
             target.append(copy)
@@ -224,7 +237,7 @@ class _Cleaner:
             if tag == "a" and local == "rel":
                 rels = [r for r in value.lower().split() if r in allow.LINK_RELS]
                 if len(rels) != len(value.split()):
-                    self.warn(f"link rel='{_short(value)}' removed", f"rel={value}", "links may not attach files", "html-rel")
+                    self.warn(f"link rel='{_short(value)}' removed", value, "links may not attach files", "html-rel")
                 if rels:
                     target.set("rel", " ".join(rels))
                 continue
@@ -252,9 +265,8 @@ class _Cleaner:
             target.set("href", href.strip())
             return
         if kind == "script":
-            self.warn(
-                f"{href.split(':', 1)[0].strip().lower()}: URL in <a href> removed", href, "articles may not run scripts", "html-script-url"
-            )
+            scheme = re.sub(r"[\x00-\x20]+", "", href.split(":", 1)[0]).lower()
+            self.warn(f"{scheme}: URL in <a href> removed", "script:", "articles may not run scripts", "html-script-url")
             return
         self.warn(
             f"link '{_short(href)}' points outside the book; removed",

@@ -90,15 +90,17 @@ class PdfBuilder(Builder):
 
     def build(self) -> BuildOutput:
         fetcher = book_fetcher(self.book, self.templates.dirs)
-        document = self._final_document(fetcher)
-        diagnostics: list[Diagnostic] = []
-        buffer = io.BytesIO()
+        with weasyprint_messages() as said:
+            document = self._final_document(fetcher)
+            buffer = io.BytesIO()
+            if self.book.pdf.profile == "print":
+                with _quiet_font_tables():
+                    document.write_pdf(buffer, full_fonts=True)
+            else:
+                document.write_pdf(buffer, pdf_variant="pdf/ua-1")
+        diagnostics: list[Diagnostic] = _weasyprint_warnings(said, fetcher)
         if self.book.pdf.profile == "print":
-            with _quiet_font_tables():
-                document.write_pdf(buffer, full_fonts=True)
             diagnostics += _page_count_warnings(len(document.pages))
-        else:
-            document.write_pdf(buffer, pdf_variant="pdf/ua-1")
         self.page_map = read_page_map(document)
         diagnostics += _low_resolution_images(document)
         diagnostics += [
@@ -160,6 +162,42 @@ class PdfBuilder(Builder):
         html = '<html><body><div></div><div style="break-before: left; page: plain"></div></body></html>'
         blank = PrintRendering(html, rendering.css, rendering.base_dir)
         return self._layout(blank, fetcher).pages[-1]
+
+
+@contextmanager
+def weasyprint_messages() -> Iterator[list[str]]:
+    """WeasyPrint's own warnings and errors during a layout (its logger), collected for the build report."""
+    said: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            said.append(record.getMessage())
+
+    logger = logging.getLogger("weasyprint")
+    handler = Collect(level=logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield said
+    finally:
+        logger.removeHandler(handler)
+
+
+def _weasyprint_warnings(said: list[str], fetcher: BookURLFetcher) -> list[Diagnostic]:
+    """WeasyPrint's messages as warnings; a refused fetch is reported once, by `build`, not twice."""
+    out = []
+    for message in dict.fromkeys(said):
+        if any(url in message for url in fetcher.refused):
+            continue
+        text = message if len(message) <= 300 else message[:299] + "\u2026"
+        out.append(
+            Diagnostic(
+                f"WeasyPrint: {text}",
+                severity="warning",
+                hint="the print layout may miss something; check the PDF",
+                code="pdf-weasyprint",
+            )
+        )
+    return out
 
 
 @contextmanager
