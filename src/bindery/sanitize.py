@@ -203,6 +203,8 @@ class _Cleaner:
     def copy_attributes(self, source: ET.Element, target: ET.Element, ns: str, tag: str) -> None:
         allowed = allow.allowed_attributes(ns, tag)
         for name, raw in source.attrib.items():
+            if name.startswith("{http://www.w3.org/2000/xmlns/}") or name in ("xmlns", "xmlns:xlink"):
+                continue  # namespace declarations: the serializer writes its own
             value = self.text(raw)
             local = name if name.startswith("{") else name.lower() if ns == allow.HTML_NS else name
             if local not in allowed:
