@@ -238,6 +238,14 @@ CASES = [
     DocCase("event-handler", '<span onmouseover="x()">hover</span>\n', "event-handler attribute 'onmouseover'", absent=("onmouseover",)),
     DocCase("data-image", "![x](data:image/png;base64,iVBORw0KGgo=)\n", "is embedded as a data: URL", absent=("data:",)),
     DocCase("control-character", "A bell \x07 in the text.\n", "control character U+0007 removed"),
+    DocCase(
+        "html-nested-too-deep",
+        "Intro.\n\n" + "<div>" * 5000 + "x" + "</div>" * 5000 + "\n",
+        "nested more than 100 elements deep",
+        line=7,
+        exit_code=1,
+    ),
+    DocCase("html-tags-shown-as-code-are-not-nesting", "```\n" + "<div>" * 300 + "\n```\n", "", line=None),
     # -- low: long words and wide tables ----------------------------------------------------------
     DocCase("unbreakable-word", "x" * 20000 + "\n", "a word of 20000+ characters cannot be broken"),
     DocCase("wide-table", "|" + "|".join(f"c{i}" for i in range(40)) + "|\n|" + "---|" * 40 + "\n|" + "1|" * 40 + "\n", "has 40 columns"),
@@ -278,7 +286,7 @@ CASES = [
         "",
         line=None,
         absent=("steal", ATTACK, "/etc/passwd", "<script", "@import"),
-        present=("OEBPS/images/draw.svg", "<rect"),
+        present=("OEBPS/images/draw.svg", "<rect", 'fill="#336"'),
         files={"images/draw.svg": HOSTILE_SVG},
     ),
     DocCase(

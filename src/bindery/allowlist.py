@@ -128,8 +128,8 @@ def _safe_value(tokens: list[tinycss2.ast.Node]) -> bool:
 def svg_reference_is_local(value: str) -> bool:
     """An SVG paint or reference attribute that loads nothing: a colour, `none`, `url(#id)` or `#id`."""
     stripped = value.strip()
-    if stripped.startswith("#"):
-        return re.fullmatch(r"#[A-Za-z_][\w.-]*", stripped) is not None
+    if stripped.startswith("#"):  # a colour (#336) or an element of the drawing (#shape)
+        return re.fullmatch(r"#[0-9A-Fa-f]{3,8}|#[A-Za-z_][\w.-]*", stripped) is not None
     if "url" in stripped.lower():
         return _SVG_FRAGMENT_REF.fullmatch(stripped) is not None
     return re.fullmatch(r"[\w\s#().,%-]*", stripped) is not None and "(" not in stripped.replace("rgb(", "").replace("rgba(", "")

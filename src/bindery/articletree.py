@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 
 from bindery.allowlist import SVG_NS, XLINK_HREF
 from bindery.diagnostics import Diagnostic
-from bindery.sanitize import EPUB_NS, classify_url, without_code
+from bindery.sanitize import EPUB_NS, classify_url
+from bindery.tagbalance import without_code
 
 LONG_WORD = 120  # characters without a break opportunity that no printed line holds
 WIDE_TABLE = 16  # columns a printed page cannot show readably

@@ -22,7 +22,8 @@ import markdown
 
 from bindery.articletree import Heading, LinkOut, book_semantics, check_footnotes
 from bindery.diagnostics import BinderyError, Diagnostic
-from bindery.sanitize import clean_html, locate_unbalanced, serialize_inner
+from bindery.sanitize import clean_html, serialize_inner
+from bindery.tagbalance import HTML_VOID, locate_unbalanced, without_code
 
 SMART_CHARS = {
     "left-single-quote": "\u2018",
@@ -57,6 +58,31 @@ def _entity_to_char(match: re.Match[str]) -> str:
     return char if char else "&amp;" + match.group(0)[1:]  # not an entity: the text as written
 
 
+MAX_HTML_DEPTH = 100  # raw HTML elements inside each other; real articles stay under 20
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b[^<>]*?(/?)>")
+
+
+def _check_html_depth(text: str, name: str, body_line: int) -> None:
+    """Raw HTML nested deeper than MAX_HTML_DEPTH: an error before any parser recurses into it."""
+    depth = 0
+    text = without_code(text)
+    for match in _TAG.finditer(text):
+        closing, tag, self_closing = match.groups()
+        if tag.lower() in HTML_VOID or self_closing:
+            continue
+        depth = max(0, depth - 1) if closing else depth + 1
+        if depth > MAX_HTML_DEPTH:
+            raise BinderyError(
+                Diagnostic(
+                    f"raw HTML is nested more than {MAX_HTML_DEPTH} elements deep",
+                    file=name,
+                    line=body_line + text.count("\n", 0, match.start()),
+                    hint="flatten the HTML; a book page cannot show that much nesting",
+                    code="content-html-depth",
+                )
+            )
+
+
 def render_markdown(
     text: str,
     *,
@@ -71,6 +97,8 @@ def render_markdown(
 
     `source` is the article's path in the book folder; `name` how messages name it;
     `articles` maps the book-relative path of every article of the book to its id."""
+    shown = name or source
+    _check_html_depth(text, shown, body_line)
     md = markdown.Markdown(
         extensions=["footnotes", "tables", "attr_list", "smarty", "toc", "fenced_code", "def_list", "abbr", "sane_lists"],
         extension_configs={
@@ -81,7 +109,6 @@ def render_markdown(
         output_format="xhtml",
     )
     body = md.convert(text)
-    shown = name or source
     try:  # crossed or unclosed raw HTML tags: say where, rather than let the HTML5 parser guess
         ET.fromstring(f"<div>{ENTITY.sub(_entity_to_char, body)}</div>")
     except ET.ParseError:
@@ -104,11 +131,23 @@ def render_markdown(
         return body_line + text.count("\n", 0, at) if at >= 0 else None
 
     article_dir = posixpath.dirname(source)
-    clean = clean_html(body, article_dir=article_dir, source=shown, locate=locate)
-    semantics = book_semantics(
-        clean.root, prefix=prefix, heading_offset=heading_offset, source=source, name=shown, articles=articles or {}, locate=locate
-    )
-    result = RenderedArticle(serialize_inner(clean.root))
+    try:
+        clean = clean_html(body, article_dir=article_dir, source=shown, locate=locate)
+        semantics = book_semantics(
+            clean.root, prefix=prefix, heading_offset=heading_offset, source=source, name=shown, articles=articles or {}, locate=locate
+        )
+        html = serialize_inner(clean.root)
+    except RecursionError:
+        raise BinderyError(
+            Diagnostic(
+                "the article is nested too deeply to lay out (lists, quotes and HTML inside each other)",
+                file=shown,
+                line=body_line,
+                hint="flatten the deepest lists or quotes",
+                code="content-html-depth",
+            )
+        ) from None
+    result = RenderedArticle(html)
     result.headings = semantics.headings
     result.links = semantics.links
     result.images = clean.images

@@ -22,7 +22,6 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from urllib.parse import quote, unquote
 
 import tinyhtml5
@@ -40,9 +39,6 @@ SCRIPT_SCHEMES = ("javascript:", "vbscript:", "livescript:")
 WEB_SCHEMES = ("http:", "https:", "ftp:")
 # Characters XML 1.0 forbids (the EPUB is XML): removed from text and attributes.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-# Every HTML void element, for telling an unclosed tag from one that needs no end tag.
-HTML_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"})
 
 Locate = Callable[[str], "int | None"]
 
@@ -364,69 +360,3 @@ def _default_namespaces(el: ET.Element, inherited: str | None) -> None:
 
 
 _VOID_PAIR = re.compile(r"<(" + "|".join(sorted(allow.VOID_ELEMENTS)) + r")((?:\s[^<>]*)?)></\1>")
-
-
-def locate_unbalanced(text: str, first_line: int = 1) -> tuple[int, str] | None:
-    """(line, problem) of the first raw HTML tag that is never closed or closed wrongly, in Markdown source.
-
-    The line is 1-based within `text`; the message counts from `first_line`."""
-    finder = _TagBalance(first_line - 1)
-    try:
-        finder.feed(without_code(text))
-        finder.close()
-    except _Found:
-        pass
-    except Exception:  # noqa: BLE001 (Python's HTMLParser on hostile markup: no finding, the HTML5 parser copes)
-        return None
-    if finder.found is None and finder.stack:
-        tag, line = finder.stack[-1]
-        return line, f"<{tag}> is never closed"
-    return finder.found
-
-
-class _Found(Exception):
-    pass
-
-
-class _TagBalance(HTMLParser):
-    def __init__(self, offset: int) -> None:
-        super().__init__(convert_charrefs=True)
-        self.line_offset = offset
-        self.stack: list[tuple[str, int]] = []
-        self.found: tuple[int, str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in HTML_VOID:
-            self.stack.append((tag, self.getpos()[0]))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in HTML_VOID:
-            return
-        if not self.stack or self.stack[-1][0] != tag:
-            expected = f" (<{self.stack[-1][0]}> from line {self.stack[-1][1] + self.line_offset} is still open)" if self.stack else ""
-            self.found = (self.getpos()[0], f"</{tag}> closes nothing{expected}")
-            raise _Found
-        self.stack.pop()
-
-
-def without_code(text: str) -> str:
-    """Blank out fenced code, indented code and inline code, keeping line numbers."""
-    out = []
-    fence: str | None = None
-    for line in text.split("\n"):
-        stripped = line.lstrip()
-        marker = re.match(r"(`{3,}|~{3,})", stripped)
-        if fence is None and marker:
-            fence = marker.group(1)[0] * 3
-            out.append("")
-            continue
-        if fence is not None:
-            if stripped.startswith(fence):
-                fence = None
-            out.append("")
-            continue
-        if line.startswith(("    ", "\t")):
-            out.append("")
-            continue
-        out.append(re.sub(r"`[^`]*`", "", line))
-    return "\n".join(out)

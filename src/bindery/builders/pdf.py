@@ -246,7 +246,7 @@ def _low_resolution_images(document: weasyprint.Document) -> list[Diagnostic]:
             if not width or not box.width:
                 continue
             dpi = width / (box.width / 96)
-            src = (box.element.get("src") if box.element is not None else None) or "an image"
+            src = unquote((box.element.get("src") if box.element is not None else None) or "an image")
             worst[src] = min(dpi, worst.get(src, dpi))
     return [
         Diagnostic(
