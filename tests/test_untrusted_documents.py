@@ -11,6 +11,7 @@ profiles, pypdf and EPUBCheck are the few tests after the table.
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 import zlib
@@ -383,7 +384,7 @@ def test_links_to_sibling_articles_become_internal_links(tmp_path: Path, monkeyp
     result, epub = _build_case(DocCase("x", body, ""), tmp_path, monkeypatch)
     assert result.exit_code == 0 and "warning:" not in result.output, result.output
     chapter = epub["OEBPS/chapter-2.xhtml"]
-    assert chapter.count('href="chapter-1.xhtml#one"') == 2
+    assert chapter.count('href="chapter-1.xhtml#one"') == 2 and chapter.count("article-link") == 3
     assert 'href="chapter-1.xhtml#one--the-slate"' in chapter
     assert 'id="one--the-slate"' in epub["OEBPS/chapter-1.xhtml"]
     assert ".md" not in chapter
@@ -496,6 +497,7 @@ def test_a_hostile_book_leaks_nothing_into_either_pdf(profile: str, tmp_path: Pa
     checks = {c.name: c.status for c in preflight_pdf(pdf, PdfSettings("6x9", 6.0, 9.0, profile=profile))}
     assert checks["pdf-annotations"] in ("pass", "skip")
     assert "color: red" not in text
+    assert re.search(r"the slate \(page \d+\)", text), "a link to another article shows its page in print"
 
 
 def test_preflight_fails_a_pdf_with_an_attached_file(tmp_path: Path) -> None:

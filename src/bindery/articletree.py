@@ -202,6 +202,7 @@ def _link(
         slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", fragment).strip("-")
         anchor = f"{target}--{slug}" if slug else target
         el.set("href", f"#{anchor}")
+        el.set("class", " ".join([*(el.get("class") or "").split(), "article-link"]))  # print: "(page P)" after it
         out.links.append(LinkOut(anchor, target, href, locate(href)))
         return
     warn(
