@@ -284,8 +284,7 @@ CASES = [
     DocCase(
         "svg-file-cleaned",
         "![x](../images/draw.svg)\n",
-        "",
-        line=None,
+        "SVG image 'images/draw.svg' was cleaned: onload, <script>, <style>, <image>, xlink:href=file:///etc/passwd#x",
         absent=("steal", ATTACK, "/etc/passwd", "<script", "@import"),
         present=("OEBPS/images/draw.svg", "<rect", 'fill="#336"'),
         files={"images/draw.svg": HOSTILE_SVG},

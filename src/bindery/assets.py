@@ -95,8 +95,10 @@ def check_image_file(path: Path) -> tuple[str, str] | None:
     return None
 
 
-def load_image(path: Path) -> tuple[str, bytes]:
-    """(media type, bytes to publish) of an image file, decoded and checked; raises ImageRefused."""
+def load_image(path: Path, removed: list[str] | None = None) -> tuple[str, bytes]:
+    """(media type, bytes to publish) of an image file, decoded and checked; raises ImageRefused.
+
+    `removed` collects what cleaning an SVG file left out (for a warning)."""
     bad = check_image_file(path)
     if bad is not None:
         raise ImageRefused(*bad)
@@ -109,7 +111,7 @@ def load_image(path: Path) -> tuple[str, bytes]:
     data = path.read_bytes()
     kind = IMAGE_TYPES[path.suffix.lower()]
     if kind == "SVG":
-        return MEDIA_TYPES[kind], clean_svg(data, path.name)
+        return MEDIA_TYPES[kind], clean_svg(data, path.name, removed)
     _decode_raster(data, path.name)
     return MEDIA_TYPES[kind], data
 
@@ -151,7 +153,7 @@ def _decode(data: bytes, name: str) -> None:
 _SVG_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False)
 
 
-def clean_svg(data: bytes, name: str) -> bytes:
+def clean_svg(data: bytes, name: str, removed: list[str] | None = None) -> bytes:
     """An SVG file with only what the inline-SVG allow-list names; raises ImageRefused."""
     if b"<!DOCTYPE" in data[:4096].upper() or b"<!ENTITY" in data.upper():
         raise ImageRefused(f"'{name}' declares a DOCTYPE or entities", "save the SVG without a DOCTYPE (plain SVG 1.1)")
@@ -162,17 +164,20 @@ def clean_svg(data: bytes, name: str) -> bytes:
     if root.tag != "{" + allow.SVG_NS + "}svg":
         raise ImageRefused(f"'{name}' is not an SVG drawing (its root is <{etree.QName(root).localname}>)", "export it again as SVG")
     clean = etree.Element("{" + allow.SVG_NS + "}svg", nsmap={None: allow.SVG_NS, "xlink": allow.XLINK_NS})
-    _copy_svg(root, clean)
+    _copy_svg(root, clean, removed if removed is not None else [])
     return bytes(etree.tostring(clean, xml_declaration=True, encoding="UTF-8"))
 
 
-def _copy_svg(source: etree._Element, target: etree._Element) -> None:
+def _copy_svg(source: etree._Element, target: etree._Element, removed: list[str]) -> None:
     for name, value in source.attrib.items():
         qname = str(name)
         local = qname if qname == allow.XLINK_HREF else qname.rsplit("}", 1)[-1]
+        shown = "xlink:href" if qname == allow.XLINK_HREF else local
         if local not in allow.allowed_attributes(allow.SVG_NS, etree.QName(source).localname):
+            removed.append(shown)
             continue
         if local in allow.SVG_REFERENCES and not allow.svg_reference_is_local(str(value)):
+            removed.append(f"{shown}={value}")
             continue
         target.set(qname, str(value))
     target.text = source.text if isinstance(source.text, str) else None
@@ -181,10 +186,12 @@ def _copy_svg(source: etree._Element, target: etree._Element) -> None:
             continue  # comments, processing instructions, entities
         if child.tag.startswith("{" + allow.SVG_NS + "}") and etree.QName(child).localname in allow.SVG_ELEMENTS:
             copy = etree.SubElement(target, child.tag)
-            _copy_svg(child, copy)
+            _copy_svg(child, copy, removed)
             copy.tail = child.tail
-        elif len(target):
-            target[-1].tail = (target[-1].tail or "") + (child.tail or "")
+        else:
+            removed.append(f"<{etree.QName(child).localname}>")
+            if len(target):
+                target[-1].tail = (target[-1].tail or "") + (child.tail or "")
 
 
 def package_names(sources: list[str]) -> dict[str, str]:

@@ -258,7 +258,7 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
         )
     back = tuple(Matter(m.kind, article(m.article.path, 0), f"back-{i + 1}") for i, m in enumerate(manifest.back_matter))
     report.raise_if_errors()
-    assets = _check_images(manifest, front, parts, back)
+    assets = _check_images(manifest, report.diagnostics, front, parts, back)
     front, parts, back = _check_links(manifest, report, front, parts, back)
     return Book(
         metadata=manifest.metadata,
@@ -276,7 +276,7 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
     )
 
 
-def _check_images(manifest: Manifest, *groups: object) -> tuple[Asset, ...]:
+def _check_images(manifest: Manifest, warnings: list[Diagnostic], *groups: object) -> tuple[Asset, ...]:
     """Every image an article shows: a real, decodable image file inside the book folder.
 
     `sanitize` has already removed images on the web or outside the folder
@@ -318,8 +318,21 @@ def _check_images(manifest: Manifest, *groups: object) -> tuple[Asset, ...]:
                     Diagnostic(f"image '{src}' does not exist", file=name, line=lines.get(src), hint=hint, code="image-missing")
                 )
             else:
+                removed: list[str] = []
                 try:
-                    loaded[src] = load_image(full)
+                    loaded[src] = load_image(full, removed)
+                    if removed:
+                        left_out = ", ".join(dict.fromkeys(removed))
+                        warnings.append(
+                            Diagnostic(
+                                f"SVG image '{src}' was cleaned: {left_out if len(left_out) < 160 else left_out[:159] + '…'} removed",
+                                file=name,
+                                line=lines.get(src),
+                                severity="warning",
+                                hint="SVG images may hold shapes, text and colours, no scripts, styles or outside references",
+                                code="image-svg-cleaned",
+                            )
+                        )
                 except ImageRefused as bad:
                     problems.append(Diagnostic(f"image {bad.problem}", file=name, line=lines.get(src), hint=bad.hint, code="image-invalid"))
     if problems:
