@@ -52,9 +52,10 @@ each of them swears their teacher had it right.
 The nets last longer than the arguments, which is saying something.
 """
 
-# A one-pixel transparent PNG, written byte for byte (not copied from anywhere).
+# A one-pixel transparent PNG, written byte for byte (not copied from anywhere); its zlib data and
+# checksums are valid, since images are now decoded (the first version was a broken PNG).
 PNG_1PX = bytes.fromhex(
-    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000b49444154789c6360000200000500017a5eab3f0000000049454e44ae426082"
 )
 
 

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
-from bindery.content import Heading, render_markdown
+from bindery.articletree import Heading, LinkOut
+from bindery.assets import Asset, ImageRefused, load_image, package_names
+from bindery.content import render_markdown
 from bindery.diagnostics import BinderyError, Diagnostic, Report
 from bindery.indexing import collect
 from bindery.indexing.entries import BookIndex
 from bindery.indexing.markup import IndexMark
 from bindery.manifest import Manifest, Metadata, PdfSettings, display_path, slugify
 from bindery.manifest_options import NavigationSettings
-from bindery.sanitize import check_image_file
 from bindery.sources import RAW_EXPORT_SUFFIXES, RelatedSpec, Source
 
 # Ids the templates use themselves; an article never takes one of them.
@@ -60,6 +61,7 @@ class Article:
     digest: str
     image_lines: tuple[tuple[str, int | None], ...] = ()  # (image, source line) for messages
     index_marks: tuple[IndexMark, ...] = ()  # the places the index points at, ids book-wide
+    links: tuple[LinkOut, ...] = ()  # links to other articles
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,11 @@ class Book:
     warnings: tuple[Diagnostic, ...] = ()  # found while assembling (e.g. raw HTML removed)
     index: BookIndex | None = None  # back_matter has {type: index}
     navigation: NavigationSettings = NavigationSettings()  # how deep the nav, NCX and bookmarks go
+    assets: tuple[Asset, ...] = ()  # every image the articles show, decoded and checked; the only files builders read
+    cover: Asset | None = None  # the manifest's cover image, checked like the others
+
+    def asset(self, source: str) -> Asset | None:
+        return next((a for a in self.assets if a.source == source), None)
 
     @property
     def has_parts(self) -> bool:
@@ -166,12 +173,29 @@ class _Ids:
         return candidate
 
 
-def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
+def _claim_article_ids(manifest: Manifest, sources: dict[str, Source]) -> dict[str, str]:
+    """Every article's id, in reading order, before any is rendered: links between articles need them."""
     ids = _Ids()
+    paths = [m.article.path for m in manifest.front_matter]
+    paths += [ref.path for part in manifest.parts for chapter in part.chapters for ref in chapter.articles]
+    paths += [m.article.path for m in manifest.back_matter]
+    claimed: dict[str, str] = {}
+    for path in paths:
+        if path in claimed:
+            continue
+        src = sources[path]
+        # A raw export's file name is the site's (often a hash); its title reads better.
+        named_by = src.title if path.endswith(RAW_EXPORT_SUFFIXES) else PurePosixPath(path).stem
+        claimed[path] = ids.claim(src.explicit_id or named_by)
+    return claimed
+
+
+def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
     report = Report()
     explicit: dict[str, str] = {}
     terms, terms_warnings = collect.load_terms(manifest.root, display_path(manifest.root)) if manifest.index else (None, [])
     report.diagnostics.extend(terms_warnings)
+    article_ids = _claim_article_ids(manifest, sources)
 
     def article(path: str, heading_offset: int) -> Article:
         src = sources[path]
@@ -188,12 +212,16 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
                     code="model-duplicate-id",
                 )
             explicit.setdefault(wanted, display_path(manifest.root / path))
-        # A raw export's file name is the site's (often a hash); its title reads better.
-        named_by = src.title if path.endswith(RAW_EXPORT_SUFFIXES) else PurePosixPath(path).stem
-        article_id = ids.claim(src.explicit_id or named_by)
+        article_id = article_ids[path]
         try:
             rendered = render_markdown(
-                src.body, prefix=article_id, heading_offset=heading_offset, source=path, body_line=src.body_line, name=name
+                src.body,
+                prefix=article_id,
+                heading_offset=heading_offset,
+                source=path,
+                body_line=src.body_line,
+                name=name,
+                articles=article_ids,
             )
             report.diagnostics.extend(rendered.warnings)
         except BinderyError as exc:
@@ -221,6 +249,7 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
             digest=src.digest,
             image_lines=tuple(rendered.image_lines.items()) if rendered else (),
             index_marks=marks,
+            links=tuple(rendered.links) if rendered else (),
         )
 
     front = tuple(Matter(m.kind, article(m.article.path, 0), f"front-{i + 1}") for i, m in enumerate(manifest.front_matter))
@@ -246,7 +275,8 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
         )
     back = tuple(Matter(m.kind, article(m.article.path, 0), f"back-{i + 1}") for i, m in enumerate(manifest.back_matter))
     report.raise_if_errors()
-    _check_images(manifest, front, parts, back)
+    assets = _check_images(manifest, report.diagnostics, front, parts, back)
+    front, parts, back = _check_links(manifest, report, front, parts, back)
     index = None
     if manifest.index:
         every = [m for a in _walk_articles((front, parts, back)) for m in a.index_marks]
@@ -265,20 +295,25 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
         navigation=manifest.navigation,
         warnings=tuple(report.warnings),
         index=index,
+        assets=assets,
+        cover=_cover_asset(manifest),
     )
 
 
-def _check_images(manifest: Manifest, *groups: object) -> None:
-    """Every image an article shows is a real image file inside the book folder.
+def _check_images(manifest: Manifest, warnings: list[Diagnostic], *groups: object) -> tuple[Asset, ...]:
+    """Every image an article shows: a real, decodable image file inside the book folder.
 
     `sanitize` has already removed images on the web or outside the folder
-    (with a warning); what is left is the author's own files."""
+    (with a warning); what is left is the author's own files, read once here."""
     problems = []
+    loaded: dict[str, tuple[str, bytes]] = {}
     root = manifest.root.resolve()
     for art in _walk_articles(groups):
         lines = dict(art.image_lines)
         name = display_path(manifest.root / art.source)
         for src in art.images:
+            if src in loaded:
+                continue
             full = (manifest.root / src).resolve()
             if full != root and root not in full.parents:
                 hint = "copy the image into the book folder instead of linking to it"
@@ -291,15 +326,88 @@ def _check_images(manifest: Manifest, *groups: object) -> None:
                         code="image-outside",
                     )
                 )
+            elif any(part.startswith(".") for part in PurePosixPath(src).parts):
+                problems.append(
+                    Diagnostic(
+                        f"image '{src}' is in a hidden file or folder",
+                        file=name,
+                        line=lines.get(src),
+                        hint="hidden files are never published; move the image into images/",
+                        code="image-hidden",
+                    )
+                )
             elif not full.is_file():
                 hint = "check the path; it is relative to the article file"
                 problems.append(
                     Diagnostic(f"image '{src}' does not exist", file=name, line=lines.get(src), hint=hint, code="image-missing")
                 )
-            elif (bad := check_image_file(full)) is not None:
-                problems.append(Diagnostic(f"image {bad[0]}", file=name, line=lines.get(src), hint=bad[1], code="image-invalid"))
+            else:
+                removed: list[str] = []
+                try:
+                    loaded[src] = load_image(full, removed)
+                    if removed:
+                        left_out = ", ".join(dict.fromkeys(removed))
+                        warnings.append(
+                            Diagnostic(
+                                f"SVG image '{src}' was cleaned: {left_out if len(left_out) < 160 else left_out[:159] + '…'} removed",
+                                file=name,
+                                line=lines.get(src),
+                                severity="warning",
+                                hint="SVG images may hold shapes, text and colours, no scripts, styles or outside references",
+                                code="image-svg-cleaned",
+                            )
+                        )
+                except ImageRefused as bad:
+                    problems.append(Diagnostic(f"image {bad.problem}", file=name, line=lines.get(src), hint=bad.hint, code="image-invalid"))
     if problems:
         raise BinderyError(problems)
+    names = package_names(list(loaded))
+    return tuple(Asset(src, names[src], media, data) for src, (media, data) in loaded.items())
+
+
+def _cover_asset(manifest: Manifest) -> Asset | None:
+    cover = manifest.metadata.cover
+    if not cover:
+        return None
+    try:
+        media, data = load_image(manifest.root / cover)
+    except ImageRefused as bad:
+        raise BinderyError(
+            Diagnostic(
+                f"the cover image {bad.problem}", file=display_path(manifest.root / "book.yaml"), hint=bad.hint, code="manifest-cover"
+            )
+        ) from None
+    return Asset(cover, "images/cover" + PurePosixPath(cover).suffix.lower(), media, data)
+
+
+def _check_links(
+    manifest: Manifest, report: Report, front: tuple[Matter, ...], parts: list[Part], back: tuple[Matter, ...]
+) -> tuple[tuple[Matter, ...], list[Part], tuple[Matter, ...]]:
+    """A link to another article's heading that does not exist points at the article, with a warning."""
+    every_id = {ident for art in _walk_articles((front, parts, back)) for ident in _ID_ATTR.findall(art.html)}
+    every_id |= {art.id for art in _walk_articles((front, parts, back))}
+
+    def fixed(art: Article) -> Article:
+        html = art.html
+        for link in art.links:
+            if link.anchor not in every_id:
+                report.warn(
+                    f"link '{link.written}': the article has no heading '{link.written.split('#', 1)[-1]}'; it points at the article",
+                    file=display_path(manifest.root / art.source),
+                    line=link.line,
+                    hint="check the heading's id (its text in lower case, spaces as hyphens)",
+                    code="link-dangling",
+                )
+                html = html.replace(f'href="#{link.anchor}"', f'href="#{link.article}"')
+        return art if html == art.html else replace(art, html=html)
+
+    front = tuple(replace(m, article=fixed(m.article)) for m in front)
+    back = tuple(replace(m, article=fixed(m.article)) for m in back)
+    parts = [replace(p, chapters=tuple(replace(c, articles=tuple(fixed(a) for a in c.articles)) for c in p.chapters)) for p in parts]
+    return front, parts, back
+
+
+_ID_ATTR = re.compile(r'\sid="([^"]+)"')
 
 
 def _walk_articles(groups: tuple[object, ...]) -> Iterator[Article]:

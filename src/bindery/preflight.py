@@ -342,11 +342,29 @@ def _check_interactive(reader: PdfReader, is_print: bool, target: str) -> Check:
         found.append("bookmarks (document outline)")
     if "/AcroForm" in root:
         found.append("form fields")
+    attached = _attachments(reader, root)
+    if attached:  # a book never carries files: in either profile this is a leak (an article's rel=attachment)
+        return Check("pdf-annotations", target, "fail", "the PDF carries attached files; a book must not", tuple(attached[:20]))
     if not is_print:
         return Check("pdf-annotations", target, "skip", f"skipped: the digital profile keeps links and bookmarks ({len(found)} found)")
     if found:
         return Check("pdf-annotations", target, "fail", "the print profile must have no annotations, links or bookmarks", tuple(found[:20]))
     return Check("pdf-annotations", target, "pass", "no annotations, links, bookmarks or form fields")
+
+
+def _attachments(reader: PdfReader, root: Any) -> list[str]:
+    """Embedded files: the document's /EmbeddedFiles name tree and /FileAttachment annotations."""
+    found = []
+    names = _resolve(root.get("/Names"))
+    if names is not None and "/EmbeddedFiles" in names:
+        tree = _resolve(names["/EmbeddedFiles"])
+        listed = _resolve(tree.get("/Names")) or []
+        found += [f"embedded file '{listed[i]}'" for i in range(0, len(listed), 2)] or ["embedded files"]
+    for n, page in enumerate(reader.pages, start=1):
+        for annot in _resolve(page.get("/Annots")) or []:
+            if _resolve(annot).get("/Subtype") == "/FileAttachment":
+                found.append(f"page {n}: a file attachment")
+    return found
 
 
 def _check_blank_runs(reader: PdfReader, edges_by_page: list[list[tuple[float, float]]], target: str) -> Check:

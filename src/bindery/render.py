@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -29,6 +30,7 @@ from bindery.xref import CrossReferences
 BEFORE_TOC = ("dedication", "epigraph")
 ID_ATTR = re.compile(r'\sid="([^"]+)"')
 LOCAL_HREF = re.compile(r'href="#([^"]+)"')
+IMG_SRC = re.compile(r'(?<=<img )src="([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,17 @@ def _link_across(doc: Document, id_to_doc: dict[str, str]) -> Document:
         return f'href="{target}#{match.group(1)}"'
 
     return Document(doc.name, doc.title, LOCAL_HREF.sub(fix, doc.content), doc.role)
+
+
+def package_images(doc: Document, book: Book) -> Document:
+    """The document with each article image pointing at its name inside the EPUB package
+    (`assets.package_names`); the preview serves images under their book paths instead."""
+    packaged = {quote(a.source): a.package_name for a in book.assets}
+
+    def fix(match: re.Match[str]) -> str:
+        return f'src="{packaged.get(match.group(1), match.group(1))}"'
+
+    return Document(doc.name, doc.title, IMG_SRC.sub(fix, doc.content), doc.role)
 
 
 def render_print(

@@ -1,23 +1,18 @@
-"""Keeping an article's XHTML inside the book: part of the book-model stage.
+"""Keeping an article inside the book: part of the book-model stage.
 
-`content.render_markdown` parses each article's XHTML fragment (Markdown output
-and raw HTML alike) and hands the tree to `sanitize_fragment`, which:
+`content.render_markdown` hands the HTML Python-Markdown made of an article
+(its raw HTML included) to `clean_html`, which parses it once with the HTML5
+parser WeasyPrint itself uses (tinyhtml5) and copies into a new tree only what
+`bindery.allowlist` names: elements, attributes per element, URL schemes per
+attribute, CSS declarations, an SVG and a MathML subset. Comments, processing
+instructions and CDATA never reach the new tree. Both outputs are serialized
+from that one tree (`serialize_inner`), never from the source text.
 
-- removes elements that run code or pull in other resources (`<script>`,
-  `<style>`, `<iframe>`, `<object>`, `<embed>`, `<link>`, `<meta>`, `<base>`...),
-  event-handler attributes (`on*`), `javascript:`/`vbscript:` URLs and `style`
-  attributes that load a `url(...)`;
-- keeps an image only when it is a file inside the book folder (its `src`
-  becomes book-relative); `http(s)`, `file:`, `data:`, absolute and `../`
-  paths that leave the book are removed, so neither WeasyPrint nor the EPUB
-  builder ever reads them;
-- keeps links to the web (`http(s)`, `mailto:`), fragments and relative links
-  inside the book, and removes the `href` of links to `file:`, absolute or
-  escaping paths (the link text stays).
-
-Every removal is a warning naming the article and, when the offending text can
-be found in the source, its line. `check_image_file` tells whether a file is
-really the image its name says.
+Images are kept only when they are files inside the book folder (their `src`
+becomes the book-relative path, percent-encoded); links keep `#fragments`,
+the web (`http(s)`, `mailto:`, `tel:`) and relative paths, which
+`content` resolves to articles of the book. Every removal is a warning naming
+the article and, when the offending text can be found in the source, its line.
 """
 
 from __future__ import annotations
@@ -27,35 +22,30 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
-from pathlib import Path
+from urllib.parse import quote, unquote
 
+import tinyhtml5
+
+from bindery import allowlist as allow
+from bindery.assets import check_image_file as check_image_file  # its home is `assets`; importable here too
+from bindery.assets import sniff_image as sniff_image
 from bindery.diagnostics import Diagnostic
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
-XLINK = "{http://www.w3.org/1999/xlink}"
-XLINK_HREF = XLINK + "href"
-
-# Elements removed with everything inside them.
-DROPPED_ELEMENTS = frozenset(
-    {"script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "link", "meta", "base", "noscript"}
-)
-# Attributes that hold a URL the renderer or reader may load or follow.
-URL_ATTRIBUTES = ("href", "src", "srcset", "poster", "background", "action", "formaction", "data", "cite", "longdesc", XLINK_HREF)
+XLINK = "{" + allow.XLINK_NS + "}"
+HTML_PREFIX = "{" + allow.HTML_NS + "}"
+FOREIGN_NAMESPACES = (allow.SVG_NS, allow.MATH_NS)
 SCRIPT_SCHEMES = ("javascript:", "vbscript:", "livescript:")
 WEB_SCHEMES = ("http:", "https:", "ftp:")
-LINK_SCHEMES = ("http:", "https:", "mailto:", "tel:")
-VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"})
-
-# Image types an EPUB reader and WeasyPrint both show, by file extension.
-IMAGE_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".svg": "SVG", ".webp": "WebP"}
+# Characters XML 1.0 forbids (the EPUB is XML): removed from text and attributes.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 Locate = Callable[[str], "int | None"]
 
 
 @dataclass
-class Sanitized:
-    changed: bool = False
+class Cleaned:
+    root: ET.Element  # a <div> holding the article; HTML names plain, SVG and MathML namespaced
     images: list[str] = field(default_factory=list)  # book-relative paths of the images kept
     image_lines: dict[str, int | None] = field(default_factory=dict)  # where each image is written
     warnings: list[Diagnostic] = field(default_factory=list)
@@ -64,7 +54,7 @@ class Sanitized:
 def classify_url(url: str, article_dir: str) -> tuple[str, str]:
     """(kind, value): kind is fragment | script | web | mail | data | file | absolute | outside | local | scheme.
 
-    For `local`, value is the path relative to the book folder."""
+    For `local`, value is the path relative to the book folder, percent-decoded."""
     cleaned = re.sub(r"[\x00-\x20\x7f]+", "", url).lower()  # browsers ignore these inside a scheme
     if url.startswith("#"):
         return "fragment", url
@@ -82,165 +72,273 @@ def classify_url(url: str, article_dir: str) -> tuple[str, str]:
         return "absolute", url
     if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", url):
         return "scheme", url
-    path = url.split("#", 1)[0].split("?", 1)[0].replace("\\", "/")
+    path = unquote(url.split("#", 1)[0].split("?", 1)[0]).replace("\\", "/")
+    if "\x00" in path:
+        return "outside", url
     joined = posixpath.normpath(posixpath.join(article_dir, path)) if path else article_dir
-    if joined == ".." or joined.startswith("../"):
+    if joined == ".." or joined.startswith("../") or joined.startswith("/"):
         return "outside", url
     return "local", joined
 
 
-def sanitize_fragment(root: ET.Element, *, article_dir: str, source: str, locate: Locate) -> Sanitized:
-    """Clean `root` (a wrapper around one article's XHTML) in place."""
-    result = Sanitized()
-
-    def warn(message: str, needle: str, hint: str, code: str) -> None:
-        result.warnings.append(Diagnostic(message, file=source, line=locate(needle), severity="warning", hint=hint, code=code))
-        result.changed = True
-
-    emptied: list[ET.Element] = []  # parents that lost a child
-
-    def clean(parent: ET.Element) -> None:
-        for child in list(parent):
-            if not isinstance(child.tag, str):  # a comment or processing instruction
-                continue
-            _lower_case_names(child)
-            tag = _local(child.tag)
-            if tag in DROPPED_ELEMENTS:
-                warn(
-                    f"raw HTML <{tag}> removed",
-                    f"<{tag}",
-                    "articles may not run scripts or load styles and frames; use Markdown",
-                    f"html-{tag}",
-                )
-                _remove(parent, child)
-                emptied.append(parent)
-                continue
-            if tag == "img" and not _keep_image(child):
-                _remove(parent, child)
-                emptied.append(parent)
-                continue
-            _clean_attributes(child, tag)
-            clean(child)
-
-    def _lower_case_names(el: ET.Element) -> None:
-        """HTML names are case-insensitive, XHTML's are lower case: <SCRIPT> is <script>."""
-        if el.tag.startswith("{"):
-            return  # SVG and MathML names are case-sensitive (viewBox)
-        if el.tag != el.tag.lower():
-            el.tag = el.tag.lower()
-            result.changed = True
-        if any(not k.startswith("{") and k != k.lower() for k in el.attrib):
-            items = [(k if k.startswith("{") else k.lower(), v) for k, v in el.attrib.items()]
-            el.attrib.clear()
-            el.attrib.update(items)
-            result.changed = True
-
-    def _keep_image(img: ET.Element) -> bool:
-        src = (img.get("src") or "").strip()
-        if not src:
-            warn("an image without a src was left out", "<img", "give the image a file: ![text](images/picture.png)", "image-refused")
-            return False
-        kind, value = classify_url(src, article_dir)
-        if kind == "local":
-            if value != src:
-                img.set("src", value)
-                result.changed = True
-            result.images.append(value)
-            result.image_lines.setdefault(value, locate(src))
-            for attr in ("srcset",):
-                if attr in img.attrib:
-                    del img.attrib[attr]
-                    result.changed = True
-            return True
-        reason = {
-            "web": "is on the web; Bindery never downloads images",
-            "data": "is embedded as a data: URL",
-            "script": "is a script URL",
-        }.get(kind, "is outside the book folder")
-        warn(
-            f"image '{_short(src)}' {reason}; it was left out",
-            src or "<img",
-            "copy the image into the book folder and use a relative path",
-            "image-refused",
+def clean_html(html: str, *, article_dir: str, source: str, locate: Locate) -> Cleaned:
+    """Parse `html` as HTML5 and copy what the allow-list names into a new tree."""
+    parsed = tinyhtml5.parse(f"<!DOCTYPE html><html><head></head><body>{html}</body></html>", namespace_html_elements=True)
+    body = parsed.find(HTML_PREFIX + "body")
+    root = ET.Element("div")
+    result = Cleaned(root)
+    if body is None:  # the parser always makes one; keep mypy and a broken parser honest
+        return result
+    cleaner = _Cleaner(result, article_dir, source, locate)
+    declaration = _DECLARATION.search(html)
+    if declaration:  # HTML5 ignores them (no entities are ever expanded); say so
+        cleaner.warn(
+            f"raw HTML <!{declaration.group(1).upper()}> declaration removed",
+            declaration.group(0),
+            "articles hold HTML text, not XML markup",
+            "html-markup",
         )
-        return False
-
-    def _clean_attributes(el: ET.Element, tag: str) -> None:
-        for attr, value in list(el.attrib.items()):
-            name = _local(attr).lower()
-            if name.startswith("on"):
-                del el.attrib[attr]
-                warn(
-                    f"event-handler attribute '{name}' on <{tag}> removed", f"{name}=", "articles may not run scripts", "html-event-handler"
-                )
-            elif name == "style" and re.search(r"url\s*\(|expression\s*\(|@import", value, re.I):
-                del el.attrib[attr]
-                warn(
-                    f"style attribute on <{tag}> that loads a resource removed",
-                    value,
-                    "style the book in templates/, not in articles",
-                    "html-style-url",
-                )
-            elif attr in URL_ATTRIBUTES or name in URL_ATTRIBUTES:
-                kind, _target = classify_url(value, article_dir)
-                if kind == "script":
-                    del el.attrib[attr]
-                    warn(
-                        f"{value.split(':', 1)[0].strip().lower()}: URL in <{tag} {name}> removed",
-                        value,
-                        "articles may not run scripts",
-                        "html-script-url",
-                    )
-                elif kind in ("file", "absolute", "outside", "data", "scheme") or (
-                    kind == "web" and not (tag in ("a", "area") and name == "href")
-                ):
-                    del el.attrib[attr]
-                    what = "link" if name == "href" else f"{name} URL"
-                    warn(
-                        f"{what} '{_short(value)}' points outside the book; removed",
-                        value,
-                        "link to pages on the web, or to files inside the book folder",
-                        "url-outside",
-                    )
-
-    clean(root)
-    # A paragraph that held only a removed image goes too.
-    parents = {child: parent for parent in root.iter() for child in parent}
-    for element in emptied:
-        if _local(element.tag) == "p" and len(element) == 0 and not (element.text or "").strip() and element in parents:
-            _remove(parents[element], element)
+    cleaner.copy_children(body, root, allow.HTML_NS)
     return result
 
 
-def _local(tag: object) -> str:
-    text = str(tag)
-    return text.rsplit("}", 1)[-1] if text.startswith("{") else text
+_DECLARATION = re.compile(r"<!(doctype|entity|element|attlist|notation)", re.I)
+
+
+class _Cleaner:
+    def __init__(self, result: Cleaned, article_dir: str, source: str, locate: Locate) -> None:
+        self.result = result
+        self.article_dir = article_dir
+        self.source = source
+        self.locate = locate
+        self.said: set[tuple[str, str]] = set()
+
+    def warn(self, message: str, needle: str, hint: str, code: str) -> None:
+        self.result.warnings.append(
+            Diagnostic(message, file=self.source, line=self.locate(needle), severity="warning", hint=hint, code=code)
+        )
+
+    def text(self, value: str | None) -> str:
+        if not value:
+            return ""
+        if XML_ILLEGAL.search(value):
+            bad = XML_ILLEGAL.search(value)
+            assert bad is not None
+            self.warn(
+                f"control character U+{ord(bad.group()):04X} removed from the text",
+                bad.group(),
+                "delete the invisible character (it cannot appear in an EPUB)",
+                "content-control-character",
+            )
+            value = XML_ILLEGAL.sub("", value)
+        return value
+
+    def copy_children(self, source: ET.Element, target: ET.Element, parent_ns: str) -> bool:
+        """Copy the allowed children of `source` into `target`; True when anything was removed."""
+        removed = False
+        target.text = (target.text or "") + self.text(source.text)
+        for child in source:
+            tail = self.text(child.tail)
+            if not isinstance(child.tag, str):  # a comment: HTML5 turns <?pi?> and <![CDATA[ ]]> into comments
+                content = child.text or ""
+                if content.startswith(("?", "[CDATA[")):
+                    what = "processing instruction" if content.startswith("?") else "CDATA section"
+                    needle = "<" + content[:12] if content.startswith("?") else "<![CDATA["
+                    self.warn(f"raw HTML {what} removed", needle, "articles hold HTML text, not XML markup", "html-markup")
+                    removed = True
+                _append_text(target, tail)
+                continue
+            ns, tag = _split(child.tag)
+            if ns not in (allow.HTML_NS, allow.SVG_NS, allow.MATH_NS):
+                ns = parent_ns
+            if tag in allow.DROPPED_ELEMENTS or tag.lower() in allow.DROPPED_ELEMENTS:
+                self.warn(
+                    f"raw HTML <{tag}> removed",
+                    f"<{tag}",
+                    "articles may not run scripts, load styles, frames or media, or hold forms; use Markdown",
+                    f"html-{tag.lower()}",
+                )
+                removed = True
+                _append_text(target, tail)
+                continue
+            if not allow.allowed_element(ns, tag):
+                self.warn(
+                    f"raw HTML <{tag}> is not allowed in an article; its content was kept without it",
+                    f"<{tag}",
+                    "use Markdown or the elements listed in docs/FORMATS.md",
+                    "html-element",
+                )
+                removed = True
+                holder = ET.Element("span")
+                self.copy_children(child, holder, ns)
+                _append_text(target, holder.text or "")
+                for grandchild in list(holder):
+                    target.append(grandchild)
+                _append_text(target, tail)
+                continue
+            if tag == "img" and ns == allow.HTML_NS:
+                image = self.image(child)
+                if image is None:
+                    removed = True
+                    _append_text(target, tail)
+                    continue
+                image.tail = tail
+                target.append(image)
+                continue
+            copy = ET.Element(tag if ns == allow.HTML_NS else "{" + ns + "}" + tag)
+            self.copy_attributes(child, copy, ns, tag)
+            inner_removed = self.copy_children(child, copy, ns)
+            removed = removed or inner_removed
+            if tag == "p" and len(copy) == 0 and not (copy.text or "").strip() and not copy.attrib:
+                _append_text(target, tail)  # a paragraph that held only removed things (or nothing) goes too
+                continue
+            copy.tail = tail
+            target.append(copy)
+        return removed
+
+    def copy_attributes(self, source: ET.Element, target: ET.Element, ns: str, tag: str) -> None:
+        allowed = allow.allowed_attributes(ns, tag)
+        for name, raw in source.attrib.items():
+            if name.startswith("{http://www.w3.org/2000/xmlns/}") or name in ("xmlns", "xmlns:xlink"):
+                continue  # namespace declarations: the serializer writes its own
+            value = self.text(raw)
+            local = name if name.startswith("{") else name.lower() if ns == allow.HTML_NS else name
+            if local not in allowed:
+                self.refuse_attribute(local, tag, value)
+                continue
+            if local == "style":
+                kept, dropped = allow.clean_style(value)
+                if dropped:
+                    self.warn(
+                        f"style on <{tag}> lost {', '.join(sorted(set(dropped)))}",
+                        value[:40] or "style=",
+                        "style the book in templates/; articles may only set colours, fonts, spacing and borders",
+                        "html-style",
+                    )
+                if kept:
+                    target.set("style", kept)
+                continue
+            if ns == allow.SVG_NS and local in allow.SVG_REFERENCES:
+                if not allow.svg_reference_is_local(value):
+                    self.warn(
+                        f"SVG {_attr_name(local)}='{_short(value)}' on <{tag}> points outside the drawing; removed",
+                        value,
+                        "SVG may only refer to its own parts (#id)",
+                        "svg-reference",
+                    )
+                    continue
+                target.set(XLINK + "href" if local == "href" else local, value)
+                continue
+            if tag == "a" and local == "href":
+                self.link(target, value)
+                continue
+            if tag == "a" and local == "rel":
+                rels = [r for r in value.lower().split() if r in allow.LINK_RELS]
+                if len(rels) != len(value.split()):
+                    self.warn(f"link rel='{_short(value)}' removed", value, "links may not attach files", "html-rel")
+                if rels:
+                    target.set("rel", " ".join(rels))
+                continue
+            target.set(local, value)
+
+    def refuse_attribute(self, name: str, tag: str, value: str) -> None:
+        name = _attr_name(name)
+        if name.lower().startswith("on"):
+            self.warn(
+                f"event-handler attribute '{name}' on <{tag}> removed", f"{name}=", "articles may not run scripts", "html-event-handler"
+            )
+        elif "javascript:" in value.lower().replace(" ", ""):
+            self.warn(f"javascript: URL in <{tag} {name}> removed", value, "articles may not run scripts", "html-script-url")
+        else:
+            self.warn(
+                f"attribute '{name}' on <{tag}> removed",
+                f"{name}=",
+                "articles may use the attributes listed in docs/FORMATS.md",
+                "html-attribute",
+            )
+
+    def link(self, target: ET.Element, href: str) -> None:
+        kind, _value = classify_url(href.strip(), self.article_dir)
+        if kind in ("fragment", "web", "mail", "local"):
+            target.set("href", href.strip())
+            return
+        if kind == "script":
+            scheme = re.sub(r"[\x00-\x20]+", "", href.split(":", 1)[0]).lower()
+            self.warn(f"{scheme}: URL in <a href> removed", "script:", "articles may not run scripts", "html-script-url")
+            return
+        self.warn(
+            f"link '{_short(href)}' points outside the book; removed",
+            href,
+            "link to pages on the web, or to other articles of the book",
+            "url-outside",
+        )
+
+    def image(self, img: ET.Element) -> ET.Element | None:
+        src = (img.get("src") or "").strip()
+        if not src:
+            self.warn("an image without a src was left out", "<img", "give the image a file: ![text](images/picture.png)", "image-refused")
+            return None
+        kind, value = classify_url(src, self.article_dir)
+        if kind != "local":
+            reason = {
+                "web": "is on the web; Bindery never downloads images",
+                "data": "is embedded as a data: URL",
+                "script": "is a script URL",
+            }.get(kind, "is outside the book folder")
+            self.warn(
+                f"image '{_short(src)}' {reason}; it was left out",
+                src,
+                "copy the image into the book folder and use a relative path",
+                "image-refused",
+            )
+            return None
+        copy = ET.Element("img")
+        copy.set("src", quote(value))
+        for name, raw in img.attrib.items():
+            name = name.lower()
+            if name in ("alt", "width", "height", "title", "class", "id", "lang", "dir"):
+                copy.set(name, self.text(raw))
+            elif name != "src":
+                self.refuse_attribute(name, "img", raw)
+        copy.set("alt", copy.get("alt", ""))
+        self.result.images.append(value)
+        self.result.image_lines.setdefault(value, self.locate(src))
+        return copy
+
+
+def _split(tag: str) -> tuple[str, str]:
+    if tag.startswith("{"):
+        ns, local = tag[1:].split("}", 1)
+        return ns, local
+    return allow.HTML_NS, tag
+
+
+def _attr_name(name: str) -> str:
+    return "xlink:href" if name == XLINK + "href" else name.rsplit("}", 1)[-1]
+
+
+def _append_text(parent: ET.Element, text: str) -> None:
+    if not text:
+        return
+    if len(parent):
+        last = parent[-1]
+        last.tail = (last.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
 
 
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-def _remove(parent: ET.Element, child: ET.Element) -> None:
-    """Remove `child`, keeping the text that follows it."""
-    tail = child.tail or ""
-    index = list(parent).index(child)
-    if tail:
-        if index > 0:
-            prev = parent[index - 1]
-            prev.tail = (prev.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(child)
-
-
 def serialize_inner(root: ET.Element) -> str:
     """The XHTML inside the wrapper element, as a fragment.
 
-    Only void elements are written self-closed (`<br />`); an empty `<p>` or
-    `<span>` gets its end tag, which the print HTML's parser needs."""
+    Only void elements are written self-closed (`<br />`); every other element
+    gets its end tag, so the HTML5 parser of the print edition reads the same
+    tree the EPUB holds."""
     ET.register_namespace("epub", EPUB_NS)
-    ET.register_namespace("xlink", XLINK[1:-1])
+    ET.register_namespace("xlink", allow.XLINK_NS)
     _default_namespaces(root, None)
     whole = ET.tostring(root, encoding="unicode", short_empty_elements=False)
     whole = _VOID_PAIR.sub(lambda m: f"<{m.group(1)}{m.group(2)} />", whole)
@@ -252,115 +350,13 @@ def _default_namespaces(el: ET.Element, inherited: str | None) -> None:
     """Write inline SVG and MathML as `<svg xmlns="...">`, as HTML expects, not `<ns0:svg>`."""
     ns = el.tag[1:].split("}")[0] if isinstance(el.tag, str) and el.tag.startswith("{") else None
     if ns in FOREIGN_NAMESPACES:
-        el.tag = _local(el.tag)
+        el.tag = el.tag.rsplit("}", 1)[-1]
         if ns != inherited:
             el.set("xmlns", ns)
             if any(k.startswith(XLINK) for d in el.iter() for k in d.attrib):
-                el.set("xmlns:xlink", XLINK[1:-1])
+                el.set("xmlns:xlink", allow.XLINK_NS)
     for child in el:
         _default_namespaces(child, ns if ns in FOREIGN_NAMESPACES else None)
 
 
-FOREIGN_NAMESPACES = ("http://www.w3.org/2000/svg", "http://www.w3.org/1998/Math/MathML")
-_VOID_PAIR = re.compile(r"<(" + "|".join(sorted(VOID_ELEMENTS)) + r")((?:\s[^<>]*)?)></\1>")
-
-
-def locate_unbalanced(text: str, first_line: int = 1) -> tuple[int, str] | None:
-    """(line, problem) of the first raw HTML tag that is never closed or closed wrongly, in Markdown source.
-
-    The line is 1-based within `text`; the message counts from `first_line`."""
-    finder = _TagBalance(first_line - 1)
-    try:
-        finder.feed(_without_code(text))
-        finder.close()
-    except _Found:
-        pass
-    if finder.found is None and finder.stack:
-        tag, line = finder.stack[-1]
-        return line, f"<{tag}> is never closed"
-    return finder.found
-
-
-class _Found(Exception):
-    pass
-
-
-class _TagBalance(HTMLParser):
-    def __init__(self, offset: int) -> None:
-        super().__init__(convert_charrefs=True)
-        self.line_offset = offset
-        self.stack: list[tuple[str, int]] = []
-        self.found: tuple[int, str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in VOID_ELEMENTS:
-            self.stack.append((tag, self.getpos()[0]))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in VOID_ELEMENTS:
-            return
-        if not self.stack or self.stack[-1][0] != tag:
-            expected = f" (<{self.stack[-1][0]}> from line {self.stack[-1][1] + self.line_offset} is still open)" if self.stack else ""
-            self.found = (self.getpos()[0], f"</{tag}> closes nothing{expected}")
-            raise _Found
-        self.stack.pop()
-
-
-def _without_code(text: str) -> str:
-    """Blank out fenced code, indented code and inline code, keeping line numbers."""
-    out = []
-    fence: str | None = None
-    for line in text.split("\n"):
-        stripped = line.lstrip()
-        marker = re.match(r"(`{3,}|~{3,})", stripped)
-        if fence is None and marker:
-            fence = marker.group(1)[0] * 3
-            out.append("")
-            continue
-        if fence is not None:
-            if stripped.startswith(fence):
-                fence = None
-            out.append("")
-            continue
-        if line.startswith(("    ", "\t")):
-            out.append("")
-            continue
-        out.append(re.sub(r"`[^`]*`", "", line))
-    return "\n".join(out)
-
-
-def sniff_image(head: bytes) -> str | None:
-    """The image type the bytes start with, or None."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "PNG"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "JPEG"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "GIF"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "WebP"
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if text.startswith(b"<svg") or (text.startswith((b"<?xml", b"<!--", b"<!doctype svg")) and b"<svg" in head.lower()):
-        return "SVG"
-    return None
-
-
-def check_image_file(path: Path) -> tuple[str, str] | None:
-    """None when `path` is an image of the type its name says; else (problem, hint)."""
-    expected = IMAGE_TYPES.get(path.suffix.lower())
-    if expected is None:
-        return f"'{path.name}' is not an image type books can show", "use a PNG, JPEG, GIF, SVG or WebP file"
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(1024)
-    except OSError as exc:
-        return f"cannot read '{path.name}': {exc.strerror}", "check the file's permissions"
-    actual = sniff_image(head)
-    if actual is None:
-        return f"'{path.name}' is not a {expected} image (its content is not an image at all)", f"export the picture again as {expected}"
-    if actual != expected:
-        return (
-            f"'{path.name}' is a {actual} image with a {path.suffix} name",
-            f"rename it to end in .{actual.lower().replace('jpeg', 'jpg')}",
-        )
-    return None
+_VOID_PAIR = re.compile(r"<(" + "|".join(sorted(allow.VOID_ELEMENTS)) + r")((?:\s[^<>]*)?)></\1>")

@@ -16,7 +16,6 @@ book's `templates/` folder and the built-in one, for `{% include %}`,
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Callable
@@ -55,8 +54,13 @@ def template_dirs(book_root: Path, kind: Kind) -> list[Path]:
 
 
 def css_string(value: Any) -> Markup:
-    """A CSS string literal (for running heads in paged CSS)."""
-    return Markup(json.dumps(str(value), ensure_ascii=True))
+    """A CSS string literal (for running heads in paged CSS).
+
+    CSS escapes are a backslash and up to six hex digits and a space (`\\e9 `),
+    not JSON's `\\u00e9`, which CSS reads as the letter u and "00e9"."""
+    text = str(value)
+    escaped = "".join(c if c.isalnum() and c.isascii() or c in " .,:;!?'-_()&" else f"\\{ord(c):x} " for c in text)
+    return Markup(f'"{escaped}"')
 
 
 def roman(n: int) -> str:

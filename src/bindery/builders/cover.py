@@ -16,7 +16,7 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
 from bindery.builders.base import Artifact, Builder, BuildOutput
-from bindery.builders.pdf import BookURLFetcher
+from bindery.builders.pdf import book_fetcher
 from bindery.model import Book
 from bindery.printspec import BARCODE_AREA_IN, cover_geometry
 from bindery.templating import Kind
@@ -47,7 +47,7 @@ class CoverBuilder(Builder):
         css = self.templates.render(
             "cover.css.j2", asset=lambda name: self.templates.find(name).resolve().as_uri(), spine_font_pt=spine_font_pt, **context
         )
-        fetcher = BookURLFetcher([Path(self.book.root), *self.templates.dirs])
+        fetcher = book_fetcher(self.book, self.templates.dirs)
         base_url = Path(self.book.root).resolve().as_uri() + "/"
         fonts = FontConfiguration()
         stylesheet = weasyprint.CSS(string=css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)

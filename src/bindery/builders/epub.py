@@ -8,8 +8,7 @@ The archive is then normalised for reproducibility (see `reproducible`).
 from __future__ import annotations
 
 import io
-import mimetypes
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import ClassVar
 
 from ebooklib import epub
@@ -20,7 +19,7 @@ from bindery.builders.base import Artifact, Builder, BuildOutput
 from bindery.builders.cover_image import CoverImage, generated_cover
 from bindery.model import Book
 from bindery.pagemap import PageMap
-from bindery.render import Document, render_ebook
+from bindery.render import Document, package_images, render_ebook
 from bindery.reproducible import build_time, normalise_epub, publication_date
 from bindery.templating import Kind
 from bindery.xref import CrossReferences
@@ -89,19 +88,11 @@ class EpubBuilder(Builder):
         image.properties = ["cover-image"]
         pub.add_item(image)
         pub.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
-        images = sorted({src for art in book.articles() for src in art.images if src != meta.cover})
-        for n, src in enumerate(images, start=1):
-            pub.add_item(
-                epub.EpubItem(
-                    uid=f"image-{n}",
-                    file_name=_package_path(src),
-                    media_type=_media_type(src),
-                    content=(Path(book.root) / src).read_bytes(),
-                )
-            )
+        for n, asset in enumerate(sorted(book.assets, key=lambda a: a.package_name), start=1):
+            pub.add_item(epub.EpubItem(uid=f"image-{n}", file_name=asset.package_name, media_type=asset.media_type, content=asset.data))
 
         spine = []
-        for n, doc in enumerate(rendering.documents, start=1):
+        for n, doc in enumerate((package_images(d, book) for d in rendering.documents), start=1):
             item = epub.EpubItem(
                 uid="nav" if doc.role == "toc" else f"doc-{n}", file_name=doc.name, media_type=XHTML, content=doc.content.encode("utf-8")
             )
@@ -140,9 +131,8 @@ class _Writer(epub.EpubWriter):  # type: ignore[misc]  # EbookLib has no type hi
 
 def _cover_image(book: Book) -> CoverImage:
     """The manifest's cover image, or a typographic one drawn from the metadata."""
-    if book.metadata.cover:
-        src = book.metadata.cover
-        return CoverImage(_package_path(src), _media_type(src), (Path(book.root) / src).read_bytes())
+    if book.cover is not None:
+        return CoverImage(book.cover.package_name, book.cover.media_type, book.cover.data)
     return generated_cover(book)
 
 
@@ -153,12 +143,3 @@ def _properties(doc: Document) -> list[str]:
     if "<svg" in doc.content:
         props.append("svg")
     return props
-
-
-def _package_path(src: str) -> str:
-    return str(PurePosixPath(src))
-
-
-def _media_type(name: str) -> str:
-    kind, _ = mimetypes.guess_type(name)
-    return kind or "application/octet-stream"

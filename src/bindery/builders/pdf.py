@@ -19,15 +19,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import unquote
 from urllib.request import url2pathname
 
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetchingError
+from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 from bindery.builders.base import Artifact, Builder, BuildOutput
 from bindery.diagnostics import Diagnostic
 from bindery.indexing.pages import pages_of
+from bindery.model import Book
 from bindery.pagemap import PageMap, read_page_map
 from bindery.pdf_write_speedup import linear_page_references
 from bindery.printspec import (
@@ -43,25 +45,49 @@ from bindery.printspec import (
 from bindery.render import PrintRendering, render_print
 from bindery.templating import Kind
 
+# Files a template folder may give WeasyPrint: fonts, stylesheets and pictures, never anything else.
+TEMPLATE_FILE_TYPES = frozenset({".ttf", ".otf", ".woff", ".woff2", ".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
+
 
 class BookURLFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
-    """Fetches `file:` and `data:` URLs inside the allowed folders only."""
+    """Serves WeasyPrint exactly the files the book model lists, and nothing else.
 
-    def __init__(self, allowed: list[Path]) -> None:
+    `assets`: the images the model checked (`Book.assets`), by absolute path in
+    the book folder; their checked bytes are served, never the file read again.
+    `template_dirs`: fonts, styles and pictures of the template folders. Every
+    other URL (dotfiles, `.git`, any unlisted file, http, attachments) is refused."""
+
+    def __init__(self, assets: dict[Path, tuple[str, bytes]], template_dirs: list[Path]) -> None:
         super().__init__(allowed_protocols=("file", "data"))
-        self.allowed = [p.resolve() for p in allowed]
+        self.assets = {path.resolve(): served for path, served in assets.items()}
+        self.template_dirs = [p.resolve() for p in template_dirs]
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
         if url.startswith("file:"):
-            path = Path(url2pathname(url.split("?")[0].split("#")[0].removeprefix("file:"))).resolve()
-            if not any(path == root or root in path.parents for root in self.allowed):
-                self.refused.append(url)
-                raise URLFetchingError(f"refused to read {url}: outside the book folder")
-        elif not url.startswith("data:"):
-            self.refused.append(url)
-            raise URLFetchingError(f"refused to fetch {url}: only files inside the book folder are used")
-        return super().fetch(url, headers)
+            path = Path(url2pathname(unquote(url.split("?")[0].split("#")[0].removeprefix("file:")))).resolve()
+            if path in self.assets:
+                media_type, data = self.assets[path]
+                return URLFetcherResponse(url, data, {"Content-Type": media_type})
+            if self._template_file(path):
+                return super().fetch(url, headers)
+        self.refused.append(url)
+        raise URLFetchingError(f"refused to fetch {url}: only the book's checked images, fonts and styles are used")
+
+    def _template_file(self, path: Path) -> bool:
+        for root in self.template_dirs:
+            if root in path.parents:
+                inside = path.relative_to(root).parts
+                return path.suffix.lower() in TEMPLATE_FILE_TYPES and not any(p.startswith(".") for p in inside) and path.is_file()
+        return False
+
+
+def book_fetcher(book: Book, template_dirs: list[Path]) -> BookURLFetcher:
+    root = Path(book.root)
+    listed = [*book.assets, *([book.cover] if book.cover else [])]
+    return BookURLFetcher({root / a.source: (a.media_type, a.data) for a in listed}, template_dirs)
 
 
 class PdfBuilder(Builder):
@@ -74,17 +100,19 @@ class PdfBuilder(Builder):
         return self.output_dir / f"{self.book.slug}.pdf"
 
     def build(self) -> BuildOutput:
-        fetcher = BookURLFetcher([Path(self.book.root), *self.templates.dirs])
-        document = self._final_document(fetcher)
-        diagnostics: list[Diagnostic] = []
-        buffer = io.BytesIO()
+        fetcher = book_fetcher(self.book, self.templates.dirs)
+        with weasyprint_messages() as said:
+            document = self._final_document(fetcher)
+            buffer = io.BytesIO()
+            if self.book.pdf.profile == "print":
+                with _quiet_font_tables(), linear_page_references():
+                    document.write_pdf(buffer, full_fonts=True)
+            else:
+                with linear_page_references():
+                    document.write_pdf(buffer, pdf_variant="pdf/ua-1")
+        diagnostics: list[Diagnostic] = _weasyprint_warnings(said, fetcher)
         if self.book.pdf.profile == "print":
-            with _quiet_font_tables(), linear_page_references():
-                document.write_pdf(buffer, full_fonts=True)
             diagnostics += _page_count_warnings(len(document.pages))
-        else:
-            with linear_page_references():
-                document.write_pdf(buffer, pdf_variant="pdf/ua-1")
         self.page_map = read_page_map(document)
         diagnostics += _low_resolution_images(document)
         diagnostics += [
@@ -101,7 +129,7 @@ class PdfBuilder(Builder):
         For an EPUB built without the PDF: the same pages as `build()` gives,
         without the cost of writing the file (about a third of a PDF build).
         """
-        fetcher = BookURLFetcher([Path(self.book.root), *self.templates.dirs])
+        fetcher = book_fetcher(self.book, self.templates.dirs)
         self.page_map = read_page_map(self._final_document(fetcher))
         return self.page_map
 
@@ -158,6 +186,42 @@ class PdfBuilder(Builder):
 
 
 @contextmanager
+def weasyprint_messages() -> Iterator[list[str]]:
+    """WeasyPrint's own warnings and errors during a layout (its logger), collected for the build report."""
+    said: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            said.append(record.getMessage())
+
+    logger = logging.getLogger("weasyprint")
+    handler = Collect(level=logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield said
+    finally:
+        logger.removeHandler(handler)
+
+
+def _weasyprint_warnings(said: list[str], fetcher: BookURLFetcher) -> list[Diagnostic]:
+    """WeasyPrint's messages as warnings; a refused fetch is reported once, by `build`, not twice."""
+    out = []
+    for message in dict.fromkeys(said):
+        if any(url in message for url in fetcher.refused):
+            continue
+        text = message if len(message) <= 300 else message[:299] + "\u2026"
+        out.append(
+            Diagnostic(
+                f"WeasyPrint: {text}",
+                severity="warning",
+                hint="the print layout may miss something; check the PDF",
+                code="pdf-weasyprint",
+            )
+        )
+    return out
+
+
+@contextmanager
 def _quiet_font_tables() -> Iterator[None]:
     """Embedding whole fonts makes fontTools re-read Inconsolata's metrics, and it
     logs every glyph with a wrapped-around advance width to the terminal; the
@@ -203,7 +267,7 @@ def _low_resolution_images(document: weasyprint.Document) -> list[Diagnostic]:
             if not width or not box.width:
                 continue
             dpi = width / (box.width / 96)
-            src = (box.element.get("src") if box.element is not None else None) or "an image"
+            src = unquote((box.element.get("src") if box.element is not None else None) or "an image")
             worst[src] = min(dpi, worst.get(src, dpi))
     return [
         Diagnostic(

@@ -1,0 +1,184 @@
+"""Generated hostile HTML and Markdown through the model and both renderers (issue 12).
+
+`BINDERY_HOSTILE_EXAMPLES` sets how many articles the model-level property
+tries (30 by default, for CI speed; try 2000 locally) and
+`BINDERY_HOSTILE_BUILDS` how many whole books (EPUB and PDF) the build-level
+property lays out (3 by default).
+
+Checked on every example: no traceback (only a `BinderyError` naming the
+file), nothing in the output that runs or fetches (`javascript:`, `file:`,
+`http` in a `src` or a style, `<script>`, `<style>`, `<link>`, `ping`,
+`rel="attachment"`, comments or processing instructions), well-formed XHTML,
+and the same tree when the output is parsed again as HTML5 (so WeasyPrint
+reads the tree the EPUB holds). The whole builds also check that WeasyPrint
+asked for nothing it was refused and that no byte of the book's `.env`
+reached either output.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bindery.content import render_markdown
+from bindery.diagnostics import BinderyError
+from bindery.sanitize import clean_html, serialize_inner
+from test_bad_inputs import run_build, with_front, write_book
+
+EXAMPLES = int(os.environ.get("BINDERY_HOSTILE_EXAMPLES", "30"))
+BUILDS = int(os.environ.get("BINDERY_HOSTILE_BUILDS", "3"))
+SECRET = "SECRET_TOKEN=hunter2-do-not-publish"
+
+URLS = st.sampled_from(
+    [
+        "javascript:alert(1)",
+        " JaVa\tScRiPt:alert(1)",
+        "java&#x73;cript:alert(1)",
+        "vbscript:x",
+        "file:///etc/passwd",
+        "http://t.example/p.png",
+        "//t.example/p.png",
+        "../.env",
+        ".env",
+        "../.git/config",
+        "data:text/html,<script>x</script>",
+        "one.md",
+        "one.md#the-slate",
+        "#top",
+        "images/pic.png",
+        "https://example.org/",
+    ]
+)
+TAGS = st.sampled_from(
+    "a img p div span svg math script style link meta base iframe object embed template noscript textarea title "
+    "animate set use image foreignObject annotation-xml mi table td b i form input select option marquee xmp plaintext".split()
+)
+ATTRIBUTES = st.sampled_from(
+    "href src xlink:href style onclick onerror onload ping rel id class srcset action formaction values to attributeName "
+    "background poster data fill".split()
+)
+STYLES = st.sampled_from(
+    [
+        "background: url(http://t.example/x)",
+        "background: u\\72l(http://t.example/x)",
+        "background-image: image-set('http://t.example/a.png' 1x)",
+        "background: -webkit-image-set(url(//t.example/a) 1x)",
+        "color: red",
+        "width: expression(alert(1))",
+        "@import 'http://t.example/s.css'",
+        "font-size: 2em; behavior: url(x.htc)",
+    ]
+)
+RAW = st.sampled_from(
+    [
+        "<?x > <link rel=attachment href=.env> ?>",
+        "<![CDATA[ x > <style>body{color:red}</style> ]]>",
+        "<!-- <script>x</script> -->",
+        '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
+        "&e;",
+        "</p>",
+        "<svg><a><animate attributeName=href values=javascript:alert(1) /><text>x</text></a></svg>",
+        "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+        '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
+        "![web](http://t.example/a.png) ![web2](https://t.example/b.png)",
+        "[^n]\n\n[^n]: note\n\n[^n]: again\n",
+        "[sib](one.md#the-slate)",
+    ]
+)
+
+
+@st.composite
+def hostile_tag(draw: st.DrawFn) -> str:
+    tag = draw(TAGS)
+    attrs = []
+    for _ in range(draw(st.integers(0, 3))):
+        name = draw(ATTRIBUTES)
+        value = draw(STYLES) if name == "style" else draw(URLS | st.text(alphabet="abc<>\"' =", max_size=8))
+        attrs.append(f'{name}="{value.replace(chr(34), "&quot;")}"')
+    inner = draw(st.text(alphabet="words <>&;\"'", max_size=12))
+    return f"<{tag} {' '.join(attrs)}>{inner}</{tag}>"
+
+
+ARTICLE = st.lists(hostile_tag() | RAW | st.text(alphabet="Plain words.*_[]()#\n", max_size=30), min_size=1, max_size=8).map(
+    lambda parts: "\n\n".join(parts) + "\n"
+)
+FORBIDDEN = re.compile(
+    r"javascript:|vbscript:|file:|<script|<style|<link|<iframe|<object|<embed|<base|<meta|<!--|<\?|\bping=|attachment|"
+    r"\son[a-z]+=|src=\"(https?:)?//|url\(|image-set|expression\(|\.env|\.git/",
+    re.I,
+)
+
+
+def _render(body: str) -> str | None:
+    try:
+        rendered = render_markdown(
+            body, prefix="fuzz", heading_offset=0, source="chapters/two.md", body_line=5, articles={"chapters/one.md": "one"}
+        )
+    except BinderyError as exc:
+        assert exc.diagnostics and all(d.file == "chapters/two.md" for d in exc.diagnostics)
+        return None
+    for warning in rendered.warnings:
+        assert warning.file == "chapters/two.md" and warning.code and warning.hint
+    return rendered.html
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ARTICLE)
+def test_generated_hostile_articles_come_out_clean(body: str) -> None:
+    html = _render(body)
+    if html is None:
+        return
+    found = FORBIDDEN.search(html)
+    assert found is None, f"{found.group()!r} survived in {html!r}"
+    ET.fromstring(f'<div xmlns:epub="http://www.idpf.org/2007/ops">{html}</div>')  # the EPUB's XHTML is well-formed
+    # WeasyPrint parses the same text as HTML5: it must read the same tree, and nothing more to clean.
+    # (Bindery's own EPUB/ARIA attributes are not an author's to write, so the second pass drops them.)
+    authored = BINDERY_ATTRIBUTES.sub("", html)
+    again = clean_html(authored, article_dir="chapters", source="chapters/two.md", locate=lambda _n: None)
+    assert [w.message for w in again.warnings] == []
+    assert serialize_inner(again.root) == authored
+
+
+BINDERY_ATTRIBUTES = re.compile(r' (epub:type|role|aria-label)="[^"]*"')
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000b49444154789c6360000200000500017a5eab3f0000000049454e44ae426082"
+)
+
+
+@pytest.mark.slow
+@settings(max_examples=BUILDS, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(body=ARTICLE)
+def test_generated_hostile_books_build_both_outputs_without_leaks(body: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    tmp_path = tmp_path_factory.mktemp("hostile")
+    monkeypatch = pytest.MonkeyPatch()
+    try:
+        book = write_book(
+            tmp_path,
+            {
+                "chapters/one.md": with_front("Tides", body="Tides.\n\n## The Slate\n\nWater.\n"),
+                "chapters/two.md": with_front("Nets", body=body),
+                ".env": SECRET,
+                ".git/config": SECRET,
+                "images/pic.png": PNG_1PX,
+            },
+        )
+        result = run_build(tmp_path, monkeypatch, "--format", "all")
+    finally:
+        monkeypatch.undo()
+    assert "Traceback" not in result.output and "internal error" not in result.output, result.output
+    assert result.exit_code in (0, 1), result.output
+    assert "refused to fetch" not in result.output, result.output
+    for produced in (book / "output").glob("*") if (book / "output").is_dir() else []:
+        data = produced.read_bytes()
+        assert b"hunter2" not in data
+        if produced.suffix == ".epub":
+            with zipfile.ZipFile(produced) as z:
+                for name in z.namelist():
+                    text = z.read(name).decode("utf-8", "replace")
+                    assert "hunter2" not in text and "javascript:" not in text and "file:" not in text
