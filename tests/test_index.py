@@ -240,10 +240,11 @@ def test_the_epub_index_links_each_locator_to_its_mark_with_the_print_page(built
 
 
 def test_the_preview_shows_the_index_with_article_titles_for_places(tmp_path: Path) -> None:
-    from bindery.preview import preview_page, render_snapshot
+    from bindery.preview import preview_page
+    from bindery.preview_worker import render_snapshot
 
-    snapshot = render_snapshot(small_book(tmp_path), "v1")
-    page = preview_page(snapshot, "index.xhtml")
+    snapshot, _book = render_snapshot(small_book(tmp_path), "v1")
+    page = preview_page(snapshot, "index.xhtml", "nonce")
     assert page is not None and not snapshot.errors
     assert '<a epub:type="index-locator" href="chapter-1.xhtml#one--ix--1">One</a>' in page  # no print pages in the preview
     assert '<a epub:type="index-locator" href="chapter-2.xhtml#two--ix--1">Two</a>' in page
@@ -257,9 +258,9 @@ def test_terms_in_attributes_comments_and_svg_are_left_alone() -> None:
 
 
 def test_a_term_with_markup_characters_is_escaped_in_the_index(tmp_path: Path) -> None:
-    from bindery.preview import render_snapshot
+    from bindery.preview_worker import render_snapshot
 
-    snapshot = render_snapshot(small_book(tmp_path, one='A [thing]{.index term="Fish & <Chips>" see="R&D"}.'), "v1")
+    snapshot, _book = render_snapshot(small_book(tmp_path, one='A [thing]{.index term="Fish & <Chips>" see="R&D"}.'), "v1")
     content = snapshot.documents["index.xhtml"].content
     assert "Fish &amp; &lt;Chips&gt;" in content and "R&amp;D" in content
     assert any(w.code == "index-see-missing" for w in snapshot.warnings)
