@@ -84,7 +84,7 @@ def _load(text: str, manifest: Path) -> Any:
 def plan(articles: list[Path], into: Path) -> Addition:
     """Which imported articles the manifest does not list yet (in import order, once each)."""
     manifest = find_manifest(into)
-    listed = listed_paths(_load(manifest.read_text(encoding="utf-8"), manifest)) if manifest is not None else set()
+    listed = listed_paths(_load(manifest.read_bytes().decode("utf-8"), manifest)) if manifest is not None else set()
     new: list[str] = []
     for article in articles:
         entry = entry_for(article, manifest, into)
@@ -127,7 +127,7 @@ def add_to_manifest(addition: Addition) -> Addition:
     if addition.manifest is None or not addition.new:
         return addition
     manifest = addition.manifest
-    text = manifest.read_text(encoding="utf-8")
+    text = manifest.read_bytes().decode("utf-8")
     before = _load(text, manifest)
     edited = insert_entries(text, addition.new)
     old_list = before.get("chapters") if isinstance(before, dict) else None
