@@ -37,10 +37,11 @@ done
 version=$("$python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
 
 # 2. Pango for WeasyPrint (Linux: checked with ldconfig; macOS: Homebrew).
-if [ "$(uname -s)" = Linux ] && command -v ldconfig >/dev/null 2>&1; then
+ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)   # /sbin is not on a normal user's PATH on Debian
+if [ "$(uname -s)" = Linux ] && [ -x "$ldconfig" ]; then
   missing=()
   for lib in libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 libharfbuzz-subset.so.0:libharfbuzz-subset0; do
-    ldconfig -p | grep -q "${lib%%:*}" || missing+=("${lib##*:}")
+    "$ldconfig" -p | grep -q "${lib%%:*}" || missing+=("${lib##*:}")
   done
   if [ "${#missing[@]}" -gt 0 ]; then
     if command -v apt-get >/dev/null 2>&1 && is_root; then
