@@ -259,6 +259,8 @@ def import_command(files: tuple[Path, ...], into: Path, force: bool, report_path
         addition = chapter_list.add_to_manifest(addition)
         if addition.written and addition.manifest is not None:
             click.echo(f"added {len(addition.new)} article(s) to the chapters of {display_path(addition.manifest)}")
+        elif addition.manifest is None:
+            click.echo(f"--add: no book.yaml in {display_path(into)} or the folder above it; nothing was added")
     else:
         for line in chapter_list.paste_lines(addition):
             click.echo(line)
