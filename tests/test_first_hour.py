@@ -297,3 +297,12 @@ def test_a_missing_pango_is_a_message_naming_the_packages_not_a_traceback(tmp_pa
     assert done.stderr.startswith("error: WeasyPrint (the PDF layout engine) cannot load the Pango library it needs")
     assert "sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0" in done.stderr
     assert "brew install pango" in done.stderr
+
+
+def test_import_add_without_a_book_yaml_says_nothing_was_added(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "hive.txt").write_text(hive_export(), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["import", "hive.txt", "--into", "articles", "--add"])
+    assert result.exit_code == 0, result.output
+    assert "--add: no book.yaml in articles or the folder above it; nothing was added" in result.output
+    assert not (tmp_path / "book.yaml").exists()
