@@ -37,8 +37,10 @@ def option_rows(command: click.Command, ctx: click.Context) -> list[tuple[str, s
     """(option, default, effect) for every option but --help, as `--help` prints them."""
     rows = []
     for param in command.get_params(ctx):
+        if not isinstance(param, click.Option) or "--help" in param.opts:
+            continue  # arguments are in the usage line (Click 8.5 gives them help records too)
         record = param.get_help_record(ctx)
-        if record is None or "--help" in param.opts:
+        if record is None:
             continue
         names, text = record
         text = " ".join(text.split())
