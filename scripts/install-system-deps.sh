@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system tools Bindery's tests use, when they are missing:
 # Java (for EPUBCheck), poppler-utils (pdftotext, pdffonts, pdfinfo) and qpdf.
-# WeasyPrint's own libraries (Pango) are part of the base machine.
+# WeasyPrint's own libraries (Pango) and python3-venv are scripts/setup.sh's
+# job (the first README command, which scripts/test.sh runs first).
 set -euo pipefail
 
 need=()
@@ -15,7 +16,7 @@ if [ "${#need[@]}" -gt 0 ]; then
     apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
   else
-    echo "warning: please install ${need[*]} (needed by the tests)" >&2
+    echo "warning: the tests need ${need[*]}: run  sudo apt-get install ${need[*]}  (or run this script as root)" >&2
   fi
 fi
 

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# The one test command (README, second line; .ci/run calls it too):
-# installs what the tests need, then runs the whole suite.
+# The one test command (README, second line; .ci/run calls it too): the same
+# .venv as the first line (created when missing) with the test tools in it,
+# the system tools the tests use, then lint, formatting, types and the suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/setup.sh --test
 bash scripts/install-system-deps.sh
-python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+venv=${VENV:-.venv}
+export VIRTUAL_ENV="$PWD/$venv" PATH="$PWD/$venv/bin:$PATH"
+python=$VIRTUAL_ENV/bin/python
 # Lint, formatting and types first: a regression fails the run.
-python3 -m ruff check src tests benchmarks
-python3 -m ruff format --check src tests benchmarks
-python3 -m mypy --strict src
-# Two workers halve the wall time on two cores; -p no:benchmark keeps a
+"$python" -m ruff check src tests benchmarks
+"$python" -m ruff format --check src tests benchmarks
+"$python" -m mypy --strict src
+# Every core (two workers halve the wall time on two cores); -p no:benchmark keeps a
 # machine-wide pytest-benchmark plugin from refusing to run beside xdist.
-exec python3 -m pytest -p no:benchmark -n auto "$@"
+exec "$python" -m pytest -p no:benchmark -n auto "$@"

@@ -26,6 +26,29 @@ ROOT = Path(__file__).resolve().parents[1]
 BOOKS = Path(__file__).resolve().parent / "books"
 SEEDS = ROOT.parent / "shared" / "seeds"
 EPOCH = "1700000000"
+#: How many real exports ../shared/seeds holds (the seed tests are written for exactly these).
+SEED_COUNT = 4
+
+
+def in_ci() -> bool:
+    """CI=true (or 1/yes), as GitHub Actions, GitLab and most CI services set it."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def seed_exports() -> list[Path]:
+    """The real raw exports in ../shared/seeds, or skip the test with the reason.
+
+    Under CI=true a missing or incomplete seeds folder FAILS the test instead:
+    CI must provide it, and a suite that skipped these tests would pass silently.
+    """
+    files = sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else []
+    if len(files) == SEED_COUNT:
+        return files
+    found = f"{len(files)} .txt file(s)" if SEEDS.is_dir() else "no such folder"
+    reason = f"the {SEED_COUNT} real exports are not in {SEEDS} ({found}; ../shared/seeds lies outside this repository)"
+    if in_ci():
+        pytest.fail(f"{reason}: CI=true, so this is a failure; CI must check out ../shared/seeds beside the repository", pytrace=False)
+    pytest.skip(reason)
 
 
 @dataclass(frozen=True)

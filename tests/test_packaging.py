@@ -17,8 +17,12 @@ def test_wheel_contains_the_templates_and_fonts(tmp_path: Path) -> None:
         text=True,
     )
     assert done.returncode == 0, done.stderr
-    wheel = next(tmp_path.glob("bindery-*.whl"))
+    wheel = next(tmp_path.glob("bindery_books-*.whl"))  # the distribution is bindery-books; the package is bindery
     names = zipfile.ZipFile(wheel).namelist()
+    metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+    assert "\nName: bindery-books\n" in metadata
+    entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/entry_points.txt"))).decode()
+    assert "bindery = bindery.cli:main" in entry_points
     repo_templates = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "templates").rglob("*") if p.is_file())
     for name in repo_templates:
         assert f"bindery/{name}" in names, name

@@ -34,6 +34,7 @@ def run_stages(display: StageDisplay) -> None:
 
 def test_a_terminal_gets_a_live_display_of_the_current_stage(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")  # rich draws nothing for TERM=dumb, which some CI runners set
     screen = Terminal()
     run_stages(StageDisplay(stream=screen))
     shown = screen.getvalue()

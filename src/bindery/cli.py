@@ -10,6 +10,10 @@ from __future__ import annotations
 import click
 
 from bindery import __version__
+from bindery.system_libraries import require_weasyprint
+
+require_weasyprint()  # before the commands import WeasyPrint: a clear message when Pango is missing
+
 from bindery.commands.build import build_command
 from bindery.commands.check import check_command
 from bindery.commands.importing import import_command
@@ -17,7 +21,21 @@ from bindery.commands.new import new_command
 from bindery.commands.serve import serve_command
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class BinderyGroup(click.Group):
+    """A group whose command list shows each summary whole (wrapped), never cut with '...'."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=BinderyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="bindery")
 def main() -> None:
     """Bindery compiles articles into an EPUB 3 and a print-ready PDF."""

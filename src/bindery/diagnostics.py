@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -79,3 +80,56 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A hint naming the closest choice, Click-style, or None."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else None
+
+
+#: Folders a missing-file hint never searches: outputs, caches and hidden folders.
+_NOT_SEARCHED = {"output", "node_modules", "__pycache__"}
+
+
+def suggest_file(root: Path, wanted: str, limit: int = 2000) -> str | None:
+    """A hint for a path in the book folder that does not exist, or None.
+
+    A file of a close name in the same folder first (`chapters/intro.md` for
+    `chapters/intro.md` misspelt); else a file of the same or a close name
+    elsewhere in the book (`chapters/intro.md` for `intro.md`, the missing
+    `chapters/` prefix); else the files the named folder holds.
+    """
+    target = PurePosixPath(wanted)
+    folder = root / target.parent
+    here = sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+    close = difflib.get_close_matches(target.name, here, n=1, cutoff=0.75)
+    if close:
+        return f"did you mean '{(target.parent / close[0]).as_posix()}'?"
+    elsewhere: dict[str, list[str]] = {}
+    for count, path in enumerate(_book_files(root)):
+        if count >= limit:
+            break
+        elsewhere.setdefault(path.name, []).append(path.relative_to(root).as_posix())
+    names = difflib.get_close_matches(target.name, list(elsewhere), n=1, cutoff=0.75)
+    if names:
+        return f"did you mean '{sorted(elsewhere[names[0]])[0]}'?"
+    same_kind = [name for name in here if PurePosixPath(name).suffix == target.suffix]
+    if same_kind:
+        shown = ", ".join(same_kind[:5]) + (", ..." if len(same_kind) > 5 else "")
+        where = f"{target.parent.as_posix()}/" if target.parent != PurePosixPath(".") else "the book folder"
+        return f"{where} has: {shown}"
+    return None
+
+
+def _book_files(root: Path) -> Iterable[Path]:
+    """Every file under root, breadth first, skipping hidden and output folders."""
+    queue = [root]
+    while queue:
+        folder = queue.pop(0)
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith(".") or entry.is_symlink():
+                continue
+            if entry.is_dir():
+                if entry.name not in _NOT_SEARCHED:
+                    queue.append(entry)
+            elif entry.is_file():
+                yield entry

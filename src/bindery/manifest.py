@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from bindery.diagnostics import BinderyError, Diagnostic, Report, did_you_mean
+from bindery.diagnostics import BinderyError, Diagnostic, Report, did_you_mean, suggest_file
 from bindery.manifest_options import AccessibilityClaim, NavigationSettings, accessibility_claim, navigation_settings
 from bindery.printspec import MIN_OUTSIDE_WITH_BLEED_IN, PAPERS
 from bindery.sanitize import check_image_file
@@ -487,12 +487,7 @@ class _Validator:
             self.error(path, f"{what} '{value}' is a folder, not a file", hint, code="manifest-missing-file")
             return None
         if not full.is_file():
-            candidates = (
-                [str(p.relative_to(self.root).as_posix()) for p in sorted(full.parent.glob("*")) if p.is_file()]
-                if full.parent.is_dir()
-                else []
-            )
-            hint = did_you_mean(posix, candidates) or "check the file name; paths are relative to the book folder"
+            hint = suggest_file(self.root, pure.as_posix()) or "check the file name; paths are relative to the book folder"
             self.error(path, f"{what} '{value}' does not exist", hint, code="manifest-missing-file")
             return None
         return str(pure)

@@ -180,12 +180,13 @@ def parse_markdown_article(text: str, name: str, digest: str, report: Report) ->
             )
     title = fm.text(data, "title")
     if not title:
+        misspelt = [str(k) for k in data if str(k) not in FRONT_MATTER_KEYS and did_you_mean(str(k), ["title"])]
         local.error(
             "the article has no title",
             file=name,
-            line=lines.line(("title",)),
+            line=lines.line((misspelt[0],)) if misspelt else lines.line(("title",)),
             key="title",
-            hint="add 'title: ...' to the front matter",
+            hint=f"'{misspelt[0]}:' is not a known key; did you mean 'title'?" if misspelt else "add 'title: ...' to the front matter",
             code="source-front-matter",
         )
     source = Source(

@@ -52,12 +52,16 @@ def load_yaml(text: str, filename: str, line_offset: int = 0) -> tuple[Any, Line
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + line_offset) if mark else None
         problem = exc.problem or "invalid YAML"
+        row = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
+        tabbed = "'\\t'" in problem or "\t" in row[: len(row) - len(row.lstrip())]
         raise BinderyError(
             Diagnostic(
                 f"invalid YAML: {problem}",
                 file=filename,
                 line=line,
-                hint="check indentation, colons and quotes on this line or the one before",
+                hint="use spaces, not tabs, to indent YAML"
+                if tabbed
+                else "check indentation, colons and quotes on this line or the one before",
                 code="yaml-syntax",
             )
         ) from None

@@ -47,6 +47,15 @@ def run_checks(manifest: Manifest, outputs: dict[str, Path]) -> list[Check]:
     return checks
 
 
+def count_line(checks: list[Check]) -> str:
+    """`7 passed, 1 warning, 0 failed, 1 skipped`: the last line of the report."""
+    parts = []
+    for status, label in (("pass", "passed"), ("warn", "warning"), ("fail", "failed"), ("skip", "skipped")):
+        n = sum(c.status == status for c in checks)
+        parts.append(f"{n} {label}{'s' if status == 'warn' and n != 1 else ''}")
+    return ", ".join(parts)
+
+
 @click.command("check")
 @click.argument("path", type=click.Path(path_type=Path), default=Path("."))
 @click.option(
@@ -96,12 +105,9 @@ def check_command(path: Path, output: Path | None, rebuild: bool, as_json: bool,
                 target = check.target
                 click.echo(f"  {target}")
             click.echo(f"    {MARKS[check.status]}  {check.name}: {check.summary}")
-            for detail in check.details[:10] if check.status in ("fail", "warn") else ():
+            details = [d for d in check.details if d != check.summary] if check.status in ("fail", "warn") else []
+            for detail in details[:10]:
                 click.echo(f"            {detail}")
-        counts = ", ".join(
-            f"{sum(c.status == s for c in checks)} {label}"
-            for s, label in (("pass", "passed"), ("warn", "warnings"), ("fail", "failed"), ("skip", "skipped"))
-        )
-        click.echo(f"  {counts}")
+        click.echo(f"  {count_line(checks)}")
     if failed:
         sys.exit(1)

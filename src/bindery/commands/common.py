@@ -37,6 +37,8 @@ def reports_errors(func: F) -> F:
             for diagnostic in exc.diagnostics:
                 click.echo(f"error: {diagnostic}" if diagnostic.severity == "error" else str(diagnostic), err=True)
             sys.exit(exc.exit_code)
+        except BrokenPipeError:
+            raise  # the reader went away (`| head`): Click exits quietly, without "internal error"
         except KeyboardInterrupt:
             click.echo("interrupted; nothing was written", err=True)
             sys.exit(130)

@@ -20,6 +20,7 @@ from typing import Any
 
 import click
 
+from bindery.commands import chapter_list
 from bindery.commands.common import reports_errors
 from bindery.diagnostics import BinderyError, Diagnostic
 from bindery.manifest import display_path, slugify
@@ -212,15 +213,18 @@ def describe(report: FileReport) -> list[str]:
     default=None,
     help="Also write the per-file report as JSON to this file.",
 )
+@click.option("--add", "add", is_flag=True, help="Append the imported articles that book.yaml does not list yet to its chapters: list.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @reports_errors
-def import_command(files: tuple[Path, ...], into: Path, force: bool, report_path: Path | None, debug: bool) -> None:
+def import_command(files: tuple[Path, ...], into: Path, force: bool, report_path: Path | None, add: bool, debug: bool) -> None:
     """Import raw article exports (plain text copied from a website) as Markdown articles.
 
     Each FILE becomes INTO/<title-slug>.md with YAML front matter (title,
     summary, date, authors, category, source, related) and the body as
     Markdown. Every removed line (advertisements, share bars, reading times,
-    the related-articles heading ...) is counted in the report.
+    the related-articles heading ...) is counted in the report. The articles
+    book.yaml does not list yet are printed as lines to paste into its
+    chapters: list, or appended to it with --add (comments and layout kept).
     """
     planned: list[tuple[FileReport, bytes | None]] = []
     claimed: dict[Path, str] = {}
@@ -249,6 +253,17 @@ def import_command(files: tuple[Path, ...], into: Path, force: bool, report_path
             ) from None
     counts = {status: sum(1 for r, _ in planned if r.status == status) for status in ("written", "replaced", "unchanged", "kept", "failed")}
     click.echo(f"{len(files)} file(s): " + ", ".join(f"{n} {status}" for status, n in counts.items() if n))
+    imported = [r.target for r, _ in planned if r.target is not None and r.status != "failed"]
+    addition = chapter_list.plan(imported, into)
+    if add:
+        addition = chapter_list.add_to_manifest(addition)
+        if addition.written and addition.manifest is not None:
+            click.echo(f"added {len(addition.new)} article(s) to the chapters of {display_path(addition.manifest)}")
+        elif addition.manifest is None:
+            click.echo(f"--add: no book.yaml in {display_path(into)} or the folder above it; nothing was added")
+    else:
+        for line in chapter_list.paste_lines(addition):
+            click.echo(line)
     problems = [r.problem for r, _ in planned if r.problem is not None]
     if problems:
         raise BinderyError(problems)
