@@ -16,7 +16,7 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
 from bindery.builders.base import Artifact, Builder, BuildOutput
-from bindery.builders.pdf import BookURLFetcher
+from bindery.builders.pdf import BookURLFetcher, strip_interactive
 from bindery.model import Book
 from bindery.printspec import BARCODE_AREA_IN, cover_geometry
 from bindery.templating import Kind
@@ -52,6 +52,7 @@ class CoverBuilder(Builder):
         fonts = FontConfiguration()
         stylesheet = weasyprint.CSS(string=css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
         document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(stylesheets=[stylesheet], font_config=fonts)
+        strip_interactive(document)  # a print file: no bookmarks, links or anchors
         buffer = io.BytesIO()
-        document.write_pdf(buffer, full_fonts=True)
+        document.write_pdf(buffer)  # font subsets: ToUnicode covers every glyph drawn
         return BuildOutput([Artifact(self.output_path(), buffer.getvalue(), pages=len(document.pages))])

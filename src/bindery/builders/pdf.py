@@ -2,9 +2,12 @@
 
 Two profiles (the manifest's `pdf.profile`): `digital` keeps bookmarks and
 links and tags the file as PDF/UA-1; `print` is for a print-on-demand upload:
-no bookmarks, links or annotations, fonts embedded whole, the gutter chosen
-from the page count (`printspec.gutter_for`; the book is laid out again when
-the final count falls in another band) and the page count padded to even.
+no bookmarks, links or annotations, the gutter chosen from the design and the
+page count (`printspec.print_margins`; the book is laid out again when the
+final count falls in another band) and the page count padded to even. Both
+embed font subsets whose ToUnicode maps every glyph, ligatures included, so
+the text layer reads back as written; the digital profile also writes
+/PageLabels, so a viewer shows the printed folios (roman, then arabic).
 
 WeasyPrint may only read files inside the book folder and the template
 folders; every other URL (other files, http, attachments) is refused with a
@@ -14,13 +17,12 @@ warning, never fetched.
 from __future__ import annotations
 
 import io
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 from urllib.request import url2pathname
 
+import pydyf
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetchingError
@@ -67,13 +69,16 @@ class PdfBuilder(Builder):
         document = self._final_document(fetcher)
         diagnostics: list[Diagnostic] = []
         buffer = io.BytesIO()
+        self.page_map = read_page_map(document)
         if self.book.pdf.profile == "print":
-            with _quiet_font_tables():
-                document.write_pdf(buffer, full_fonts=True)
+            # Fonts are embedded as subsets, the way WeasyPrint maps every glyph it
+            # drew (ligatures included) to its text in ToUnicode; whole fonts get a
+            # map from the font's cmap only, which has no entry for fi, fl or ffi.
+            document.write_pdf(buffer)
             diagnostics += _page_count_warnings(len(document.pages))
         else:
-            document.write_pdf(buffer, pdf_variant="pdf/ua-1")
-        self.page_map = read_page_map(document)
+            labels = page_label_ranges([page.label for page in self.page_map.pages])
+            document.write_pdf(buffer, pdf_variant="pdf/ua-1", finisher=lambda _doc, pdf: _add_page_labels(pdf, labels))
         diagnostics += _low_resolution_images(document)
         diagnostics += [
             Diagnostic(
@@ -100,7 +105,7 @@ class PdfBuilder(Builder):
             document, rendering = self._layout_in_band(fetcher)
             if len(document.pages) % 2:
                 document = document.copy([*document.pages, self._blank_verso(rendering, fetcher)])
-            _strip_interactive(document)
+            strip_interactive(document)
             return document
         rendering = render_print(self.book, self.xrefs, self.templates, page=screen_margins(settings))
         return self._layout(rendering, fetcher)
@@ -136,21 +141,44 @@ class PdfBuilder(Builder):
         return self._layout(blank, fetcher).pages[-1]
 
 
-@contextmanager
-def _quiet_font_tables() -> Iterator[None]:
-    """Embedding whole fonts makes fontTools re-read Inconsolata's metrics, and it
-    logs every glyph with a wrapped-around advance width to the terminal; the
-    fonts embed correctly, so those lines are noise for a user."""
-    logger = logging.getLogger("fontTools.ttLib.tables._h_m_t_x")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
+def page_label_ranges(labels: Sequence[str]) -> list[tuple[int, str, int]]:
+    """The PDF /PageLabels ranges for the printed folios: (first page index, style, first number).
+
+    `labels` are the folios of the pages in order ("i", "ii", ..., "1", "2"); a
+    new range starts wherever the style changes or the count does not follow
+    on, so a viewer shows the number printed on the page. Style "r" is lower
+    roman, "D" arabic.
+    """
+    ranges: list[tuple[int, str, int]] = []
+    previous: tuple[str, int] | None = None
+    for index, label in enumerate(labels):
+        style, number = ("D", int(label)) if label.isdigit() else ("r", _roman(label))
+        if previous is None or previous != (style, number - 1):
+            ranges.append((index, style, number))
+        previous = (style, number)
+    return ranges
 
 
-def _strip_interactive(document: weasyprint.Document) -> None:
+def _roman(label: str) -> int:
+    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+    digits = [values.get(ch, 0) for ch in label.lower()]
+    return sum(-d if d < following else d for d, following in zip(digits, [*digits[1:], 0], strict=True)) or 1
+
+
+def _add_page_labels(pdf: pydyf.PDF, ranges: list[tuple[int, str, int]]) -> None:
+    """WeasyPrint's finisher hook: write /PageLabels into the catalog before the trailer."""
+    if not ranges:
+        return
+    nums = pydyf.Array()
+    for index, style, first in ranges:
+        label = pydyf.Dictionary({"S": f"/{style}"})
+        if first != 1:
+            label["St"] = first
+        nums.extend([index, label])
+    pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": nums})
+
+
+def strip_interactive(document: weasyprint.Document) -> None:
     """The print profile: no bookmarks, links, anchors or form fields in the file."""
     for page in document.pages:
         page.links = []

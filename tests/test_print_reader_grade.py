@@ -1,0 +1,214 @@
+"""Reader-grade print: what a reader, a designer or a store sees on the pages (issue 9).
+
+Every test reads the written PDF back (poppler's `pdftotext`, pypdf), never
+Bindery's own layout, so it fails if the defect comes back on the page: a
+gutter narrower than the outside margin, a text layer that loses ligatures,
+notes that are not at the foot of their page, a viewer that shows the wrong
+page numbers, a bookmark in a print cover.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from bindery.builders.pdf import page_label_ranges
+from bindery.manifest import load_manifest
+from bindery.pipeline import build
+from bindery.preflight import preflight_cover
+from bindery.printspec import gutter_for, print_margins
+from conftest import EPOCH
+from print_books import POINTS_PER_INCH, words_by_page
+
+# Original prose for the test book: words with fi, fl and ffi ligatures in Charis SIL.
+LIGATURE_WORDS = ("confidence", "reflection", "efficacy", "office", "fluent", "affirm", "firefly", "baffled")
+SENTENCES = (
+    "A binder with confidence trims the reflection of each signature before the office closes.",
+    "The efficacy of a fluent fold depends on paper grain, humidity and the patience of the hands.",
+    "Every firefly of glue is wiped away, and a baffled apprentice learns to affirm the square corner.",
+    "Sewing stations line the long wall, each with its frame, its needles and a lamp that never flickers.",
+)
+
+
+def paragraphs(count: int, start: int = 0) -> str:
+    return "\n\n".join(" ".join(SENTENCES[(start + n + k) % len(SENTENCES)] for k in range(4)) for n in range(count))
+
+
+MANIFEST = """title: The Proof Sheet
+subtitle: A Small Book for Reading Back
+authors: [Test Writer]
+date: 2026-01-15
+front_matter:
+  - {{file: preface.md, type: preface}}
+chapters:
+  - one.md
+  - two.md
+pdf: {{profile: {profile}, trim: 5x8}}
+"""
+
+
+def write_book(root: Path, profile: str) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "book.yaml").write_text(MANIFEST.format(profile=profile), encoding="utf-8")
+    (root / "preface.md").write_text("---\ntitle: Preface\n---\n\n" + paragraphs(2) + "\n", encoding="utf-8")
+    (root / "one.md").write_text(
+        "---\ntitle: The Sewing Room\nsummary: How signatures are gathered and sewn.\n---\n\n"
+        + paragraphs(3)
+        + "\n\nThe thread is waxed first.[^wax] "
+        + SENTENCES[1]
+        + "\n\n"
+        + paragraphs(12, 1)
+        + "\n\n[^wax]: Beeswax keeps the thread from knotting and fraying in the holes.\n",
+        encoding="utf-8",
+    )
+    (root / "two.md").write_text(
+        "---\ntitle: Boards and Covers\nsummary: Cutting boards and covering them.\n---\n\n" + paragraphs(10, 2) + "\n", encoding="utf-8"
+    )
+    return root
+
+
+def build_pdf(root: Path, out: Path) -> Path:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        result = build(root, ("pdf",), out)
+    return next(a.path for a in result.artifacts if a.path.name.endswith(".pdf") and not a.path.name.endswith("-cover.pdf"))
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("proof")
+    return {profile: build_pdf(write_book(base / profile, profile), base / f"out-{profile}") for profile in ("digital", "print")}
+
+
+def pdftotext(pdf: Path, *args: str) -> str:
+    return subprocess.run(["pdftotext", "-layout", *args, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def page_texts(pdf: Path) -> list[str]:
+    return pdftotext(pdf).split("\f")[:-1]
+
+
+# --------------------------------------------------------------------------
+# Item 1: the gutter
+
+
+def margins_on_full_pages(pdf: Path) -> dict[str, tuple[float, float]]:
+    """(inside, outside) in inches on the first full recto and verso, measured from the trim box."""
+    reader = PdfReader(pdf)
+    found: dict[str, tuple[float, float]] = {}
+    for number, (page, words) in enumerate(zip(reader.pages, words_by_page(pdf), strict=True), start=1):
+        height = float(page.mediabox.height)
+        body = [w for w in words if 0.15 * height < w.y0 < 0.85 * height]  # no running head, no folio
+        side = "recto" if number % 2 else "verso"
+        if len(body) < 120 or side in found:
+            continue
+        trim_left = float(page.trimbox.left) - float(page.mediabox.left)
+        left = (min(w.x0 for w in body) - trim_left) / POINTS_PER_INCH
+        right = (trim_left + float(page.trimbox.width) - max(w.x1 for w in body)) / POINTS_PER_INCH
+        found[side] = (left, right) if side == "recto" else (right, left)
+    return found
+
+
+def test_the_print_gutter_is_the_designs_and_never_narrower_than_the_outside_margin(books: dict[str, Path]) -> None:
+    pages = len(PdfReader(books["print"]).pages)
+    measured = margins_on_full_pages(books["print"])
+    assert set(measured) == {"recto", "verso"}, measured
+    for side, (inside, outside) in measured.items():
+        assert inside >= outside - 0.01, (side, inside, outside)
+        assert inside >= gutter_for(pages) - 0.01, (side, inside)
+        assert inside == pytest.approx(0.875, abs=0.02), (side, inside)  # the default design, as in the digital profile
+        assert outside == pytest.approx(0.625, abs=0.02), (side, outside)
+    assert margins_on_full_pages(books["digital"]) == pytest.approx(measured, abs=0.02)
+
+
+def test_print_margins_raise_the_gutter_to_the_outside_margin_and_to_the_band(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("---\ntitle: A\n---\n\nText.\n")
+    (tmp_path / "book.yaml").write_text("title: T\nchapters: [a.md]\npdf: {profile: print, margins: {inside: 0.3in, outside: 0.7in}}\n")
+    settings = load_manifest(tmp_path).pdf
+    assert print_margins(settings, 100).inside == 0.7  # a gutter never narrower than the outside margin
+    (tmp_path / "book.yaml").write_text("title: T\nchapters: [a.md]\npdf: {profile: print, margins: {inside: 0.3in, outside: 0.3in}}\n")
+    settings = load_manifest(tmp_path).pdf
+    assert [print_margins(settings, n).inside for n in (100, 200, 400, 600, 800)] == [0.375, 0.5, 0.625, 0.75, 0.875]  # the KDP floor
+
+
+# --------------------------------------------------------------------------
+# Item 2: ligatures in the text layer
+
+
+def test_the_print_text_layer_keeps_ligatures(books: dict[str, Path]) -> None:
+    printed, digital = pdftotext(books["print"]), pdftotext(books["digital"])
+    for word in LIGATURE_WORDS:
+        assert word in printed, word
+    assert "con dence" not in printed and "re ection" not in printed
+    for pair in ("fi", "fl", "ffi"):
+        assert printed.count(pair) == digital.count(pair) > 0, pair
+    fonts = {str(f.get("/BaseFont")) for page in PdfReader(books["print"]).pages for f in page["/Resources"]["/Font"].values()}
+    assert fonts and all("Charis" in name or "Inconsolata" in name for name in fonts), fonts  # the shipped fonts, embedded
+
+
+# --------------------------------------------------------------------------
+# Item 6: page labels
+
+
+def printed_folio(text: str) -> str | None:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    if not lines:
+        return None
+    last = lines[-1].split()
+    candidates = [last[0], last[-1]]
+    return next((c for c in candidates if re.fullmatch(r"\d+|[ivxlc]+", c)), None)
+
+
+def test_the_digital_pdf_labels_its_pages_with_the_printed_folios(books: dict[str, Path]) -> None:
+    reader = PdfReader(books["digital"])
+    labels = reader.page_labels
+    assert "/PageLabels" in reader.trailer["/Root"]
+    compared = 0
+    for label, text in zip(labels, page_texts(books["digital"]), strict=True):
+        folio = printed_folio(text)
+        if folio is not None:
+            assert label == folio, (label, folio)
+            compared += 1
+    assert compared >= 8
+    assert labels[0] == "i" and "1" in labels and labels.index("1") > labels.index("v")
+    first_chapter = next(
+        n for n, text in enumerate(page_texts(books["digital"])) if "The Sewing Room" in text and "chapter 1" in text.lower()
+    )
+    assert labels[first_chapter] == "1"
+
+
+def test_page_label_ranges_follow_the_folios() -> None:
+    assert page_label_ranges(["i", "ii", "iii", "1", "2", "3"]) == [(0, "r", 1), (3, "D", 1)]
+    assert page_label_ranges(["i", "ii", "iv", "1", "3"]) == [(0, "r", 1), (2, "r", 4), (3, "D", 1), (4, "D", 3)]
+    assert page_label_ranges(["ix", "x", "xi"]) == [(0, "r", 9)]
+    assert page_label_ranges([]) == []
+
+
+def test_the_digital_pdf_with_page_labels_is_byte_identical_across_builds(books: dict[str, Path], tmp_path: Path) -> None:
+    again = build_pdf(books["digital"].parent.parent / "digital", tmp_path / "again")
+    assert again.read_bytes() == books["digital"].read_bytes()
+
+
+# --------------------------------------------------------------------------
+# Item 12: no bookmark in the print cover
+
+
+def test_the_print_cover_has_no_bookmark_and_the_check_fails_one(books: dict[str, Path], tmp_path: Path) -> None:
+    cover = books["print"].with_name(books["print"].stem + "-cover.pdf")
+    reader = PdfReader(cover)
+    assert not reader.outline
+    settings = load_manifest(books["print"].parent.parent / "print").pdf
+    pages = len(PdfReader(books["print"]).pages)
+    checks = {c.name: c.status for c in preflight_cover(cover, settings, pages)}
+    assert checks["cover-annotations"] == "pass"
+    writer = PdfWriter(clone_from=reader)
+    writer.add_outline_item(title="Cover", page_number=0)
+    marked = tmp_path / "marked-cover.pdf"
+    with marked.open("wb") as handle:
+        writer.write(handle)
+    checks = {c.name: c.status for c in preflight_cover(marked, settings, pages)}
+    assert checks["cover-annotations"] == "fail"
