@@ -22,7 +22,7 @@ from bindery.pipeline import build
 from bindery.preflight import preflight_cover
 from bindery.printspec import gutter_for, print_margins
 from conftest import EPOCH
-from print_books import POINTS_PER_INCH, words_by_page
+from print_books import POINTS_PER_INCH, Word, words_by_page
 
 # Original prose for the test book: words with fi, fl and ffi ligatures in Charis SIL.
 LIGATURE_WORDS = ("confidence", "reflection", "efficacy", "office", "fluent", "affirm", "firefly", "baffled")
@@ -212,3 +212,82 @@ def test_the_print_cover_has_no_bookmark_and_the_check_fails_one(books: dict[str
         writer.write(handle)
     checks = {c.name: c.status for c in preflight_cover(marked, settings, pages)}
     assert checks["cover-annotations"] == "fail"
+
+
+# --------------------------------------------------------------------------
+# Item 5: footnotes at the foot of the page
+
+
+def line_tops(words: list[Word]) -> list[float]:
+    """The top of each text line of a page, in order (words within 2 pt are one line)."""
+    tops: list[float] = []
+    for top in sorted(w.y0 for w in words):
+        if not tops or top - tops[-1] > 2:
+            tops.append(top)
+    return tops
+
+
+def test_a_footnote_sits_at_the_foot_of_the_page_that_cites_it(books: dict[str, Path]) -> None:
+    pages = words_by_page(books["print"])
+    texts = page_texts(books["print"])
+    assert sum(text.count("Beeswax keeps the thread") for text in texts) == 1  # once, and not also as an endnote
+    call_page = next(n for n, text in enumerate(texts) if "waxed first.1" in text)
+    note_page = next(n for n, text in enumerate(texts) if "Beeswax keeps the thread" in text)
+    assert note_page == call_page, (call_page + 1, note_page + 1)
+    words = pages[note_page]
+    note = next(w for w in words if w.text == "Beeswax")
+    body = [w for w in words if w.y1 < note.y0 - 1]
+    assert note.y0 > max(w.y1 for w in body)  # below the text block's last line
+    assert re.search(r"^\s*1\.\s+Beeswax", texts[note_page], re.M)  # numbered from 1 in its chapter
+
+
+def test_a_note_marker_does_not_open_up_the_leading_of_its_line(books: dict[str, Path]) -> None:
+    for words in words_by_page(books["print"]):
+        marker = next((w for w in words if w.text == "first."), None)  # the word before the superscript 1
+        if marker is None:
+            continue
+        heights = sorted(w.y1 - w.y0 for w in words)
+        full = [w for w in words if w.y1 - w.y0 > 0.8 * heights[len(heights) // 2]]  # not the superscript digits
+        tops = line_tops([w for w in full if w.y0 < marker.y0 + 40])
+        gaps = [b - a for a, b in zip(tops, tops[1:], strict=False)]
+        index = min(range(len(tops)), key=lambda i: abs(tops[i] - marker.y0))
+        typical = sorted(gaps)[len(gaps) // 2]
+        around = [gaps[i] for i in (index - 1, index) if 0 <= i < len(gaps)]
+        assert all(abs(gap - typical) < 0.6 for gap in around), (around, typical)
+        return
+    raise AssertionError("no page has the note marker")
+
+
+def test_the_epub_keeps_its_notes_as_pop_up_footnotes(tmp_path: Path) -> None:
+    root = write_book(tmp_path / "book", "print")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        result = build(root, ("epub",), tmp_path / "out")
+    epub = next(a.path for a in result.artifacts if a.path.suffix == ".epub")
+    import zipfile
+
+    with zipfile.ZipFile(epub) as z:
+        chapter = next(z.read(n).decode() for n in z.namelist() if n.endswith(".xhtml") and "Beeswax" in z.read(n).decode())
+    assert 'epub:type="noteref"' in chapter and 'epub:type="endnotes"' in chapter and "print-note" not in chapter
+
+
+def test_notes_move_to_their_calls_and_are_numbered_per_chapter() -> None:
+    from bindery.builders.print_notes import notes_at_calls
+
+    def chapter(ident: str, notes: int) -> str:
+        calls = "".join(
+            f'<p>Text{n}<sup id="{ident}--r{n}"><a class="footnote-ref" href="#{ident}--n{n}">{n}</a></sup> more.</p>'
+            for n in range(1, notes + 1)
+        )
+        items = "".join(
+            f'<li id="{ident}--n{n}"><p>Note {ident} {n}\nline <a class="footnote-backref" href="#">b</a></p></li>'
+            for n in range(1, notes + 1)
+        )
+        return f'<section class="chapter" id="{ident}"><div class="article">{calls}<section class="footnote"><ol>{items}</ol></section></div></section>'
+
+    html = "<!DOCTYPE html><html><body>" + chapter("a", 2) + chapter("b", 1) + "</body></html>"
+    out = notes_at_calls(html)
+    assert out.startswith("<!DOCTYPE html>")
+    assert 'class="footnote"' not in out and "footnote-backref" not in out
+    assert re.findall(r'data-n="(\d)"', out) == ["1", "2", "1"]
+    assert '</sup><span class="print-note" id="a--n2" data-n="2"><span>Note a 2 line </span></span> more.' in out

@@ -28,11 +28,14 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetchingError
 
 from bindery.builders.base import Artifact, Builder, BuildOutput
+from bindery.builders.print_notes import has_notes, notes_at_calls, with_page_numbers
 from bindery.diagnostics import Diagnostic
 from bindery.pagemap import PageMap, read_page_map
 from bindery.printspec import GUTTER_BANDS, MAX_PAGES, MIN_IMAGE_DPI, MIN_PAGES, padded_to_even, print_margins, screen_margins
 from bindery.render import PrintRendering, render_print
 from bindery.templating import Kind
+
+MAX_NUMBERING_PASSES = 3  # a book with footnotes: layouts with literal page numbers until they settle
 
 
 class BookURLFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
@@ -111,8 +114,21 @@ class PdfBuilder(Builder):
         return self._layout(rendering, fetcher)
 
     def _layout(self, rendering: PrintRendering, fetcher: BookURLFetcher) -> weasyprint.Document:
+        """Lay the book out; with footnotes, again with the page numbers written in until they settle."""
+        text = notes_at_calls(rendering.html)
+        document = self._render(text, rendering, fetcher)
+        if not has_notes(text):
+            return document
+        for _ in range(MAX_NUMBERING_PASSES):
+            pages = _target_pages(document)
+            document = self._render(with_page_numbers(text, pages), rendering, fetcher)
+            if _target_pages(document) == pages:
+                break
+        return document
+
+    def _render(self, text: str, rendering: PrintRendering, fetcher: BookURLFetcher) -> weasyprint.Document:
         base_url = rendering.base_dir.resolve().as_uri() + "/"
-        html = weasyprint.HTML(string=rendering.html, base_url=base_url, url_fetcher=fetcher)
+        html = weasyprint.HTML(string=text, base_url=base_url, url_fetcher=fetcher)
         fonts = FontConfiguration()
         css = weasyprint.CSS(string=rendering.css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
         return html.render(stylesheets=[css], font_config=fonts)
@@ -139,6 +155,16 @@ class PdfBuilder(Builder):
         html = '<html><body><div></div><div style="break-before: left; page: plain"></div></body></html>'
         blank = PrintRendering(html, rendering.css, rendering.base_dir)
         return self._layout(blank, fetcher).pages[-1]
+
+
+def _target_pages(document: weasyprint.Document) -> dict[str, str]:
+    """The printed folio of the page where each id is, for links that print page numbers."""
+    labels = [page.label for page in read_page_map(document).pages]
+    found: dict[str, str] = {}
+    for page, label in zip(document.pages, labels, strict=True):
+        for ident in page.anchors:
+            found.setdefault(ident, label)
+    return found
 
 
 def page_label_ranges(labels: Sequence[str]) -> list[tuple[int, str, int]]:
