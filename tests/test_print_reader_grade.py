@@ -34,6 +34,20 @@ SENTENCES = (
 )
 
 
+LONG_TITLE = "Boards and Covers, Cloth and Leather, and the Long Patience of Pressing Them Flat Overnight"
+TABLE = """| Board | Size in millimetres | Command |
+|---|---|---|
+| Crown octavo | 186.0 x 123.0 | `--trim-crown-octavo` |
+| Demy octavo | 216.0 x 138.0 | `--trim-demy-octavo` |
+| Royal octavo | 234.0 x 156.0 | `--trim-royal-octavo` |
+| Trade paperback | 152.4 x 228.6 | `--trim-trade` |"""
+CODE = """```yaml
+press:
+  boards: [crown-octavo, demy-octavo, royal-octavo, trade-paperback, a-very-long-board-name-that-must-wrap-somewhere]
+  hours: 12
+```"""
+
+
 def paragraphs(count: int, start: int = 0) -> str:
     return "\n\n".join(" ".join(SENTENCES[(start + n + k) % len(SENTENCES)] for k in range(4)) for n in range(count))
 
@@ -66,7 +80,18 @@ def write_book(root: Path, profile: str) -> Path:
         encoding="utf-8",
     )
     (root / "two.md").write_text(
-        "---\ntitle: Boards and Covers\nsummary: Cutting boards and covering them.\n---\n\n" + paragraphs(10, 2) + "\n", encoding="utf-8"
+        f"---\ntitle: {LONG_TITLE}\nsummary: Cutting boards and covering them.\n---\n\n"
+        + paragraphs(6, 2)
+        + "\n\nThe board sizes, by name:\n\n"
+        + TABLE
+        + "\n\n"
+        + paragraphs(2, 1)
+        + "\n\nA cutting list for the press looks like this:\n\n"
+        + CODE
+        + "\n\n"
+        + paragraphs(6, 3)
+        + "\n",
+        encoding="utf-8",
     )
     return root
 
@@ -272,7 +297,7 @@ def test_the_epub_keeps_its_notes_as_pop_up_footnotes(tmp_path: Path) -> None:
 
 
 def test_notes_move_to_their_calls_and_are_numbered_per_chapter() -> None:
-    from bindery.builders.print_notes import notes_at_calls
+    from bindery.builders.print_html import prepare_for_print
 
     def chapter(ident: str, notes: int) -> str:
         calls = "".join(
@@ -286,8 +311,70 @@ def test_notes_move_to_their_calls_and_are_numbered_per_chapter() -> None:
         return f'<section class="chapter" id="{ident}"><div class="article">{calls}<section class="footnote"><ol>{items}</ol></section></div></section>'
 
     html = "<!DOCTYPE html><html><body>" + chapter("a", 2) + chapter("b", 1) + "</body></html>"
-    out = notes_at_calls(html)
+    out = prepare_for_print(html)
     assert out.startswith("<!DOCTYPE html>")
     assert 'class="footnote"' not in out and "footnote-backref" not in out
     assert re.findall(r'data-n="(\d)"', out) == ["1", "2", "1"]
     assert '</sup><span class="print-note" id="a--n2" data-n="2"><span>Note a 2 line </span></span> more.' in out
+
+
+# --------------------------------------------------------------------------
+# Item 9: typesetting
+
+
+def test_a_long_chapter_title_gives_a_one_line_running_head(books: dict[str, Path]) -> None:
+    checked = 0
+    for number, words in enumerate(words_by_page(books["print"]), start=1):
+        if number % 2 == 0 or not words:
+            continue
+        top = min(w.y0 for w in words)
+        head = [w for w in words if w.y0 < top + 12 and w.y0 < 60]
+        if not head or head[0].text.upper() != "BOARDS":
+            continue
+        assert len({round(w.y0) for w in head}) == 1  # one line
+        first_line = page_texts(books["print"])[number - 1].strip().splitlines()[0].strip()
+        assert first_line.endswith("…") and first_line.startswith("BOARDS AND COVERS"), first_line  # shortened, not clipped
+        assert max(w.x1 for w in head) < float(PdfReader(books["print"]).pages[number - 1].trimbox.right) - 0.5 * POINTS_PER_INCH
+        below = [w for w in words if w not in head]
+        assert min(w.y0 for w in below) > max(w.y1 for w in head)
+        checked += 1
+    assert checked >= 1
+
+
+def test_contents_entries_are_not_hyphenated_and_no_page_number_is_alone(books: dict[str, Path]) -> None:
+    contents = next(text for text in page_texts(books["print"]) if "Contents" in text)
+    lines = [line.strip() for line in contents.splitlines() if line.strip()]
+    assert not any(line.endswith(("-", "‐")) for line in lines), lines
+    assert not any(re.fullmatch(r"[.\s]*\d+", line) for line in lines), lines
+    last = next(n for n, line in enumerate(lines) if "Overnight" in line)
+    assert re.search(r"Overnight\s*[. ]+\s*\d+$", lines[last]), lines[last]
+
+
+def test_a_long_code_line_wraps_with_a_hanging_indent(books: dict[str, Path]) -> None:
+    for words in words_by_page(books["print"]):
+        first = next((w for w in words if w.text == "boards:"), None)
+        if first is None:
+            continue
+        wrapped = next(w for w in words if w.text.startswith("trade-paperback"))
+        assert wrapped.y0 > first.y0 + 2 and wrapped.x0 > first.x0 + 4  # the continuation is indented
+        hours = next(w for w in words if w.text == "hours:")
+        assert abs(hours.x0 - first.x0) < 1  # the next source line is not
+        return
+    raise AssertionError("no page has the code block")
+
+
+def test_a_lead_in_ending_in_a_colon_stays_with_its_table(books: dict[str, Path]) -> None:
+    texts = page_texts(books["print"])
+    lead = next(n for n, text in enumerate(texts) if "by name:" in text)
+    assert "Crown octavo" in texts[lead]
+    assert "looks like this:" in texts[next(n for n, text in enumerate(texts) if "press:" in text)]
+
+
+def test_lead_ins_and_code_lines_are_marked_for_print() -> None:
+    from bindery.builders.print_html import prepare_for_print
+
+    out = prepare_for_print(
+        "<html><body><p>Sizes by name:</p><pre><code>a: 1\n\nb: 2\n</code></pre><p>Not: a lead-in</p><p>x</p></body></html>"
+    )
+    assert '<p class="lead-in">Sizes by name:</p>' in out and "Not: a lead-in</p>" in out
+    assert out.count('class="code-line"') == 3

@@ -28,7 +28,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetchingError
 
 from bindery.builders.base import Artifact, Builder, BuildOutput
-from bindery.builders.print_notes import has_notes, notes_at_calls, with_page_numbers
+from bindery.builders.print_html import has_notes, prepare_for_print, with_page_numbers
 from bindery.diagnostics import Diagnostic
 from bindery.pagemap import PageMap, read_page_map
 from bindery.printspec import GUTTER_BANDS, MAX_PAGES, MIN_IMAGE_DPI, MIN_PAGES, padded_to_even, print_margins, screen_margins
@@ -115,7 +115,7 @@ class PdfBuilder(Builder):
 
     def _layout(self, rendering: PrintRendering, fetcher: BookURLFetcher) -> weasyprint.Document:
         """Lay the book out; with footnotes, again with the page numbers written in until they settle."""
-        text = notes_at_calls(rendering.html)
+        text = prepare_for_print(rendering.html)
         document = self._render(text, rendering, fetcher)
         if not has_notes(text):
             return document

@@ -1,14 +1,24 @@
-"""Footnotes for the print layout: each note moves to its call.
+"""The print HTML's last adjustments before WeasyPrint lays it out.
 
-The book model keeps an article's notes where Markdown puts them, a list at
-the end of the article (`section.footnote`), which is what the EPUB needs for
-its pop-up notes. On paper a note belongs at the foot of the page that cites
-it: WeasyPrint does that for an element styled `float: footnote`, on the page
-where the element sits in the text. So, for the print HTML only, every note's
-text becomes a `span.print-note` placed right after its marker, the article's
-list goes, and the markers are numbered again from 1 in each chapter (or piece
-of front or back matter), in reading order. The marker keeps its digits in the
-text, so the print pages and the EPUB count the same letters (see `pagemap`).
+Print only; the EPUB is rendered from the same model without them.
+
+Footnotes: the book model keeps an article's notes where Markdown puts them,
+a list at the end of the article (`section.footnote`), which is what the EPUB
+needs for its pop-up notes. On paper a note belongs at the foot of the page
+that cites it: WeasyPrint does that for an element styled `float: footnote`,
+on the page where the element sits in the text. So every note's text becomes
+a `span.print-note` placed right after its marker, the article's list goes,
+and the markers are numbered again from 1 in each chapter (or piece of front
+or back matter), in reading order. The marker keeps its digits in the text,
+so the print pages and the EPUB count the same letters (see `pagemap`).
+
+Lead-ins: a paragraph ending in ':' right before a list, table or code block
+gets the class `lead-in`, which the stylesheet keeps on the page of what it
+introduces. Code: each line of a code block becomes a `span.code-line`, so a
+line too long for the measure wraps with a hanging indent.
+
+Page numbers: `with_page_numbers` writes each link's target page into it
+(`data-page`), for a layout without `target-counter()` lookups.
 """
 
 from __future__ import annotations
@@ -19,11 +29,45 @@ SECTIONS = ("chapter", "matter")  # numbering restarts in each
 INLINE = "span"
 
 
-def notes_at_calls(document: str) -> str:
-    """The print HTML with every footnote moved next to its marker (no change without notes)."""
-    if "footnote-ref" not in document:
-        return document
+def prepare_for_print(document: str) -> str:
+    """The print HTML with notes at their calls, lead-ins marked and code lines wrapped."""
     root = html.document_fromstring(document)
+    _notes_at_calls(root)
+    _mark_lead_ins(root)
+    _split_code_lines(root)
+    return _serialise(root, document)
+
+
+def _serialise(root: etree._Element, document: str) -> str:
+    doctype = "<!DOCTYPE html>" if document.lstrip().lower().startswith("<!doctype html>") else None
+    return str(html.tostring(root, encoding="unicode", doctype=doctype))
+
+
+LEAD_IN_FOLLOWERS = ("pre", "table", "ul", "ol", "dl", "blockquote")
+
+
+def _mark_lead_ins(root: etree._Element) -> None:
+    for paragraph in root.iter("p"):
+        following = paragraph.getnext()
+        if following is None or following.tag not in LEAD_IN_FOLLOWERS:
+            continue
+        if "".join(paragraph.itertext()).rstrip().endswith(":"):
+            paragraph.set("class", " ".join([*(paragraph.get("class") or "").split(), "lead-in"]))
+
+
+def _split_code_lines(root: etree._Element) -> None:
+    """`<pre><code>a\nb</code></pre>` to one `span.code-line` per line (plain-text code only)."""
+    for code in root.xpath("//pre/code"):
+        if len(code) or not code.text:
+            continue
+        lines = code.text.removesuffix("\n").split("\n")
+        code.text = None
+        for line in lines:
+            span = etree.SubElement(code, "span", {"class": "code-line"})
+            span.text = line or "\u00a0"  # an empty line keeps its height
+
+
+def _notes_at_calls(root: etree._Element) -> None:
     counters: dict[str, int] = {}
     for section in root.xpath("//section[contains(concat(' ', @class, ' '), ' footnote ')]"):
         notes = {li.get("id"): li for li in section.iter("li") if li.get("id")}
@@ -43,8 +87,6 @@ def notes_at_calls(document: str) -> str:
                 ref.text = str(numbers[target])
         if all(target in numbers for target in notes):
             section.drop_tree()
-    doctype = "<!DOCTYPE html>" if document.lstrip().lower().startswith("<!doctype html>") else None
-    return str(html.tostring(root, encoding="unicode", doctype=doctype))
 
 
 def _numbering_scope(ref: etree._Element) -> str:
@@ -100,5 +142,4 @@ def with_page_numbers(document: str, pages: dict[str, str]) -> str:
         page = pages.get(link.get("href", "")[1:])
         if page is not None:
             link.set("data-page", page)
-    doctype = "<!DOCTYPE html>" if document.lstrip().lower().startswith("<!doctype html>") else None
-    return str(html.tostring(root, encoding="unicode", doctype=doctype))
+    return _serialise(root, document)
