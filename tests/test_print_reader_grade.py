@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
 from bindery.builders.pdf import page_label_ranges
@@ -378,3 +379,60 @@ def test_lead_ins_and_code_lines_are_marked_for_print() -> None:
     )
     assert '<p class="lead-in">Sizes by name:</p>' in out and "Not: a lead-in</p>" in out
     assert out.count('class="code-line"') == 3
+
+
+# --------------------------------------------------------------------------
+# Item 14: one cover design, rendered twice
+
+
+def test_the_print_covers_front_panel_is_the_ebook_cover(books: dict[str, Path], tmp_path: Path) -> None:
+    import io
+
+    from bindery.builders.cover_image import generated_cover
+    from bindery.pipeline import load_book
+
+    cover = books["print"].with_name(books["print"].stem + "-cover.pdf")
+    page = PdfReader(cover).pages[0]
+    dpi = 40
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-singlefile", str(cover), str(tmp_path / "spread")], check=True)
+    spread = Image.open(tmp_path / "spread.png").convert("RGB")
+    scale = dpi / POINTS_PER_INCH
+    trim_left, trim_top = float(page.trimbox.left) - float(page.mediabox.left), float(page.mediabox.top) - float(page.trimbox.top)
+    trim_w, trim_h = 5 * POINTS_PER_INCH, 8 * POINTS_PER_INCH
+    front_left = trim_left + float(page.trimbox.width) - trim_w
+    front = spread.crop(
+        (round(front_left * scale), round(trim_top * scale), round((front_left + trim_w) * scale), round((trim_top + trim_h) * scale))
+    )
+    book, _, _ = load_book(books["print"].parent.parent / "print")
+    ebook = Image.open(io.BytesIO(generated_cover(book).data)).convert("RGB").resize(front.size)
+    assert ink_correlation(front, ebook) > 0.85  # the same rules, title, subtitle and author in the same places
+    flipped = ebook.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+    assert ink_correlation(flipped, ebook) < 0.5  # the measure tells designs apart
+
+
+def ink_correlation(a: Image.Image, b: Image.Image) -> float:
+    """How alike two covers' layouts are: where ink (not background) lies, on a coarse grid."""
+    from PIL import ImageChops
+
+    def density(image: Image.Image) -> list[float]:
+        background = Image.new("RGB", image.size, image.getpixel((2, 2)))
+        ink = ImageChops.difference(image, background).convert("L").point(lambda v: 255 if v > 60 else 0)
+        small = ink.resize((16, 26), Image.Resampling.BOX)
+        return [float(small.getpixel((i, j))) for j in range(26) for i in range(16)]
+
+    x, y = density(a), density(b)
+    mx, my = sum(x) / len(x), sum(y) / len(y)
+    cov = sum((p - mx) * (q - my) for p, q in zip(x, y, strict=True))
+    return cov / ((sum((p - mx) ** 2 for p in x) * sum((q - my) ** 2 for q in y)) ** 0.5 or 1)
+
+
+def test_without_a_description_the_back_cover_carries_the_title_subtitle_and_author(books: dict[str, Path]) -> None:
+    cover = books["print"].with_name(books["print"].stem + "-cover.pdf")
+    words = words_by_page(cover)[0]
+    page = PdfReader(cover).pages[0]
+    back_right = float(page.trimbox.left) - float(page.mediabox.left) + 5 * POINTS_PER_INCH
+    back = " ".join(w.text for w in words if w.x1 < back_right)
+    assert "Proof Sheet" in back and "Reading Back" in back and "Test Writer" in back, back
+    settings = load_manifest(books["print"].parent.parent / "print").pdf
+    checks = {c.name: c.status for c in preflight_cover(cover, settings, len(PdfReader(books["print"]).pages))}
+    assert checks["cover-barcode-area"] == "pass"
