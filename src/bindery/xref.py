@@ -69,6 +69,42 @@ class CrossReferences:
         return tuple((labels[key], tuple(entries)) for key, entries in groups.items())
 
 
+    def further_reading_by_article(self) -> tuple[ArticleFurtherReading, ...]:
+        """Further reading in one group per citing article, in book order.
+
+        Each entry is listed once, under the first article that cites it (by
+        category, newest first, as in `further_reading`); a later article that
+        cites it too names it under `earlier`, so an article's "further
+        reading" pointer can lead to one group that accounts for all its entries."""
+        listed: set[str] = set()
+        groups: list[ArticleFurtherReading] = []
+        order = {entry.id: n for n, entry in enumerate(self.further_reading)}
+        for article_id, links in self.by_article.items():
+            if not links.outside:
+                continue
+            article = next(a for a in links.outside[0].cited_by if a.id == article_id)
+            new = tuple(sorted((f for f in links.outside if f.id not in listed), key=lambda f: order[f.id]))
+            earlier = tuple(f for f in links.outside if f.id in listed)
+            listed.update(f.id for f in new)
+            groups.append(ArticleFurtherReading(article, further_reading_anchor(article_id), new, earlier))
+        return tuple(groups)
+
+
+@dataclass(frozen=True)
+class ArticleFurtherReading:
+    """One article's group in the further-reading appendix."""
+
+    article: Article
+    id: str  # the group's anchor: `further-reading--for-<article id>`
+    entries: tuple[FurtherReading, ...]  # first cited by this article
+    earlier: tuple[FurtherReading, ...]  # also cited here, listed under an earlier article
+
+
+def further_reading_anchor(article_id: str) -> str:
+    """Where an article's "Further reading for this article" pointer leads."""
+    return f"further-reading--for-{article_id}"
+
+
 def resolve_cross_references(book: Book) -> CrossReferences:
     articles = list(book.articles())
     by_id = {a.id: a for a in articles}
