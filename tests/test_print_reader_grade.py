@@ -71,7 +71,9 @@ def write_book(root: Path, profile: str) -> Path:
     (root / "book.yaml").write_text(MANIFEST.format(profile=profile), encoding="utf-8")
     (root / "preface.md").write_text("---\ntitle: Preface\n---\n\n" + paragraphs(2) + "\n", encoding="utf-8")
     (root / "one.md").write_text(
-        "---\ntitle: The Sewing Room\nsummary: How signatures are gathered and sewn.\n---\n\n"
+        "---\ntitle: The Sewing Room\nsummary: How signatures are gathered and sewn.\nrelated:\n"
+        "  - {summary: A history of the sewing frame in small workshops., category: History, date: 2024-03-02}\n"
+        "  - {summary: Choosing linen thread by weight and twist., category: Materials}\n---\n\n"
         + paragraphs(3)
         + "\n\nThe thread is waxed first.[^wax] "
         + SENTENCES[1]
@@ -81,7 +83,9 @@ def write_book(root: Path, profile: str) -> Path:
         encoding="utf-8",
     )
     (root / "two.md").write_text(
-        f"---\ntitle: {LONG_TITLE}\nsummary: Cutting boards and covering them.\n---\n\n"
+        f"---\ntitle: {LONG_TITLE}\nsummary: Cutting boards and covering them.\nrelated:\n"
+        "  - {summary: Choosing linen thread by weight and twist., category: Materials}\n"
+        "  - {summary: Why grey board warps and how to stop it., category: Materials}\n---\n\n"
         + paragraphs(6, 2)
         + "\n\nThe board sizes, by name:\n\n"
         + TABLE
@@ -436,3 +440,23 @@ def test_without_a_description_the_back_cover_carries_the_title_subtitle_and_aut
     settings = load_manifest(books["print"].parent.parent / "print").pdf
     checks = {c.name: c.status for c in preflight_cover(cover, settings, len(PdfReader(books["print"]).pages))}
     assert checks["cover-barcode-area"] == "pass"
+
+
+# --------------------------------------------------------------------------
+# Item 8: further reading per article
+
+
+def test_further_reading_for_an_article_leads_to_that_articles_own_entries(books: dict[str, Path]) -> None:
+    texts = page_texts(books["print"])
+    flat = [" ".join(text.split()) for text in texts]
+    pointers = [re.search(r"Further reading for this article: (\d) entries, page (\d+)", text) for text in flat]
+    found = [m for m in pointers if m]
+    assert len(found) == 2, found
+    for match, heading in zip(found, ("Chapter 1: The Sewing Room", "Chapter 2: Boards and Covers"), strict=True):
+        group_page = next(n for n, text in enumerate(flat) if heading in text and "Cited in" in text)
+        assert texts[group_page].count("Cited in") >= 1
+        folio = printed_folio(texts[group_page])
+        assert folio == match.group(2), (heading, folio, match.group(2))  # the pointer's page is its group's page
+    appendix = " ".join(flat[next(n for n, text in enumerate(flat) if "Further Reading" in text and "first article" in text) :])
+    assert appendix.count("Choosing linen thread by weight and twist.") == 2  # once listed, once named under the second article
+    assert "Also cited here, listed above: Choosing linen thread" in appendix
