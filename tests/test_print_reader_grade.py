@@ -73,7 +73,8 @@ def write_book(root: Path, profile: str) -> Path:
     (root / "one.md").write_text(
         "---\ntitle: The Sewing Room\nsummary: How signatures are gathered and sewn.\nrelated:\n"
         "  - {summary: A history of the sewing frame in small workshops., category: History, date: 2024-03-02}\n"
-        "  - {summary: Choosing linen thread by weight and twist., category: Materials}\n---\n\n"
+        "  - {summary: Choosing linen thread by weight and twist., category: Materials,\n"
+        "     title: Linen Thread, url: 'https://example.org/linen-thread'}\n---\n\n"
         + paragraphs(3)
         + "\n\nThe thread is waxed first.[^wax] "
         + SENTENCES[1]
@@ -460,3 +461,24 @@ def test_further_reading_for_an_article_leads_to_that_articles_own_entries(books
     appendix = " ".join(flat[next(n for n, text in enumerate(flat) if "Further Reading" in text and "first article" in text) :])
     assert appendix.count("Choosing linen thread by weight and twist.") == 2  # once listed, once named under the second article
     assert "Also cited here, listed above: Choosing linen thread" in appendix
+
+
+def test_further_reading_shows_the_title_and_web_address_an_entry_gave(books: dict[str, Path]) -> None:
+    appendix = " ".join(" ".join(text.split()) for text in page_texts(books["print"]) if "Cited in" in text)
+    assert "Linen Thread: Choosing linen thread by weight and twist. (Materials) https://example.org/linen-thread" in appendix
+
+
+def test_a_related_entry_with_a_url_that_is_not_a_web_address_is_refused(tmp_path: Path) -> None:
+    from bindery.diagnostics import BinderyError
+    from bindery.pipeline import load_book
+
+    root = write_book(tmp_path / "book", "print")
+    text = (root / "one.md").read_text(encoding="utf-8").replace("https://example.org/linen-thread", "javascript:alert(1)")
+    (root / "one.md").write_text(text, encoding="utf-8")
+    with pytest.raises(BinderyError) as caught:
+        load_book(root)
+    [problem] = caught.value.diagnostics
+    assert (
+        problem.file and problem.file.endswith("one.md") and problem.line == 7 and problem.key == "related[1].url"
+    )  # the line of the url key
+    assert "not a web address" in problem.message and "https://" in (problem.hint or "")

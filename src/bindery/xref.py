@@ -37,6 +37,8 @@ class FurtherReading:
     date: str | None
     category: str | None
     cited_by: tuple[Article, ...]
+    title: str | None = None  # when an entry citing it gave one
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,6 @@ class CrossReferences:
             labels.setdefault(key, entry.category)
             groups.setdefault(key, []).append(entry)
         return tuple((labels[key], tuple(entries)) for key, entries in groups.items())
-
 
     def further_reading_by_article(self) -> tuple[ArticleFurtherReading, ...]:
         """Further reading in one group per citing article, in book order.
@@ -178,8 +179,16 @@ def resolve_cross_references(book: Book) -> CrossReferences:
             if art not in cited:
                 cited.append(art)
             first: RelatedSpec = group["entry"]  # type: ignore[assignment]
-            if (first.date is None and entry.date) or (first.category is None and entry.category):
-                group["entry"] = RelatedSpec(first.summary, first.date or entry.date, first.category or entry.category, None, first.line)
+            if any(getattr(first, key) is None and getattr(entry, key) for key in ("date", "category", "title", "url")):
+                group["entry"] = RelatedSpec(
+                    first.summary,
+                    first.date or entry.date,
+                    first.category or entry.category,
+                    None,
+                    first.line,
+                    first.title or entry.title,
+                    first.url or entry.url,
+                )
             outside_keys.setdefault(art.id, [])
             if key not in outside_keys[art.id]:
                 outside_keys[art.id].append(key)
@@ -189,7 +198,8 @@ def resolve_cross_references(book: Book) -> CrossReferences:
     for n, (key, group) in enumerate(ordered, start=1):
         spec = group["entry"]
         assert isinstance(spec, RelatedSpec)
-        further[key] = FurtherReading(f"further-reading--{n}", spec.summary, spec.date, spec.category, tuple(group["cited_by"]))  # type: ignore[arg-type]
+        citing: tuple[Article, ...] = tuple(group["cited_by"])  # type: ignore[arg-type]
+        further[key] = FurtherReading(f"further-reading--{n}", spec.summary, spec.date, spec.category, citing, spec.title, spec.url)
     by_article = {
         art.id: ArticleLinks(tuple(in_book.get(art.id, ())), tuple(further[k] for k in outside_keys.get(art.id, ()))) for art in articles
     }
