@@ -321,7 +321,7 @@ def test_notes_move_to_their_calls_and_are_numbered_per_chapter() -> None:
     assert out.startswith("<!DOCTYPE html>")
     assert 'class="footnote"' not in out and "footnote-backref" not in out
     assert re.findall(r'data-n="(\d)"', out) == ["1", "2", "1"]
-    assert '</sup><span class="print-note" id="a--n2" data-n="2"><span>Note a 2 line </span></span> more.' in out
+    assert '</sup><span class="print-note" id="a--n2" data-n="2" data-call="a--r2"><span>Note a 2 line </span></span> more.' in out
 
 
 # --------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from urllib.request import url2pathname
 
 import pydyf
 import weasyprint
+from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetchingError
 
@@ -114,10 +115,10 @@ class PdfBuilder(Builder):
         return self._layout(rendering, fetcher)
 
     def _layout(self, rendering: PrintRendering, fetcher: BookURLFetcher) -> weasyprint.Document:
-        """Lay the book out; with footnotes, again with the page numbers written in until they settle."""
+        """Lay the book out; when a footnote went astray, again with the page numbers written in until they settle."""
         text = prepare_for_print(rendering.html)
         document = self._render(text, rendering, fetcher)
-        if not has_notes(text):
+        if not has_notes(text) or _notes_in_place(document, text.count('class="print-note"')):
             return document
         for _ in range(MAX_NUMBERING_PASSES):
             pages = _target_pages(document)
@@ -155,6 +156,21 @@ class PdfBuilder(Builder):
         html = '<html><body><div></div><div style="break-before: left; page: plain"></div></body></html>'
         blank = PrintRendering(html, rendering.css, rendering.base_dir)
         return self._layout(blank, fetcher).pages[-1]
+
+
+def _notes_in_place(document: weasyprint.Document, notes: int) -> bool:
+    """Every footnote laid out once, at the foot of the page that holds its marker."""
+    placed = 0
+    for page in document.pages:
+        for area in page._page_box.children:  # WeasyPrint keeps the laid-out boxes here
+            if not isinstance(area, boxes.FootnoteAreaBox):
+                continue
+            for note in area.children:
+                call = note.element.get("data-call") if note.element is not None else None
+                if call not in page.anchors:
+                    return False
+                placed += 1
+    return placed == notes
 
 
 def _target_pages(document: weasyprint.Document) -> dict[str, str]:

@@ -100,7 +100,9 @@ def _numbering_scope(ref: etree._Element) -> str:
 
 def _place(note: etree._Element, number: int, ref: etree._Element) -> None:
     """Put the note's text in a span right after the marker (after its `sup`)."""
-    span = etree.Element(INLINE, {"class": "print-note", "id": note.get("id") or "", "data-n": str(number)})
+    anchor = ref.getparent() if ref.getparent() is not None and ref.getparent().tag == "sup" else ref
+    attributes = {"class": "print-note", "id": note.get("id") or "", "data-n": str(number), "data-call": anchor.get("id") or ""}
+    span = etree.Element(INLINE, attributes)
     span.text = note.text
     for backref in note.xpath(".//a[contains(concat(' ', @class, ' '), ' footnote-backref ')]"):
         backref.drop_tree()
@@ -111,7 +113,6 @@ def _place(note: etree._Element, number: int, ref: etree._Element) -> None:
             child.tag = INLINE  # a block inside the paragraph that cites it would end that paragraph
         span.append(child)
     _collapse_newlines(span)
-    anchor = ref.getparent() if ref.getparent() is not None and ref.getparent().tag == "sup" else ref
     span.tail = anchor.tail
     anchor.tail = None
     anchor.addnext(span)
