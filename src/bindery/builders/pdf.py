@@ -36,7 +36,7 @@ from bindery.printspec import GUTTER_BANDS, MAX_PAGES, MIN_IMAGE_DPI, MIN_PAGES,
 from bindery.render import PrintRendering, render_print
 from bindery.templating import Kind
 
-MAX_NUMBERING_PASSES = 3  # a book with footnotes: layouts with literal page numbers until they settle
+MAX_NUMBERING_PASSES = 3  # when a footnote went astray: layouts with literal page numbers until they settle
 
 
 class BookURLFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints

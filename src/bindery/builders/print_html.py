@@ -137,7 +137,8 @@ def with_page_numbers(document: str, pages: dict[str, str]) -> str:
 
     WeasyPrint resolves `target-counter()` by laying pages out again, and a page
     laid out again loses the footnotes the page before it carried over; with
-    the numbers written in, a book with notes lays out in one pass."""
+    the numbers written in, the layout needs no second pass (`PdfBuilder._layout`
+    uses this only when a note of the first layout is missing or on another page)."""
     root = html.document_fromstring(document)
     for link in root.xpath("//a[starts-with(@href, '#')]"):
         page = pages.get(link.get("href", "")[1:])
