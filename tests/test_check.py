@@ -28,7 +28,7 @@ from conftest import BOOKS, ROOT
 from print_books import print_build
 
 PDF_CHECKS = {"pdf-boxes", "pdf-fonts", "pdf-page-count", "pdf-gutter", "pdf-images", "pdf-annotations", "pdf-blank-pages"}
-COVER_CHECKS = {"cover-size", "cover-barcode-area", "cover-fonts"}
+COVER_CHECKS = {"cover-size", "cover-barcode-area", "cover-fonts", "cover-annotations"}
 
 
 def run_check(*args: str) -> tuple[int, dict[str, Any]]:

@@ -52,9 +52,9 @@ def test_outside_margins_respect_the_printers_minimum_with_and_without_bleed(tmp
     (tmp_path / "book.yaml").write_text("title: T\nchapters: [a.md]\npdf: {profile: print, margins: {outside: 0.25in, top: 0.3in}}\n")
     settings = load_manifest(tmp_path).pdf
     plain = print_margins(settings, 100)
-    assert (plain.outside, plain.top, plain.inside, plain.bleed) == (0.25, 0.3, 0.375, 0)
+    assert (plain.outside, plain.top, plain.inside, plain.bleed) == (0.25, 0.3, 0.875, 0)  # the design's gutter, not the band's 0.375
     bleeding = print_margins(settings.__class__(**{**settings.__dict__, "bleed": True}), 400)
-    assert (bleeding.outside, bleeding.top, bleeding.inside, bleeding.bleed) == (0.375, 0.375, 0.625, BLEED_IN)
+    assert (bleeding.outside, bleeding.top, bleeding.inside, bleeding.bleed) == (0.375, 0.375, 0.875, BLEED_IN)
 
 
 def test_pdf_keys_are_validated_with_line_numbers(tmp_path: Path) -> None:
@@ -95,7 +95,9 @@ def test_long_book_is_padded_to_an_even_count_past_150_pages(long_book: PrintBui
 def test_inside_margin_is_the_151_to_300_band_gutter_on_rectos_and_versos(long_book: PrintBuild) -> None:
     reader = PdfReader(long_book.pdf)
     words = words_by_page(long_book.pdf)
-    assert gutter_for(len(reader.pages)) == 0.5  # the first layout pass used 0.375 in; the final count moved the book up a band
+    assert (
+        gutter_for(len(reader.pages)) == 0.5
+    )  # the first layout pass used 0.4 in (the outside margin); the final count moved the book up a band
     inside_recto, inside_verso, outside_recto = [], [], []
     for number, (page, found) in enumerate(zip(reader.pages, words, strict=True), start=1):
         found = [w for w in found if w.text.strip()]
@@ -112,7 +114,7 @@ def test_inside_margin_is_the_151_to_300_band_gutter_on_rectos_and_versos(long_b
     assert len(inside_recto) > 40 and len(inside_verso) > 40
     assert min(inside_recto) == pytest.approx(0.5 * POINTS_PER_INCH, abs=0.5)
     assert min(inside_verso) == pytest.approx(0.5 * POINTS_PER_INCH, abs=1.0)  # justified lines end within a point of the margin
-    assert min(outside_recto) == pytest.approx(0.625 * POINTS_PER_INCH, abs=1.0)
+    assert min(outside_recto) == pytest.approx(0.4 * POINTS_PER_INCH, abs=1.0)
 
 
 @pytest.mark.slow

@@ -127,8 +127,8 @@ def read_page_map(document: LaidOutDocument) -> PageMap:
 
 
 def _content_boxes(page_box: boxes.PageBox) -> Iterator[boxes.Box]:
-    for child in page_box.children:
-        if not isinstance(child, boxes.MarginBox):
+    for child in page_box.children:  # not the folio and heads, nor the page's footnotes (the EPUB has them at the end)
+        if not isinstance(child, (boxes.MarginBox, boxes.FootnoteAreaBox)):
             yield from child.descendants()
 
 

@@ -333,7 +333,7 @@ def _check_images(reader: PdfReader, target: str) -> Check:
     return Check("pdf-images", target, "pass", f"{count} image(s), all at least {MIN_IMAGE_DPI} DPI" if count else "no images")
 
 
-def _check_interactive(reader: PdfReader, is_print: bool, target: str) -> Check:
+def _check_interactive(reader: PdfReader, is_print: bool, target: str, name: str = "pdf-annotations") -> Check:
     root: Any = _resolve(reader.trailer["/Root"])
     found = [
         f"page {n}: {len(_resolve(p['/Annots']))} annotation(s)" for n, p in enumerate(reader.pages, start=1) if _resolve(p.get("/Annots"))
@@ -346,10 +346,10 @@ def _check_interactive(reader: PdfReader, is_print: bool, target: str) -> Check:
     if attached:  # a book never carries files: in either profile this is a leak (an article's rel=attachment)
         return Check("pdf-annotations", target, "fail", "the PDF carries attached files; a book must not", tuple(attached[:20]))
     if not is_print:
-        return Check("pdf-annotations", target, "skip", f"skipped: the digital profile keeps links and bookmarks ({len(found)} found)")
+        return Check(name, target, "skip", f"skipped: the digital profile keeps links and bookmarks ({len(found)} found)")
     if found:
-        return Check("pdf-annotations", target, "fail", "the print profile must have no annotations, links or bookmarks", tuple(found[:20]))
-    return Check("pdf-annotations", target, "pass", "no annotations, links, bookmarks or form fields")
+        return Check(name, target, "fail", "a print file must have no annotations, links or bookmarks", tuple(found[:20]))
+    return Check(name, target, "pass", "no annotations, links, bookmarks or form fields")
 
 
 def _attachments(reader: PdfReader, root: Any) -> list[str]:
@@ -404,6 +404,7 @@ def preflight_cover(cover: Path, settings: PdfSettings, interior_pages: int) -> 
             checks.append(Check("cover-size", target, "pass", f"{want}, {interior_pages} pages on {settings.paper} paper"))
         checks.append(_check_barcode_area(page, settings, target))
     checks.append(_check_fonts(reader, target, "cover-fonts"))
+    checks.append(_check_interactive(reader, True, target, "cover-annotations"))
     return checks
 
 

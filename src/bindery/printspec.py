@@ -123,20 +123,20 @@ class PageMargins:
 def print_margins(settings: MarginSettings, pages: int) -> PageMargins:
     """Margins for the print profile at a given page count.
 
-    The gutter is the band's, or the manifest's `margins.inside` when that
-    is wider; outside, top and bottom margins are raised to the printers'
-    minimum (0.375 in when the page bleeds).
+    The gutter is the design's inside margin (the manifest's `margins.inside`,
+    0.875 in by default), raised to the band's minimum when the book is thick
+    enough to need more, and never narrower than the outside margin: the KDP
+    band is a floor, not the design. Outside, top and bottom margins are
+    raised to the printers' minimum (0.375 in when the page bleeds).
     """
     bleed = BLEED_IN if settings.bleed else 0.0
     least = MIN_OUTSIDE_WITH_BLEED_IN if bleed else MIN_OUTSIDE_IN
-    inside = gutter_for(pages)
-    if settings.inside_given:
-        inside = max(inside, settings.margin_inside_in)
+    outside = max(least, settings.margin_outside_in)
     return PageMargins(
         top=max(least, settings.margin_top_in),
         bottom=max(least, settings.margin_bottom_in),
-        inside=inside,
-        outside=max(least, settings.margin_outside_in),
+        inside=max(gutter_for(pages), settings.margin_inside_in, outside),
+        outside=outside,
         bleed=bleed,
     )
 

@@ -21,7 +21,7 @@ from bindery.rawexport import NotAnArticleError, parse_export
 from bindery.yamlsource import LineMap, key_path, load_yaml
 
 FRONT_MATTER_KEYS = ("title", "summary", "date", "authors", "category", "related", "source", "id", "index")
-RELATED_KEYS = ("summary", "date", "category", "ref")
+RELATED_KEYS = ("summary", "date", "category", "ref", "title", "url")
 RAW_EXPORT_SUFFIXES = (".txt",)
 
 
@@ -34,6 +34,8 @@ class RelatedSpec:
     category: str | None = None
     ref: str | None = None  # an explicit article id or file
     line: int | None = None
+    title: str | None = None  # the other article's title, shown in further reading
+    url: str | None = None  # where it is on the web (http or https), shown in further reading
 
 
 @dataclass(frozen=True)
@@ -238,6 +240,13 @@ class _FrontMatter:
             return None
         return " ".join(value.split()) or None
 
+    def web_address(self, data: Mapping[str, Any], path: tuple[str | int, ...]) -> str | None:
+        url = self.text(data, "url", path)
+        if url is not None and not re.match(r"https?://[^\s/]+\.[^\s]*$", url):
+            self.error(path + ("url",), f"'{url}' is not a web address", "write the full address, e.g. url: https://example.org/article")
+            return None
+        return url
+
     def date(self, value: Any, path: tuple[str | int, ...]) -> str | None:
         if value is None:
             return None
@@ -289,6 +298,8 @@ class _FrontMatter:
                     category=self.text(item, "category", path),
                     ref=self.text(item, "ref", path),
                     line=self.lines.line(path),
+                    title=self.text(item, "title", path),
+                    url=self.web_address(item, path),
                 )
             )
         return tuple(out)

@@ -37,6 +37,8 @@ class FurtherReading:
     date: str | None
     category: str | None
     cited_by: tuple[Article, ...]
+    title: str | None = None  # when an entry citing it gave one
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,41 @@ class CrossReferences:
             labels.setdefault(key, entry.category)
             groups.setdefault(key, []).append(entry)
         return tuple((labels[key], tuple(entries)) for key, entries in groups.items())
+
+    def further_reading_by_article(self) -> tuple[ArticleFurtherReading, ...]:
+        """Further reading in one group per citing article, in book order.
+
+        Each entry is listed once, under the first article that cites it (by
+        category, newest first, as in `further_reading`); a later article that
+        cites it too names it under `earlier`, so an article's "further
+        reading" pointer can lead to one group that accounts for all its entries."""
+        listed: set[str] = set()
+        groups: list[ArticleFurtherReading] = []
+        order = {entry.id: n for n, entry in enumerate(self.further_reading)}
+        for article_id, links in self.by_article.items():
+            if not links.outside:
+                continue
+            article = next(a for a in links.outside[0].cited_by if a.id == article_id)
+            new = tuple(sorted((f for f in links.outside if f.id not in listed), key=lambda f: order[f.id]))
+            earlier = tuple(f for f in links.outside if f.id in listed)
+            listed.update(f.id for f in new)
+            groups.append(ArticleFurtherReading(article, further_reading_anchor(article_id), new, earlier))
+        return tuple(groups)
+
+
+@dataclass(frozen=True)
+class ArticleFurtherReading:
+    """One article's group in the further-reading appendix."""
+
+    article: Article
+    id: str  # the group's anchor: `further-reading--for-<article id>`
+    entries: tuple[FurtherReading, ...]  # first cited by this article
+    earlier: tuple[FurtherReading, ...]  # also cited here, listed under an earlier article
+
+
+def further_reading_anchor(article_id: str) -> str:
+    """Where an article's "Further reading for this article" pointer leads."""
+    return f"further-reading--for-{article_id}"
 
 
 def resolve_cross_references(book: Book) -> CrossReferences:
@@ -142,8 +179,16 @@ def resolve_cross_references(book: Book) -> CrossReferences:
             if art not in cited:
                 cited.append(art)
             first: RelatedSpec = group["entry"]  # type: ignore[assignment]
-            if (first.date is None and entry.date) or (first.category is None and entry.category):
-                group["entry"] = RelatedSpec(first.summary, first.date or entry.date, first.category or entry.category, None, first.line)
+            if any(getattr(first, key) is None and getattr(entry, key) for key in ("date", "category", "title", "url")):
+                group["entry"] = RelatedSpec(
+                    first.summary,
+                    first.date or entry.date,
+                    first.category or entry.category,
+                    None,
+                    first.line,
+                    first.title or entry.title,
+                    first.url or entry.url,
+                )
             outside_keys.setdefault(art.id, [])
             if key not in outside_keys[art.id]:
                 outside_keys[art.id].append(key)
@@ -153,7 +198,8 @@ def resolve_cross_references(book: Book) -> CrossReferences:
     for n, (key, group) in enumerate(ordered, start=1):
         spec = group["entry"]
         assert isinstance(spec, RelatedSpec)
-        further[key] = FurtherReading(f"further-reading--{n}", spec.summary, spec.date, spec.category, tuple(group["cited_by"]))  # type: ignore[arg-type]
+        citing: tuple[Article, ...] = tuple(group["cited_by"])  # type: ignore[arg-type]
+        further[key] = FurtherReading(f"further-reading--{n}", spec.summary, spec.date, spec.category, citing, spec.title, spec.url)
     by_article = {
         art.id: ArticleLinks(tuple(in_book.get(art.id, ())), tuple(further[k] for k in outside_keys.get(art.id, ()))) for art in articles
     }

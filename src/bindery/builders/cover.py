@@ -4,6 +4,8 @@ Back cover, spine and front cover on one page with 0.125 in bleed on every
 side; the spine width comes from the interior's final page count and the
 paper (`printspec.cover_geometry`), so the cover is built after the interior.
 Layout is template-driven: `print/cover.html.j2` and `print/cover.css.j2`.
+The front panel is the ebook cover's design (`cover_image.cover_art`: the
+same rules, fitted title lines, sizes and places) scaled to the trim height.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 
 from bindery.builders.base import Artifact, Builder, BuildOutput
-from bindery.builders.pdf import book_fetcher
+from bindery.builders.cover_image import cover_art
+from bindery.builders.pdf import book_fetcher, strip_interactive
 from bindery.model import Book
 from bindery.printspec import BARCODE_AREA_IN, cover_geometry
 from bindery.templating import Kind
@@ -40,7 +43,7 @@ class CoverBuilder(Builder):
     def build(self) -> BuildOutput:
         pdf = self.book.pdf
         cover = cover_geometry(pdf.width_in, pdf.height_in, self.interior_pages, pdf.paper)
-        context = {"meta": self.book.metadata, "book": self.book, "cover": cover, "barcode": BARCODE_AREA_IN}
+        context = {"meta": self.book.metadata, "book": self.book, "cover": cover, "barcode": BARCODE_AREA_IN, "art": cover_art(self.book)}
         # Spine type: at most 45 % of the spine's width, and never above 14 pt.
         spine_font_pt = round(min(14.0, cover.spine * POINTS_PER_INCH * 0.45), 2)
         html = self.templates.render("cover.html.j2", **context)
@@ -52,6 +55,7 @@ class CoverBuilder(Builder):
         fonts = FontConfiguration()
         stylesheet = weasyprint.CSS(string=css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
         document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(stylesheets=[stylesheet], font_config=fonts)
+        strip_interactive(document)  # a print file: no bookmarks, links or anchors
         buffer = io.BytesIO()
-        document.write_pdf(buffer, full_fonts=True)
+        document.write_pdf(buffer)  # font subsets: ToUnicode covers every glyph drawn
         return BuildOutput([Artifact(self.output_path(), buffer.getvalue(), pages=len(document.pages))])

@@ -4,7 +4,9 @@ The layout is a template, `ebook/cover-art.yaml.j2` (colours, fonts, sizes,
 positions), rendered with the book's metadata and drawn with Pillow in the
 shipped print fonts, so a book overrides it like any other template. The
 result is a PNG of at least 1600 x 2560 pixels; the same metadata always
-gives the same bytes.
+gives the same bytes. `cover_art` is the design laid out once (text fitted
+to its lines); the print cover's front panel (`builders/cover.py`) is the
+same design scaled to the trim, so the two covers are one design.
 """
 
 from __future__ import annotations
@@ -32,14 +34,49 @@ class CoverImage:
     data: bytes
 
 
-def generated_cover(book: Book) -> CoverImage:
+@dataclass(frozen=True)
+class ArtRule:
+    """A horizontal rule of the design, in pixels of the ebook cover."""
+
+    left: float
+    right: float
+    top: float
+    thickness: float
+    color: str
+
+
+@dataclass(frozen=True)
+class ArtText:
+    """A text block of the design, already fitted: its lines, size and place in pixels."""
+
+    lines: tuple[str, ...]
+    font: str  # a font file in the print templates, e.g. fonts/CharisSIL-Bold.ttf
+    size: float
+    top: float  # of the first line
+    step: float  # line to line
+    color: str
+    box_top: float  # where a CSS line box of height `step` starts so that its glyphs land where Pillow draws them
+
+
+@dataclass(frozen=True)
+class CoverArt:
+    """The typographic cover laid out once: the ebook draws it, the print cover's front panel scales it."""
+
+    width: int
+    height: int
+    background: str
+    rules: tuple[ArtRule, ...]
+    texts: tuple[ArtText, ...]
+
+
+def cover_art(book: Book) -> CoverArt:
+    """The book's cover design from `ebook/cover-art.yaml.j2`, with every text block fitted."""
     ebook = Templates(Path(book.root), "ebook")
     fonts = Templates(Path(book.root), "print")
     source = ebook.render(TEMPLATE, meta=book.metadata, book=book)
     where = str(ebook.find(TEMPLATE))
     try:
-        spec = yaml.safe_load(source)
-        image = _draw(spec, fonts)
+        return _lay_out(yaml.safe_load(source), fonts)
     except (yaml.YAMLError, KeyError, TypeError, ValueError, OSError) as exc:
         raise BinderyError(
             Diagnostic(
@@ -49,19 +86,25 @@ def generated_cover(book: Book) -> CoverImage:
                 code="cover-template",
             )
         ) from None
+
+
+def generated_cover(book: Book) -> CoverImage:
+    art = cover_art(book)
+    image = _paint(art, Templates(Path(book.root), "print"))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return CoverImage("images/bindery-cover.png", "image/png", buffer.getvalue())
 
 
-def _draw(spec: dict[str, Any], fonts: Templates) -> Image.Image:
+def _lay_out(spec: dict[str, Any], fonts: Templates) -> CoverArt:
     width, height = int(spec["width"]), int(spec["height"])
     if width < MIN_SIZE[0] or height < MIN_SIZE[1]:
         raise ValueError(f"the cover is {width} x {height} px; stores want at least {MIN_SIZE[0]} x {MIN_SIZE[1]}")
-    image = Image.new("RGB", (width, height), spec.get("background", "white"))
-    draw = ImageDraw.Draw(image)
-    for rule in spec.get("rules", []):
-        draw.rectangle((rule["left"], rule["top"], rule["right"], rule["top"] + rule["thickness"] - 1), fill=rule["color"])
+    draw = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    rules = tuple(
+        ArtRule(float(r["left"]), float(r["right"]), float(r["top"]), float(r["thickness"]), str(r["color"])) for r in spec.get("rules", [])
+    )
+    texts: list[ArtText] = []
     y = 0.0
     for block in spec.get("blocks", []):
         font, lines = _fit(draw, block, fonts)
@@ -72,9 +115,24 @@ def _draw(spec: dict[str, Any], fonts: Templates) -> Image.Image:
             top = y + float(block["after"])
         else:
             top = float(block.get("top", 0))
-        for n, line in enumerate(lines):
-            draw.text((width / 2, top + n * step), line, font=font, fill=block.get("color", "black"), anchor="mt")
+        # Pillow puts the ink top of the first line at `top`; CSS centres ascent + descent in the line box.
+        ascent, descent = font.getmetrics()
+        ink = font.getbbox(lines[0], anchor="la")[1] if lines else 0
+        box_top = top - ink - (step - ascent - descent) / 2
+        texts.append(ArtText(tuple(lines), str(block["font"]), float(font.size), top, step, str(block.get("color", "black")), box_top))
         y = top + step * len(lines)
+    return CoverArt(width, height, str(spec.get("background", "white")), rules, tuple(texts))
+
+
+def _paint(art: CoverArt, fonts: Templates) -> Image.Image:
+    image = Image.new("RGB", (art.width, art.height), art.background)
+    draw = ImageDraw.Draw(image)
+    for rule in art.rules:
+        draw.rectangle((rule.left, rule.top, rule.right, rule.top + rule.thickness - 1), fill=rule.color)
+    for text in art.texts:
+        font = ImageFont.truetype(str(fonts.find(text.font)), int(text.size))
+        for n, line in enumerate(text.lines):
+            draw.text((art.width / 2, text.top + n * text.step), line, font=font, fill=text.color, anchor="mt")
     return image
 
 

@@ -2,9 +2,12 @@
 
 Two profiles (the manifest's `pdf.profile`): `digital` keeps bookmarks and
 links and tags the file as PDF/UA-1; `print` is for a print-on-demand upload:
-no bookmarks, links or annotations, fonts embedded whole, the gutter chosen
-from the page count (`printspec.gutter_for`; the book is laid out again when
-the final count falls in another band) and the page count padded to even.
+no bookmarks, links or annotations, the gutter chosen from the design and the
+page count (`printspec.print_margins`; the book is laid out again when the
+final count falls in another band) and the page count padded to even. Both
+embed font subsets whose ToUnicode maps every glyph, ligatures included, so
+the text layer reads back as written; the digital profile also writes
+/PageLabels, so a viewer shows the printed folios (roman, then arabic).
 
 WeasyPrint may only read files inside the book folder and the template
 folders; every other URL (other files, http, attachments) is refused with a
@@ -15,18 +18,21 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import unquote
 from urllib.request import url2pathname
 
+import pydyf
 import weasyprint
+from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 from bindery.builders.base import Artifact, Builder, BuildOutput
+from bindery.builders.print_html import has_notes, prepare_for_print, with_page_numbers
 from bindery.diagnostics import Diagnostic
 from bindery.indexing.pages import pages_of
 from bindery.model import Book
@@ -47,6 +53,7 @@ from bindery.templating import Kind
 
 # Files a template folder may give WeasyPrint: fonts, stylesheets and pictures, never anything else.
 TEMPLATE_FILE_TYPES = frozenset({".ttf", ".otf", ".woff", ".woff2", ".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
+MAX_NUMBERING_PASSES = 3  # when a footnote went astray: layouts with literal page numbers until they settle
 
 
 class BookURLFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
@@ -104,16 +111,21 @@ class PdfBuilder(Builder):
         with weasyprint_messages() as said:
             document = self._final_document(fetcher)
             buffer = io.BytesIO()
+            page_map = read_page_map(document)
             if self.book.pdf.profile == "print":
-                with _quiet_font_tables(), linear_page_references():
-                    document.write_pdf(buffer, full_fonts=True)
-            else:
+                # Fonts are embedded as subsets, the way WeasyPrint maps every glyph it
+                # drew (ligatures included) to its text in ToUnicode; whole fonts get a
+                # map from the font's cmap only, which has no entry for fi, fl or ffi.
                 with linear_page_references():
-                    document.write_pdf(buffer, pdf_variant="pdf/ua-1")
+                    document.write_pdf(buffer)
+            else:
+                labels = page_label_ranges([page.label for page in page_map.pages])
+                with linear_page_references():
+                    document.write_pdf(buffer, pdf_variant="pdf/ua-1", finisher=lambda _doc, pdf: _add_page_labels(pdf, labels))
+        self.page_map = page_map
         diagnostics: list[Diagnostic] = _weasyprint_warnings(said, fetcher)
         if self.book.pdf.profile == "print":
             diagnostics += _page_count_warnings(len(document.pages))
-        self.page_map = read_page_map(document)
         diagnostics += _low_resolution_images(document)
         diagnostics += [
             Diagnostic(
@@ -140,7 +152,7 @@ class PdfBuilder(Builder):
             document, rendering = self._layout_in_band(fetcher)
             if len(document.pages) % 2:
                 document = document.copy([*document.pages, self._blank_verso(rendering, fetcher)])
-            _strip_interactive(document)
+            strip_interactive(document)
             return document
         return self._render_and_layout(screen_margins(settings), fetcher)[0]
 
@@ -156,8 +168,21 @@ class PdfBuilder(Builder):
         return document, rendering
 
     def _layout(self, rendering: PrintRendering, fetcher: BookURLFetcher) -> weasyprint.Document:
+        """Lay the book out; when a footnote went astray, again with the page numbers written in until they settle."""
+        text = prepare_for_print(rendering.html)
+        document = self._render(text, rendering, fetcher)
+        if not has_notes(text) or _notes_in_place(document, text.count('class="print-note"')):
+            return document
+        for _ in range(MAX_NUMBERING_PASSES):
+            pages = _target_pages(document)
+            document = self._render(with_page_numbers(text, pages), rendering, fetcher)
+            if _target_pages(document) == pages:
+                break
+        return document
+
+    def _render(self, text: str, rendering: PrintRendering, fetcher: BookURLFetcher) -> weasyprint.Document:
         base_url = rendering.base_dir.resolve().as_uri() + "/"
-        html = weasyprint.HTML(string=rendering.html, base_url=base_url, url_fetcher=fetcher)
+        html = weasyprint.HTML(string=text, base_url=base_url, url_fetcher=fetcher)
         fonts = FontConfiguration()
         css = weasyprint.CSS(string=rendering.css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
         return html.render(stylesheets=[css], font_config=fonts)
@@ -221,21 +246,69 @@ def _weasyprint_warnings(said: list[str], fetcher: BookURLFetcher) -> list[Diagn
     return out
 
 
-@contextmanager
-def _quiet_font_tables() -> Iterator[None]:
-    """Embedding whole fonts makes fontTools re-read Inconsolata's metrics, and it
-    logs every glyph with a wrapped-around advance width to the terminal; the
-    fonts embed correctly, so those lines are noise for a user."""
-    logger = logging.getLogger("fontTools.ttLib.tables._h_m_t_x")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
+def _notes_in_place(document: weasyprint.Document, notes: int) -> bool:
+    """Every footnote laid out once, at the foot of the page that holds its marker."""
+    placed = 0
+    for page in document.pages:
+        for area in page._page_box.children:  # WeasyPrint keeps the laid-out boxes here
+            if not isinstance(area, boxes.FootnoteAreaBox):
+                continue
+            for note in area.children:
+                call = note.element.get("data-call") if note.element is not None else None
+                if call not in page.anchors:
+                    return False
+                placed += 1
+    return placed == notes
 
 
-def _strip_interactive(document: weasyprint.Document) -> None:
+def _target_pages(document: weasyprint.Document) -> dict[str, str]:
+    """The printed folio of the page where each id is, for links that print page numbers."""
+    labels = [page.label for page in read_page_map(document).pages]
+    found: dict[str, str] = {}
+    for page, label in zip(document.pages, labels, strict=True):
+        for ident in page.anchors:
+            found.setdefault(ident, label)
+    return found
+
+
+def page_label_ranges(labels: Sequence[str]) -> list[tuple[int, str, int]]:
+    """The PDF /PageLabels ranges for the printed folios: (first page index, style, first number).
+
+    `labels` are the folios of the pages in order ("i", "ii", ..., "1", "2"); a
+    new range starts wherever the style changes or the count does not follow
+    on, so a viewer shows the number printed on the page. Style "r" is lower
+    roman, "D" arabic.
+    """
+    ranges: list[tuple[int, str, int]] = []
+    previous: tuple[str, int] | None = None
+    for index, label in enumerate(labels):
+        style, number = ("D", int(label)) if label.isdigit() else ("r", _roman(label))
+        if previous is None or previous != (style, number - 1):
+            ranges.append((index, style, number))
+        previous = (style, number)
+    return ranges
+
+
+def _roman(label: str) -> int:
+    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+    digits = [values.get(ch, 0) for ch in label.lower()]
+    return sum(-d if d < following else d for d, following in zip(digits, [*digits[1:], 0], strict=True)) or 1
+
+
+def _add_page_labels(pdf: pydyf.PDF, ranges: list[tuple[int, str, int]]) -> None:
+    """WeasyPrint's finisher hook: write /PageLabels into the catalog before the trailer."""
+    if not ranges:
+        return
+    nums = pydyf.Array()
+    for index, style, first in ranges:
+        label = pydyf.Dictionary({"S": f"/{style}"})
+        if first != 1:
+            label["St"] = first
+        nums.extend([index, label])
+    pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": nums})
+
+
+def strip_interactive(document: weasyprint.Document) -> None:
     """The print profile: no bookmarks, links, anchors or form fields in the file."""
     for page in document.pages:
         page.links = []
