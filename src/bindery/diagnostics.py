@@ -1,9 +1,13 @@
 """Diagnostics: every problem Bindery reports has a place, a code and a fix.
 
-A `Diagnostic` is one message (`book.yaml:14: parts[0].chapters[2]: ... (hint)`).
-A `Report` collects them while a stage runs; a stage that found errors raises
+A `Diagnostic` is one message
+(`book.yaml:14: parts[0].chapters[2]: ... (hint) [code]`), with a stable code
+per kind of problem (all listed in `bindery.diagnostic_codes` and
+docs/DIAGNOSTICS.md). A `Report` collects them while a stage runs; warnings
+travel on as a list of Diagnostics; a stage that found errors raises
 `BinderyError`, which the command line turns into messages and an exit code,
-never a traceback.
+never a traceback. Files are named relative to the working folder
+(`bindery.manifest.display_path`).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ class Diagnostic:
     key: str | None = None
     hint: str | None = None
     severity: Severity = "error"
-    code: str = "error"
+    code: str = field(kw_only=True)  # stable, one per kind of problem: see bindery.diagnostic_codes
 
     def __str__(self) -> str:
         place = ""
@@ -33,7 +37,7 @@ class Diagnostic:
         key = f"{self.key}: " if self.key else ""
         hint = f" ({self.hint})" if self.hint else ""
         label = "warning: " if self.severity == "warning" else ""
-        return f"{place}{label}{key}{self.message}{hint}"
+        return f"{place}{label}{key}{self.message}{hint} [{self.code}]"
 
 
 class BinderyError(Exception):
@@ -41,9 +45,7 @@ class BinderyError(Exception):
 
     exit_code = 1
 
-    def __init__(self, diagnostics: Iterable[Diagnostic] | Diagnostic | str) -> None:
-        if isinstance(diagnostics, str):
-            diagnostics = Diagnostic(diagnostics)
+    def __init__(self, diagnostics: Iterable[Diagnostic] | Diagnostic) -> None:
         if isinstance(diagnostics, Diagnostic):
             diagnostics = [diagnostics]
         self.diagnostics = tuple(diagnostics)
@@ -73,6 +75,12 @@ class Report:
     def raise_if_errors(self) -> None:
         if self.errors:
             raise BinderyError(self.errors)
+
+
+def without_ignored(diagnostics: Iterable[Diagnostic], ignore: Iterable[str]) -> list[Diagnostic]:
+    """The diagnostics minus the warnings whose code is ignored; errors always stay."""
+    skip = frozenset(ignore)
+    return [d for d in diagnostics if d.severity == "error" or d.code not in skip]
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:

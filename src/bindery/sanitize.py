@@ -110,7 +110,7 @@ def sanitize_fragment(root: ET.Element, *, article_dir: str, source: str, locate
                     f"raw HTML <{tag}> removed",
                     f"<{tag}",
                     "articles may not run scripts or load styles and frames; use Markdown",
-                    f"html-{tag}",
+                    "html-removed",
                 )
                 _remove(parent, child)
                 emptied.append(parent)
