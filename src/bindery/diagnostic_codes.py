@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from bindery.diagnostics import Diagnostic, did_you_mean
+from bindery.diagnostics import BinderyError, Diagnostic, did_you_mean
 
 Kind = Literal["error", "warning", "check"]
 
@@ -272,22 +272,21 @@ CODES: dict[str, Code] = {
 IGNORABLE = frozenset(code for code, entry in CODES.items() if entry.severity != "error")
 
 
-def unignorable(
-    codes: Iterable[str], *, file: str | None = None, code: str = "ignore-code", where: Iterable[int | None] = ()
-) -> list[Diagnostic]:
-    """An error for each code that cannot be ignored: unknown, or an error's."""
-    lines = list(where)
-    problems = []
-    for i, name in enumerate(codes):
-        line = lines[i] if i < len(lines) else None
-        entry = CODES.get(name)
-        if entry is None:
-            hint = did_you_mean(name, CODES) or "see docs/DIAGNOSTICS.md for the codes"
-            problems.append(Diagnostic(f"'{name}' is not a diagnostic code", file=file, line=line, hint=hint, code=code))
-        elif entry.severity == "error":
-            hint = "errors cannot be ignored; fix the problem instead"
-            problems.append(Diagnostic(f"'{name}' is an error, not a warning", file=file, line=line, hint=hint, code=code))
-    return problems
+def ignore_problem(name: str) -> tuple[str, str] | None:
+    """(message, hint) when `name` cannot be ignored (unknown, or an error's code); else None."""
+    entry = CODES.get(name)
+    if entry is None:
+        return f"'{name}' is not a diagnostic code", did_you_mean(name, CODES) or "see docs/DIAGNOSTICS.md for the codes"
+    if entry.severity == "error":
+        return f"'{name}' is an error, not a warning", "errors cannot be ignored; fix the problem instead"
+    return None
+
+
+def check_ignorable(codes: Iterable[str]) -> None:
+    """Raise a BinderyError naming every code of `--ignore` that cannot be ignored."""
+    problems = [Diagnostic(f"--ignore: {p[0]}", hint=p[1], code="ignore-code") for p in map(ignore_problem, codes) if p]
+    if problems:
+        raise BinderyError(problems)
 
 
 def markdown_table() -> str:

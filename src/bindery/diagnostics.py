@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
+Status = Literal["pass", "warn", "fail", "skip"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,42 @@ class Diagnostic:
         hint = f" ({self.hint})" if self.hint else ""
         label = "warning: " if self.severity == "warning" else ""
         return f"{place}{label}{key}{self.message}{hint} [{self.code}]"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule of `bindery check` over one output: its verdict and what it found.
+
+    `findings` are Diagnostics (typography, index); `details` are the text
+    lines of outside tools (EPUBCheck, Ace) and of the PDF preflight.
+    """
+
+    name: str
+    target: str
+    status: Status
+    summary: str
+    details: tuple[str, ...] = field(default=())
+    findings: tuple[Diagnostic, ...] = field(default=())
+
+    def lines(self) -> tuple[str, ...]:
+        return self.details + tuple(str(f) for f in self.findings)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "target": self.target, "status": self.status, "summary": self.summary, "details": list(self.lines())}
+
+    def ignoring(self, codes: Iterable[str]) -> Check:
+        """The check with ignored codes left out: a warning check named by an
+        ignored code is skipped; findings with an ignored code are dropped."""
+        skip = frozenset(codes)
+        if self.status != "warn":
+            return self
+        if self.name in skip:
+            return replace(self, status="skip", summary=f"ignored ({self.name}): {self.summary}", details=(), findings=())
+        kept = tuple(f for f in self.findings if f.code not in skip)
+        if len(kept) == len(self.findings):
+            return self
+        summary = f"{self.summary} ({len(self.findings) - len(kept)} ignored)"
+        return replace(self, status="warn" if kept or self.details else "pass", summary=summary, findings=kept)
 
 
 class BinderyError(Exception):

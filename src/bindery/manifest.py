@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from bindery.diagnostic_codes import ignore_problem
 from bindery.diagnostics import BinderyError, Diagnostic, Report, did_you_mean
 from bindery.printspec import MIN_OUTSIDE_WITH_BLEED_IN, PAPERS
 from bindery.sanitize import check_image_file
@@ -81,6 +82,7 @@ TOP_KEYS = (
     "further_reading",
     "pdf",
     "epub",
+    "ignore_warnings",
 )
 PDF_KEYS = ("trim", "margins", "font_size", "profile", "bleed", "crop_marks", "paper")
 PDF_PROFILES = ("digital", "print")
@@ -185,6 +187,7 @@ class Manifest:
     epub: EpubSettings
     lines: LineMap = field(repr=False, compare=False, default=LineMap({}))
     index: bool = False  # back_matter has {type: index}: the book ends with an index
+    ignore_warnings: tuple[str, ...] = ()  # warning codes not shown and not failing --strict
 
     @property
     def has_parts(self) -> bool:
@@ -311,6 +314,7 @@ class _Validator:
         pdf = self.pdf(data.get("pdf"))
         slug = slugify(metadata.title) if metadata.title else "book"
         epub = self.epub(data.get("epub"), slug)
+        ignore = self.ignore_warnings(data.get("ignore_warnings"))
         self.report.raise_if_errors()
         return Manifest(
             root=self.root,
@@ -325,6 +329,7 @@ class _Validator:
             epub=epub,
             lines=self.lines,
             index=self.index,
+            ignore_warnings=ignore,
         )
 
     def metadata(self, data: Mapping[str, Any]) -> Metadata:
@@ -450,6 +455,13 @@ class _Validator:
             self.error(path, "must be a list of words or phrases", "e.g. subjects: [Publishing, Typography]", code="manifest-type")
             return ()
         return tuple(str(v) for v in value)
+
+    def ignore_warnings(self, value: Any) -> tuple[str, ...]:
+        codes = self.string_list(value, ("ignore_warnings",))
+        for i, code in enumerate(codes):
+            if problem := ignore_problem(code):
+                self.error(("ignore_warnings", i), *problem, code="manifest-ignore-code")
+        return codes
 
     def series(self, value: Any) -> tuple[str | None, int | None]:
         if value is None:

@@ -16,7 +16,8 @@ from bindery.builders.base import Artifact, Builder
 from bindery.builders.cover import CoverBuilder
 from bindery.builders.epub import EpubBuilder
 from bindery.builders.pdf import PdfBuilder
-from bindery.diagnostics import BinderyError, Diagnostic
+from bindery.diagnostic_codes import check_ignorable
+from bindery.diagnostics import BinderyError, Diagnostic, without_ignored
 from bindery.manifest import load_manifest
 from bindery.model import Book, assemble_book
 from bindery.outputs import prepare_output_dir, write_all_atomic
@@ -40,13 +41,22 @@ Progress = Callable[[str], None]
 
 
 def load_book(path: Path) -> tuple[Book, CrossReferences, list[Diagnostic]]:
-    """The first four stages: everything up to a resolved book model."""
+    """The first four stages: everything up to a resolved book model.
+
+    The warnings leave out the codes book.yaml's `ignore_warnings:` names.
+    """
+    book, xrefs, warnings, _ignored = _load(path)
+    return book, xrefs, warnings
+
+
+def _load(path: Path) -> tuple[Book, CrossReferences, list[Diagnostic], tuple[str, ...]]:
     manifest = load_manifest(path)
     sources_report: list[Diagnostic] = []
     sources = read_sources(manifest, sources_report)
     book = assemble_book(manifest, sources)
     xrefs = resolve_cross_references(book)
-    return book, xrefs, [*sources_report, *book.warnings, *xrefs.diagnostics]
+    warnings = without_ignored([*sources_report, *book.warnings, *xrefs.diagnostics], manifest.ignore_warnings)
+    return book, xrefs, warnings, manifest.ignore_warnings
 
 
 def print_page_map(book: Book, xrefs: CrossReferences, out_dir: Path) -> PageMap | None:
@@ -67,11 +77,16 @@ def build(
     strict: bool = False,
     progress: Progress | None = None,
     page_list: bool = True,
+    ignore: tuple[str, ...] = (),
 ) -> BuildResult:
+    """Build and write the outputs. Warnings whose code is in `ignore` (or in
+    book.yaml's `ignore_warnings:`) are left out and do not fail `strict`."""
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
+    check_ignorable(ignore)
     say("reading the manifest and articles")
-    book, xrefs, warnings = load_book(path)
+    book, xrefs, warnings, ignored = _load(path)
+    ignore = (*ignore, *ignored)
     out_dir = output_dir if output_dir is not None else Path(book.root) / "output"
     result = BuildResult(book, xrefs, warnings=list(warnings))
     page_map: PageMap | None = None
@@ -96,6 +111,7 @@ def build(
         cover = CoverBuilder(book, xrefs, out_dir, interior_pages=interior.pages or 0).build()
         result.artifacts.extend(cover.artifacts)
         result.warnings.extend(cover.diagnostics)
+    result.warnings = without_ignored(result.warnings, ignore)
     if strict and result.warnings:
         raise BinderyError(
             [
