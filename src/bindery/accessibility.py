@@ -17,6 +17,7 @@ from pathlib import Path
 import lxml.html
 
 from bindery.diagnostics import Diagnostic
+from bindery.manifest import display_path
 from bindery.model import Book
 
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
@@ -83,7 +84,7 @@ def describe_accessibility(book: Book, *, page_count: int, print_edition: str | 
     warnings = [
         Diagnostic(
             f"image '{image.src}' has no alt text",
-            file=image.article,
+            file=display_path(Path(book.root) / image.article),
             line=_line_of(book, image),
             severity="warning",
             hint="describe it in the brackets: ![What the image shows](path); until every image has one,"

@@ -18,6 +18,7 @@ import yaml
 from PIL import Image, ImageDraw, ImageFont
 
 from bindery.diagnostics import BinderyError, Diagnostic
+from bindery.manifest import display_path
 from bindery.model import Book
 from bindery.templating import Templates
 
@@ -36,7 +37,7 @@ def generated_cover(book: Book) -> CoverImage:
     ebook = Templates(Path(book.root), "ebook")
     fonts = Templates(Path(book.root), "print")
     source = ebook.render(TEMPLATE, meta=book.metadata, book=book)
-    where = str(ebook.find(TEMPLATE))
+    where = display_path(ebook.find(TEMPLATE))
     try:
         spec = yaml.safe_load(source)
         image = _draw(spec, fonts)
