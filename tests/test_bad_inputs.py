@@ -112,7 +112,7 @@ def assert_clear(result: Result, case: Case) -> str:
     assert re.match(place, line), f"{line!r} does not name {case.file}:{case.line}"
     if case.severity == "warning":
         assert "warning:" in line, line
-    assert re.search(r"\([^()]{4,}(\([^()]*\)[^()]*)*\)$", line), f"no hint in parentheses: {line!r}"
+    assert re.search(r"\([^()]{4,}(\([^()]*\)[^()]*)*\) \[[a-z0-9-]+\]$", line), f"no hint in parentheses, then the code: {line!r}"
     return line
 
 
