@@ -222,3 +222,31 @@ def test_files_are_named_from_the_working_folder(tmp_path: Path) -> None:
     assert any(w.startswith("book/chapters/two.md:") and "[xref-unknown-ref]" in w for w in warnings), warnings
     code, out = _build(tmp_path / "book", ".", "-o", "../out2")
     assert code == 0 and "    chapters/two.md:" in out and "book/chapters" not in out, out
+
+
+def test_check_ignores_named_warnings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`bindery check --strict` fails on a warning unless its code is ignored (command line or book.yaml)."""
+    import bindery.commands.check as check_module
+
+    book = _book(tmp_path / "book")
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("a-test-book.epub", "a-test-book.pdf"):
+        (out / name).write_bytes(b"stub")  # present, so check does not build
+    unused = Diagnostic("index term 'x' is found nowhere in the book", file="book/index.yaml", severity="warning", code="index-unused")
+    found = [Check("index", "book", "warn", "1 warning(s)", findings=(unused,)), Check("pdf-boxes", "x.pdf", "pass", "ok")]
+    monkeypatch.setattr(check_module, "run_checks", lambda manifest, outputs: found)
+
+    def check(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(main, ["check", str(book), "-o", str(out), "--strict", *args])
+        return result.exit_code, result.output
+
+    code, text = check()
+    assert code == 1 and "[index-unused]" in text, text
+    code, text = check("--ignore", "index-unused")
+    assert code == 0 and "[index-unused]" not in text and "(1 ignored)" in text, text
+    code, text = check("--ignore", "pdf-boxes", "--ignore", "strict")
+    assert code == 1 and "'strict' is an error, not a warning" in text and "Checking" not in text, text
+    (book / "book.yaml").write_text(BOOK_YAML + "ignore_warnings: [index]\n", encoding="utf-8")
+    code, text = check()
+    assert code == 0 and "skip  index: ignored (index)" in text, text
