@@ -182,7 +182,7 @@ def test_ignore_on_the_command_line(tmp_path: Path) -> None:
     code, out = _build(tmp_path, "book", "--strict", "-o", "out")
     assert code == 1 and "[xref-unknown-ref]" in out and "[strict]" in out, out
     code, out = _build(tmp_path, "book", "--strict", "--ignore", "xref-unknown-ref", "-o", "out")
-    assert code == 0 and "xref-unknown-ref" not in out and "warnings: 0" in out, out
+    assert code == 0 and "xref-unknown-ref" not in out and "warnings: 0 (1 ignored)" in out, out
 
 
 def test_ignore_refuses_errors_and_unknown_codes(tmp_path: Path) -> None:
@@ -197,7 +197,7 @@ def test_ignore_refuses_errors_and_unknown_codes(tmp_path: Path) -> None:
 def test_ignore_warnings_in_book_yaml(tmp_path: Path) -> None:
     _book(tmp_path / "book", "ignore_warnings: [xref-unknown-ref]\n")
     code, out = _build(tmp_path, "book", "--strict", "-o", "out")
-    assert code == 0 and "warnings: 0" in out, out
+    assert code == 0 and "warnings: 0 (1 ignored)" in out, out
 
 
 def test_ignore_warnings_in_book_yaml_is_validated(tmp_path: Path) -> None:

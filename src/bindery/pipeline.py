@@ -35,6 +35,7 @@ class BuildResult:
     artifacts: list[Artifact] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
+    ignored: int = 0  # warnings left out by --ignore or book.yaml's ignore_warnings:
 
 
 Progress = Callable[[str], None]
@@ -45,18 +46,20 @@ def load_book(path: Path) -> tuple[Book, CrossReferences, list[Diagnostic]]:
 
     The warnings leave out the codes book.yaml's `ignore_warnings:` names.
     """
-    book, xrefs, warnings, _ignored = _load(path)
+    book, xrefs, warnings, _ignored, _dropped = _load(path)
     return book, xrefs, warnings
 
 
-def _load(path: Path) -> tuple[Book, CrossReferences, list[Diagnostic], tuple[str, ...]]:
+def _load(path: Path) -> tuple[Book, CrossReferences, list[Diagnostic], tuple[str, ...], int]:
+    """load_book, plus book.yaml's ignored codes and how many warnings they left out."""
     manifest = load_manifest(path)
     sources_report: list[Diagnostic] = []
     sources = read_sources(manifest, sources_report)
     book = assemble_book(manifest, sources)
     xrefs = resolve_cross_references(book)
-    warnings = without_ignored([*sources_report, *book.warnings, *xrefs.diagnostics], manifest.ignore_warnings)
-    return book, xrefs, warnings, manifest.ignore_warnings
+    found = [*sources_report, *book.warnings, *xrefs.diagnostics]
+    warnings = without_ignored(found, manifest.ignore_warnings)
+    return book, xrefs, warnings, manifest.ignore_warnings, len(found) - len(warnings)
 
 
 def print_page_map(book: Book, xrefs: CrossReferences, out_dir: Path) -> PageMap | None:
@@ -85,10 +88,10 @@ def build(
     say = progress or (lambda _msg: None)
     check_ignorable(ignore)
     say("reading the manifest and articles")
-    book, xrefs, warnings, ignored = _load(path)
+    book, xrefs, warnings, ignored, dropped = _load(path)
     ignore = (*ignore, *ignored)
     out_dir = output_dir if output_dir is not None else Path(book.root) / "output"
-    result = BuildResult(book, xrefs, warnings=list(warnings))
+    result = BuildResult(book, xrefs, warnings=list(warnings), ignored=dropped)
     page_map: PageMap | None = None
     for name in sorted(formats, key=lambda n: n != "pdf"):  # the PDF first: its layout gives the EPUB its page-list
         builder: Builder
@@ -111,7 +114,9 @@ def build(
         cover = CoverBuilder(book, xrefs, out_dir, interior_pages=interior.pages or 0).build()
         result.artifacts.extend(cover.artifacts)
         result.warnings.extend(cover.diagnostics)
-    result.warnings = without_ignored(result.warnings, ignore)
+    kept = without_ignored(result.warnings, ignore)
+    result.ignored += len(result.warnings) - len(kept)
+    result.warnings = kept
     if strict and result.warnings:
         raise BinderyError(
             [

@@ -62,6 +62,6 @@ def build_command(
     click.echo(
         f"  cross-references: {x.resolved} resolved, {x.outside} outside the book ({len(x.further_reading)} distinct; {where}), {x.ambiguous} ambiguous"
     )
-    click.echo(f"  warnings: {len(result.warnings)}")
+    click.echo(f"  warnings: {len(result.warnings)}" + (f" ({result.ignored} ignored)" if result.ignored else ""))
     for warning in result.warnings:
         click.echo(f"    {warning}")
