@@ -123,7 +123,7 @@ def build(
                 *result.warnings,
                 Diagnostic(
                     f"{len(result.warnings)} warning(s) and --strict is on; nothing was written",
-                    hint="fix the warnings or build without --strict",
+                    hint="fix the warnings, leave out a kind with --ignore CODE, or build without --strict",
                     code="strict",
                 ),
             ]
