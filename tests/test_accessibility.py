@@ -15,6 +15,7 @@ import pytest
 from lxml import etree
 
 from bindery.accessibility import CONFORMANCE, describe_accessibility
+from bindery.manifest import display_path
 from bindery.manifest_options import AccessibilityClaim
 from bindery.pipeline import build, load_book
 from conftest import BOOKS, EPOCH, Built, seed_exports
@@ -61,7 +62,9 @@ def test_package_names_its_language(sample: Built) -> None:
 def test_an_image_without_alt_text_is_a_warning_and_nothing_is_claimed_for_it() -> None:
     book, _, _ = load_book(BOOKS / "images")
     meta, warnings = describe_accessibility(book, page_count=0, print_edition=None)
-    assert [(w.code, w.severity, w.file, w.line) for w in warnings] == [("image-no-alt", "warning", "chapters/undescribed.md", 8)]
+    assert [(w.code, w.severity, w.file, w.line) for w in warnings] == [
+        ("image-no-alt", "warning", display_path(BOOKS / "images" / "chapters" / "undescribed.md"), 8)
+    ]
     assert "images/map.png" in warnings[0].message
     assert "alternativeText" not in meta.features
     assert meta.access_modes == ("textual", "visual")

@@ -113,7 +113,7 @@ def assert_clear(result: Result, case: Case) -> str:
     assert re.match(place, line), f"{line!r} does not name {case.file}:{case.line}"
     if case.severity == "warning":
         assert "warning:" in line, line
-    assert re.search(r"\([^()]{4,}(\([^()]*\)[^()]*)*\)$", line), f"no hint in parentheses: {line!r}"
+    assert re.search(r"\([^()]{4,}(\([^()]*\)[^()]*)*\) \[[a-z0-9-]+\]$", line), f"no hint in parentheses, then the code: {line!r}"
     return line
 
 
@@ -586,7 +586,7 @@ def test_unsafe_content_is_removed_with_warnings_and_never_fetched(tmp_path: Pat
         hits = [w for w in warnings if needle in w]
         assert hits, f"no warning about {needle}: {warnings}"
         assert hits[0].startswith(f"book/chapters/two.md:{line}: warning: "), hits[0]
-        assert hits[0].endswith(")"), hits[0]
+        assert re.search(r"\) \[[a-z-]+\]$", hits[0]), hits[0]  # the hint, then the code
     assert not any("refused to fetch" in w for w in warnings), "WeasyPrint tried to fetch something"
 
     import zipfile

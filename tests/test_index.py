@@ -70,7 +70,7 @@ def test_a_bad_mark_is_a_warning_with_the_article_line(tmp_path: Path) -> None:
     _, _, warnings = load_book(book)
     found = [str(w) for w in warnings if w.code == "index-mark"]
     assert found == [
-        f"{book / 'chapters/one.md'}:7: warning: index term 'a!b!c' has 3 levels (use at most an entry and a sub-entry: Entry!sub-entry)"
+        f"{book / 'chapters/one.md'}:7: warning: index term 'a!b!c' has 3 levels (use at most an entry and a sub-entry: Entry!sub-entry) [index-mark]"
     ]
 
 

@@ -251,7 +251,7 @@ def test_check_reports_typography_and_strict_fails_on_it(tmp_path: Path, monkeyp
     test_rule = next(c for c in json.loads(plain.stdout)["checks"] if c["name"] == "typography-test")
     assert test_rule["status"] == "warn" and plain.exit_code == 0
     assert test_rule["details"][0].startswith("chapters/one.md:7: warning: page "), test_rule
-    assert test_rule["details"][0].endswith(": the last paragraph (a rule of this test)"), test_rule
+    assert test_rule["details"][0].endswith(": the last paragraph (a rule of this test) [typography-test]"), test_rule
     human = CliRunner().invoke(main, ["check", "."])
     assert "warn  typography-test: 1 finding(s) on 1 page(s): the last paragraph" in human.stdout
     strict = CliRunner().invoke(main, ["check", ".", "--json", "--strict"])

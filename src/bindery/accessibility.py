@@ -19,6 +19,7 @@ from pathlib import Path
 import lxml.html
 
 from bindery.diagnostics import Diagnostic
+from bindery.manifest import display_path
 from bindery.manifest_options import CONFORMANCE as CONFORMANCE  # the statement a certified book claims by default
 from bindery.manifest_options import AccessibilityClaim
 from bindery.model import Book
@@ -97,7 +98,7 @@ def describe_accessibility(book: Book, *, page_count: int, print_edition: str | 
     warnings = [
         Diagnostic(
             f"image '{image.src}' has no alt text",
-            file=image.article,
+            file=display_path(Path(book.root) / image.article),
             line=_line_of(book, image),
             severity="warning",
             hint="describe it in the brackets: ![What the image shows](path); until every image has one,"

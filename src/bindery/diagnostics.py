@@ -1,20 +1,25 @@
 """Diagnostics: every problem Bindery reports has a place, a code and a fix.
 
-A `Diagnostic` is one message (`book.yaml:14: parts[0].chapters[2]: ... (hint)`).
-A `Report` collects them while a stage runs; a stage that found errors raises
+A `Diagnostic` is one message
+(`book.yaml:14: parts[0].chapters[2]: ... (hint) [code]`), with a stable code
+per kind of problem (all listed in `bindery.diagnostic_codes` and
+docs/DIAGNOSTICS.md). A `Report` collects them while a stage runs; warnings
+travel on as a list of Diagnostics; a stage that found errors raises
 `BinderyError`, which the command line turns into messages and an exit code,
-never a traceback.
+never a traceback. Files are named relative to the working folder
+(`bindery.manifest.display_path`).
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
+Status = Literal["pass", "warn", "fail", "skip"]
 
 
 @dataclass(frozen=True)
@@ -25,7 +30,7 @@ class Diagnostic:
     key: str | None = None
     hint: str | None = None
     severity: Severity = "error"
-    code: str = "error"
+    code: str = field(kw_only=True)  # stable, one per kind of problem: see bindery.diagnostic_codes
 
     def __str__(self) -> str:
         place = ""
@@ -34,7 +39,43 @@ class Diagnostic:
         key = f"{self.key}: " if self.key else ""
         hint = f" ({self.hint})" if self.hint else ""
         label = "warning: " if self.severity == "warning" else ""
-        return f"{place}{label}{key}{self.message}{hint}"
+        return f"{place}{label}{key}{self.message}{hint} [{self.code}]"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule of `bindery check` over one output: its verdict and what it found.
+
+    `findings` are Diagnostics (typography, index); `details` are the text
+    lines of outside tools (EPUBCheck, Ace) and of the PDF preflight.
+    """
+
+    name: str
+    target: str
+    status: Status
+    summary: str
+    details: tuple[str, ...] = field(default=())
+    findings: tuple[Diagnostic, ...] = field(default=())
+
+    def lines(self) -> tuple[str, ...]:
+        return self.details + tuple(str(f) for f in self.findings)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "target": self.target, "status": self.status, "summary": self.summary, "details": list(self.lines())}
+
+    def ignoring(self, codes: Iterable[str]) -> Check:
+        """The check with ignored codes left out: a warning check named by an
+        ignored code is skipped; findings with an ignored code are dropped."""
+        skip = frozenset(codes)
+        if self.status != "warn":
+            return self
+        if self.name in skip:
+            return replace(self, status="skip", summary=f"ignored ({self.name}): {self.summary}", details=(), findings=())
+        kept = tuple(f for f in self.findings if f.code not in skip)
+        if len(kept) == len(self.findings):
+            return self
+        summary = f"{self.summary} ({len(self.findings) - len(kept)} ignored)"
+        return replace(self, status="warn" if kept or self.details else "pass", summary=summary, findings=kept)
 
 
 class BinderyError(Exception):
@@ -42,9 +83,7 @@ class BinderyError(Exception):
 
     exit_code = 1
 
-    def __init__(self, diagnostics: Iterable[Diagnostic] | Diagnostic | str) -> None:
-        if isinstance(diagnostics, str):
-            diagnostics = Diagnostic(diagnostics)
+    def __init__(self, diagnostics: Iterable[Diagnostic] | Diagnostic) -> None:
         if isinstance(diagnostics, Diagnostic):
             diagnostics = [diagnostics]
         self.diagnostics = tuple(diagnostics)
@@ -74,6 +113,12 @@ class Report:
     def raise_if_errors(self) -> None:
         if self.errors:
             raise BinderyError(self.errors)
+
+
+def without_ignored(diagnostics: Iterable[Diagnostic], ignore: Iterable[str]) -> list[Diagnostic]:
+    """The diagnostics minus the warnings whose code is ignored; errors always stay."""
+    skip = frozenset(ignore)
+    return [d for d in diagnostics if d.severity == "error" or d.code not in skip]
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from bindery.diagnostic_codes import ignore_problem
 from bindery.diagnostics import BinderyError, Diagnostic, Report, did_you_mean, suggest_file
 from bindery.manifest_options import AccessibilityClaim, NavigationSettings, accessibility_claim, navigation_settings
 from bindery.printspec import MIN_OUTSIDE_WITH_BLEED_IN, PAPERS
@@ -84,6 +85,7 @@ TOP_KEYS = (
     "epub",
     "accessibility",
     "navigation",
+    "ignore_warnings",
 )
 PDF_KEYS = ("trim", "margins", "font_size", "profile", "bleed", "crop_marks", "paper")
 PDF_PROFILES = ("digital", "print")
@@ -190,6 +192,7 @@ class Manifest:
     navigation: NavigationSettings = NavigationSettings()
     lines: LineMap = field(repr=False, compare=False, default=LineMap({}))
     index: bool = False  # back_matter has {type: index}: the book ends with an index
+    ignore_warnings: tuple[str, ...] = ()  # warning codes not shown and not failing --strict
 
     @property
     def has_parts(self) -> bool:
@@ -248,11 +251,11 @@ def load_manifest(path: Path) -> Manifest:
                 file=name,
                 line=exc.object[: exc.start].count(b"\n") + 1,
                 hint="save the manifest as UTF-8",
-                code="encoding",
+                code="manifest-encoding",
             )
         ) from None
     except OSError as exc:
-        raise BinderyError(Diagnostic(f"cannot read: {exc.strerror}", file=name, code="io")) from None
+        raise BinderyError(Diagnostic(f"cannot read: {exc.strerror}", file=name, code="manifest-io")) from None
     data, lines, duplicates = load_yaml(text, name)
     report = Report(list(duplicates))
     if data is None:
@@ -281,8 +284,12 @@ class _Validator:
         self.index = False
 
     # -- helpers -------------------------------------------------------
-    def error(self, path: tuple[str | int, ...], message: str, hint: str | None = None, code: str = "manifest") -> None:
+    def error(self, path: tuple[str | int, ...], message: str, hint: str | None = None, *, code: str) -> None:
         self.report.error(message, file=self.name, line=self.lines.line(path), key=key_path(path) or None, hint=hint, code=code)
+
+    def positional_error(self, path: tuple[str | int, ...], message: str, hint: str | None, code: str) -> None:
+        """`error` for the option readers of `manifest_options`, which pass the code by position."""
+        self.error(path, message, hint, code=code)
 
     def unknown_keys(self, data: Mapping[str, Any], allowed: tuple[str, ...], path: tuple[str | int, ...]) -> None:
         for key in data:
@@ -312,11 +319,12 @@ class _Validator:
         back = self.matter(data.get("back_matter"), "back_matter", BACK_TYPES)
         further = self.text(data, "further_reading") or "appendix"
         if further not in FURTHER_READING:
-            self.error(("further_reading",), f"'{further}' is not a choice", "use " + " | ".join(FURTHER_READING))
+            self.error(("further_reading",), f"'{further}' is not a choice", "use " + " | ".join(FURTHER_READING), code="manifest-choice")
         pdf = self.pdf(data.get("pdf"))
         slug = slugify(metadata.title) if metadata.title else "book"
         epub = self.epub(data.get("epub"), slug)
-        navigation = navigation_settings(data.get("navigation"), self.error)
+        navigation = navigation_settings(data.get("navigation"), self.positional_error)
+        ignore = self.ignore_warnings(data.get("ignore_warnings"))
         self.report.raise_if_errors()
         return Manifest(
             root=self.root,
@@ -332,6 +340,7 @@ class _Validator:
             navigation=navigation,
             lines=self.lines,
             index=self.index,
+            ignore_warnings=ignore,
         )
 
     def metadata(self, data: Mapping[str, Any]) -> Metadata:
@@ -343,12 +352,14 @@ class _Validator:
                 line=1,
                 key="title",
                 hint="add a line such as 'title: My Book'",
-                code="manifest-missing",
+                code="manifest-title-missing",
             )
         authors = self.authors(data.get("authors"))
         language = self.text(data, "language") or "en"
         if not LANG_RE.match(language):
-            self.error(("language",), f"'{language}' is not a BCP 47 language tag", "use a tag such as en, en-GB, fr")
+            self.error(
+                ("language",), f"'{language}' is not a BCP 47 language tag", "use a tag such as en, en-GB, fr", code="manifest-language"
+            )
         publisher = self.text(data, "publisher")
         date = self.date(data.get("date"))
         subjects = self.string_list(data.get("subjects"), ("subjects",))
@@ -378,7 +389,7 @@ class _Validator:
             series=series,
             series_position=position,
             cover=cover,
-            accessibility=accessibility_claim(data.get("accessibility"), self.error),
+            accessibility=accessibility_claim(data.get("accessibility"), self.positional_error),
         )
 
     def authors(self, value: Any) -> tuple[Author, ...]:
@@ -387,7 +398,7 @@ class _Validator:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            self.error(("authors",), f"must be a list of names, not {_kind(value)}", "e.g. authors: [Ada Lovelace]")
+            self.error(("authors",), f"must be a list of names, not {_kind(value)}", "e.g. authors: [Ada Lovelace]", code="manifest-type")
             return ()
         out = []
         for i, item in enumerate(value):
@@ -399,14 +410,19 @@ class _Validator:
                 name = self.text(item, "name", path)
                 role = self.text(item, "role", path) or "author"
                 if not name:
-                    self.error(path + ("name",), "an author needs a name")
+                    self.error(path + ("name",), "an author needs a name", code="manifest-key-missing")
                     continue
                 if role not in ROLES:
-                    self.error(path + ("role",), f"unknown role '{role}'", did_you_mean(role, ROLES) or "use " + ", ".join(ROLES))
+                    self.error(
+                        path + ("role",),
+                        f"unknown role '{role}'",
+                        did_you_mean(role, ROLES) or "use " + ", ".join(ROLES),
+                        code="manifest-author-role",
+                    )
                     continue
                 out.append(Author(name, ROLES[role]))
             else:
-                self.error(path, f"an author must be a name or {{name, role}}, not {_kind(item)}")
+                self.error(path, f"an author must be a name or {{name, role}}, not {_kind(item)}", code="manifest-type")
         return tuple(out)
 
     def date(self, value: Any) -> str | None:
@@ -418,7 +434,7 @@ class _Validator:
             return value.isoformat()
         if isinstance(value, (str, int)) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", str(value)):
             return str(value)
-        self.error(("date",), f"'{value}' is not a date", "write it as YYYY-MM-DD")
+        self.error(("date",), f"'{value}' is not a date", "write it as YYYY-MM-DD", code="manifest-bad-date")
         return None
 
     def identifier(self, value: str) -> str:
@@ -427,7 +443,9 @@ class _Validator:
         if re.fullmatch(r"97[89]\d{10}", digits):
             total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(digits[:12]))
             if (10 - total % 10) % 10 != int(digits[12]):
-                self.error(("identifier",), f"ISBN {value} has a wrong check digit", "copy the ISBN again from your agency")
+                self.error(
+                    ("identifier",), f"ISBN {value} has a wrong check digit", "copy the ISBN again from your agency", code="manifest-isbn"
+                )
             return f"urn:isbn:{digits}"
         try:
             return f"urn:uuid:{uuid.UUID(bare)}"
@@ -435,7 +453,9 @@ class _Validator:
             pass
         if re.fullmatch(r"[\w:.\-/]+", value):
             return value
-        self.error(("identifier",), f"'{value}' is neither an ISBN-13 nor a UUID", "leave it out to derive a UUID")
+        self.error(
+            ("identifier",), f"'{value}' is neither an ISBN-13 nor a UUID", "leave it out to derive a UUID", code="manifest-identifier"
+        )
         return value
 
     def string_list(self, value: Any, path: tuple[str | int, ...]) -> tuple[str, ...]:
@@ -444,9 +464,16 @@ class _Validator:
         if isinstance(value, str):
             return (value,)
         if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
-            self.error(path, "must be a list of words or phrases", "e.g. subjects: [Publishing, Typography]")
+            self.error(path, "must be a list of words or phrases", "e.g. subjects: [Publishing, Typography]", code="manifest-type")
             return ()
         return tuple(str(v) for v in value)
+
+    def ignore_warnings(self, value: Any) -> tuple[str, ...]:
+        codes = self.string_list(value, ("ignore_warnings",))
+        for i, code in enumerate(codes):
+            if problem := ignore_problem(code):
+                self.error(("ignore_warnings", i), *problem, code="manifest-ignore-code")
+        return codes
 
     def series(self, value: Any) -> tuple[str | None, int | None]:
         if value is None:
@@ -454,12 +481,12 @@ class _Validator:
         if isinstance(value, str):
             return value, None
         if not isinstance(value, Mapping):
-            self.error(("series",), "must be a name or {name, position}")
+            self.error(("series",), "must be a name or {name, position}", code="manifest-type")
             return None, None
         self.unknown_keys(value, ("name", "position"), ("series",))
         position = value.get("position")
         if position is not None and (not isinstance(position, int) or isinstance(position, bool) or position < 1):
-            self.error(("series", "position"), "must be a whole number from 1", "e.g. position: 2")
+            self.error(("series", "position"), "must be a whole number from 1", "e.g. position: 2", code="manifest-series-position")
             position = None
         return self.text(value, "name", ("series",)), position
 
@@ -494,7 +521,7 @@ class _Validator:
 
     def article(self, value: Any, path: tuple[str | int, ...]) -> ArticleRef | None:
         if not isinstance(value, str) or not value.strip():
-            self.error(path, f"an article must be a file path, not {_kind(value)}", "e.g. chapters/intro.md")
+            self.error(path, f"an article must be a file path, not {_kind(value)}", "e.g. chapters/intro.md", code="manifest-type")
             return None
         rel = self.book_path(value.strip(), path, "article")
         if rel is None:
@@ -516,7 +543,9 @@ class _Validator:
         if value is None:
             return ()
         if not isinstance(value, list):
-            self.error((key,), "must be a list of {file, type} entries", f"e.g. - {{file: chapters/x.md, type: {kinds[0]}}}")
+            self.error(
+                (key,), "must be a list of {file, type} entries", f"e.g. - {{file: chapters/x.md, type: {kinds[0]}}}", code="manifest-type"
+            )
             return ()
         out = []
         for i, item in enumerate(value):
@@ -524,19 +553,24 @@ class _Validator:
             if isinstance(item, str):
                 item = {"file": item, "type": kinds[0] if key == "back_matter" else "preface"}
             if not isinstance(item, Mapping):
-                self.error(path, f"must be {{file, type}}, not {_kind(item)}")
+                self.error(path, f"must be {{file, type}}, not {_kind(item)}", code="manifest-type")
                 continue
             self.unknown_keys(item, ("file", "type"), path)
             kind = self.text(item, "type", path) or ("appendix" if key == "back_matter" else "preface")
             if kind not in kinds:
-                self.error(path + ("type",), f"unknown type '{kind}'", did_you_mean(kind, kinds) or "use one of " + ", ".join(kinds))
+                self.error(
+                    path + ("type",),
+                    f"unknown type '{kind}'",
+                    did_you_mean(kind, kinds) or "use one of " + ", ".join(kinds),
+                    code="manifest-matter-type",
+                )
                 continue
             if kind == "index":
                 self.unknown_keys(item, ("type",), path)
                 self.index = True
                 continue
             if "file" not in item:
-                self.error(path, "needs a file", "e.g. file: chapters/preface.md")
+                self.error(path, "needs a file", "e.g. file: chapters/preface.md", code="manifest-key-missing")
                 continue
             ref = self.article(item.get("file"), path + ("file",))
             if ref:
@@ -545,22 +579,27 @@ class _Validator:
 
     def structure(self, data: Mapping[str, Any]) -> tuple[PartSpec, ...]:
         if "parts" in data and "chapters" in data:
-            self.error(("chapters",), "a book has either 'parts' or top-level 'chapters', not both", "move these chapters into a part")
+            self.error(
+                ("chapters",),
+                "a book has either 'parts' or top-level 'chapters', not both",
+                "move these chapters into a part",
+                code="manifest-structure",
+            )
         if "parts" in data:
             parts_value = data["parts"]
             if not isinstance(parts_value, list) or not parts_value:
-                self.error(("parts",), "must be a non-empty list of parts", "each part has a title and chapters")
+                self.error(("parts",), "must be a non-empty list of parts", "each part has a title and chapters", code="manifest-structure")
                 return ()
             parts = []
             for i, part in enumerate(parts_value):
                 path: tuple[str | int, ...] = ("parts", i)
                 if not isinstance(part, Mapping):
-                    self.error(path, f"a part must be {{title, chapters}}, not {_kind(part)}")
+                    self.error(path, f"a part must be {{title, chapters}}, not {_kind(part)}", code="manifest-type")
                     continue
                 self.unknown_keys(part, ("title", "chapters"), path)
                 title = self.text(part, "title", path)
                 if not title:
-                    self.error(path, "a part needs a title", "add 'title: ...' to this part")
+                    self.error(path, "a part needs a title", "add 'title: ...' to this part", code="manifest-key-missing")
                 chapters = self.chapters(part.get("chapters"), path + ("chapters",))
                 if not chapters and isinstance(part.get("chapters"), list) and part.get("chapters"):
                     continue  # its chapters were reported already
@@ -591,7 +630,12 @@ class _Validator:
         if value is None:
             return ()
         if not isinstance(value, list):
-            self.error(path, f"must be a list of chapters, not {_kind(value)}", "each chapter is a file, or {title, articles}")
+            self.error(
+                path,
+                f"must be a list of chapters, not {_kind(value)}",
+                "each chapter is a file, or {title, articles}",
+                code="manifest-type",
+            )
             return ()
         out = []
         for i, item in enumerate(value):
@@ -602,7 +646,7 @@ class _Validator:
                     out.append(ChapterSpec(None, (ref,), self.lines.line(cpath)))
                 continue
             if not isinstance(item, Mapping):
-                self.error(cpath, f"a chapter must be a file or {{title, articles}}, not {_kind(item)}")
+                self.error(cpath, f"a chapter must be a file or {{title, articles}}, not {_kind(item)}", code="manifest-type")
                 continue
             if "file" in item and "articles" not in item:
                 self.unknown_keys(item, ("file", "title"), cpath)
@@ -613,7 +657,7 @@ class _Validator:
             self.unknown_keys(item, ("title", "articles"), cpath)
             title = self.text(item, "title", cpath)
             if not title:
-                self.error(cpath, "a chapter that groups articles needs a title", "add 'title: ...'")
+                self.error(cpath, "a chapter that groups articles needs a title", "add 'title: ...'", code="manifest-key-missing")
             articles = item.get("articles")
             if not isinstance(articles, list) or not articles:
                 self.error(cpath + ("articles",), "a grouped chapter needs a non-empty list of article files", code="manifest-empty")
@@ -631,7 +675,7 @@ class _Validator:
             m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(in|mm|cm|pt|pc)?\s*", value)
             if m:
                 return float(m.group(1)) * UNITS_IN[m.group(2) or default_unit]
-        self.error(path, f"'{value}' is not a length", "write a number with a unit: 0.75in, 18mm, 54pt")
+        self.error(path, f"'{value}' is not a length", "write a number with a unit: 0.75in, 18mm, 54pt", code="manifest-length")
         return None
 
     def trim(self, value: Any) -> tuple[str, float, float] | None:
@@ -642,7 +686,12 @@ class _Validator:
             return raw, w, h
         m = re.fullmatch(r"([0-9]*\.?[0-9]+)(in|mm|cm)?[x×]([0-9]*\.?[0-9]+)(in|mm|cm)?", raw)
         if not m:
-            self.error(path, f"'{value}' is not a trim size", "use a named size (" + ", ".join(TRIM_SIZES) + ") or '140mm x 216mm'")
+            self.error(
+                path,
+                f"'{value}' is not a trim size",
+                "use a named size (" + ", ".join(TRIM_SIZES) + ") or '140mm x 216mm'",
+                code="manifest-trim",
+            )
             return None
         unit = m.group(4) or m.group(2) or "in"
         w = float(m.group(1)) * UNITS_IN[m.group(2) or unit]
@@ -653,10 +702,11 @@ class _Validator:
                 path,
                 f"trim {value} is {w:.2f} x {h:.2f} in, outside what printers make",
                 f"width and height must be between {low:g} and {high:g} in",
+                code="manifest-trim",
             )
             return None
         if w > h:
-            self.error(path, f"trim {value} is wider than tall", "give width x height, e.g. 6x9")
+            self.error(path, f"trim {value} is wider than tall", "give width x height, e.g. 6x9", code="manifest-trim")
             return None
         return str(value), w, h
 
@@ -665,7 +715,7 @@ class _Validator:
         if value is None:
             return default
         if not isinstance(value, Mapping):
-            self.error(("pdf",), f"must be a mapping, not {_kind(value)}", "e.g. pdf: {trim: 6x9}")
+            self.error(("pdf",), f"must be a mapping, not {_kind(value)}", "e.g. pdf: {trim: 6x9}", code="manifest-type")
             return default
         self.unknown_keys(value, PDF_KEYS, ("pdf",))
         trim = self.trim(value["trim"]) if "trim" in value else ("6x9", 6.0, 9.0)
@@ -674,7 +724,7 @@ class _Validator:
         given = value.get("margins")
         if given is not None:
             if not isinstance(given, Mapping):
-                self.error(("pdf", "margins"), "must be a mapping of top, bottom, inside, outside")
+                self.error(("pdf", "margins"), "must be a mapping of top, bottom, inside, outside", code="manifest-type")
             else:
                 self.unknown_keys(given, MARGIN_KEYS, ("pdf", "margins"))
                 for key in MARGIN_KEYS:
@@ -686,6 +736,7 @@ class _Validator:
                                     ("pdf", "margins", key),
                                     f"{length:.3f} in is not a usable margin",
                                     f"use between 0.25in and {min(w, h) / 4:.2f}in",
+                                    code="manifest-margin",
                                 )
                             margins[key] = length
         size = 10.5
@@ -694,7 +745,9 @@ class _Validator:
             if length is not None:
                 size = length * 72
                 if not 7 <= size <= 16:
-                    self.error(("pdf", "font_size"), f"{size:g}pt is not a body text size", "use between 7pt and 16pt")
+                    self.error(
+                        ("pdf", "font_size"), f"{size:g}pt is not a body text size", "use between 7pt and 16pt", code="manifest-font-size"
+                    )
         profile = self.choice(value, "profile", PDF_PROFILES)
         paper = self.choice(value, "paper", tuple(PAPERS))
         bleed = self.flag(value, "bleed")
@@ -706,6 +759,7 @@ class _Validator:
                         ("pdf", "margins", key),
                         f"{margins[key]:.3f} in is too narrow for a page that bleeds",
                         f"use at least {MIN_OUTSIDE_WITH_BLEED_IN}in with bleed: true",
+                        code="manifest-margin",
                     )
         inside_given = isinstance(given, Mapping) and "inside" in given
         return PdfSettings(
@@ -729,14 +783,19 @@ class _Validator:
         if given is None:
             return choices[0]
         if given not in choices:
-            self.error(("pdf", key), f"'{given}' is not a choice", did_you_mean(given, choices) or "use " + " | ".join(choices))
+            self.error(
+                ("pdf", key),
+                f"'{given}' is not a choice",
+                did_you_mean(given, choices) or "use " + " | ".join(choices),
+                code="manifest-choice",
+            )
             return choices[0]
         return given
 
     def flag(self, value: Mapping[str, Any], key: str) -> bool:
         given = value.get(key, False)
         if not isinstance(given, bool):
-            self.error(("pdf", key), f"must be true or false, not {_kind(given)}", f"e.g. {key}: true")
+            self.error(("pdf", key), f"must be true or false, not {_kind(given)}", f"e.g. {key}: true", code="manifest-type")
             return False
         return given
 
@@ -745,14 +804,19 @@ class _Validator:
         if value is None:
             return default
         if not isinstance(value, Mapping):
-            self.error(("epub",), f"must be a mapping, not {_kind(value)}", "e.g. epub: {filename: book.epub}")
+            self.error(("epub",), f"must be a mapping, not {_kind(value)}", "e.g. epub: {filename: book.epub}", code="manifest-type")
             return default
         self.unknown_keys(value, EPUB_KEYS, ("epub",))
         filename = self.text(value, "filename", ("epub",))
         if filename is None:
             return default
         if "/" in filename or "\\" in filename or not filename.endswith(".epub"):
-            self.error(("epub", "filename"), f"'{filename}' is not a plain .epub file name", "e.g. filename: my-book.epub")
+            self.error(
+                ("epub", "filename"),
+                f"'{filename}' is not a plain .epub file name",
+                "e.g. filename: my-book.epub",
+                code="manifest-epub-filename",
+            )
             return default
         return EpubSettings(filename)
 

@@ -16,7 +16,8 @@ from bindery.builders.base import Artifact, Builder
 from bindery.builders.cover import CoverBuilder
 from bindery.builders.epub import EpubBuilder
 from bindery.builders.pdf import PdfBuilder
-from bindery.diagnostics import BinderyError, Diagnostic
+from bindery.diagnostic_codes import check_ignorable
+from bindery.diagnostics import BinderyError, Diagnostic, without_ignored
 from bindery.manifest import load_manifest
 from bindery.model import Book, assemble_book
 from bindery.outputs import prepare_output_dir, write_all_atomic
@@ -34,19 +35,31 @@ class BuildResult:
     artifacts: list[Artifact] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
+    ignored: int = 0  # warnings left out by --ignore or book.yaml's ignore_warnings:
 
 
 Progress = Callable[[str], None]
 
 
 def load_book(path: Path) -> tuple[Book, CrossReferences, list[Diagnostic]]:
-    """The first four stages: everything up to a resolved book model."""
+    """The first four stages: everything up to a resolved book model.
+
+    The warnings leave out the codes book.yaml's `ignore_warnings:` names.
+    """
+    book, xrefs, warnings, _ignored, _dropped = _load(path)
+    return book, xrefs, warnings
+
+
+def _load(path: Path) -> tuple[Book, CrossReferences, list[Diagnostic], tuple[str, ...], int]:
+    """load_book, plus book.yaml's ignored codes and how many warnings they left out."""
     manifest = load_manifest(path)
     sources_report: list[Diagnostic] = []
     sources = read_sources(manifest, sources_report)
     book = assemble_book(manifest, sources)
     xrefs = resolve_cross_references(book)
-    return book, xrefs, [*sources_report, *book.warnings, *xrefs.diagnostics]
+    found = [*sources_report, *book.warnings, *xrefs.diagnostics]
+    warnings = without_ignored(found, manifest.ignore_warnings)
+    return book, xrefs, warnings, manifest.ignore_warnings, len(found) - len(warnings)
 
 
 def print_page_map(book: Book, xrefs: CrossReferences, out_dir: Path) -> PageMap | None:
@@ -67,13 +80,18 @@ def build(
     strict: bool = False,
     progress: Progress | None = None,
     page_list: bool = True,
+    ignore: tuple[str, ...] = (),
 ) -> BuildResult:
+    """Build and write the outputs. Warnings whose code is in `ignore` (or in
+    book.yaml's `ignore_warnings:`) are left out and do not fail `strict`."""
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
+    check_ignorable(ignore)
     say("reading the manifest and articles")
-    book, xrefs, warnings = load_book(path)
+    book, xrefs, warnings, ignored, dropped = _load(path)
+    ignore = (*ignore, *ignored)
     out_dir = output_dir if output_dir is not None else Path(book.root) / "output"
-    result = BuildResult(book, xrefs, warnings=list(warnings))
+    result = BuildResult(book, xrefs, warnings=list(warnings), ignored=dropped)
     page_map: PageMap | None = None
     for name in sorted(formats, key=lambda n: n != "pdf"):  # the PDF first: its layout gives the EPUB its page-list
         builder: Builder
@@ -96,13 +114,16 @@ def build(
         cover = CoverBuilder(book, xrefs, out_dir, interior_pages=interior.pages or 0).build()
         result.artifacts.extend(cover.artifacts)
         result.warnings.extend(cover.diagnostics)
+    kept = without_ignored(result.warnings, ignore)
+    result.ignored += len(result.warnings) - len(kept)
+    result.warnings = kept
     if strict and result.warnings:
         raise BinderyError(
             [
                 *result.warnings,
                 Diagnostic(
                     f"{len(result.warnings)} warning(s) and --strict is on; nothing was written",
-                    hint="fix the warnings or build without --strict",
+                    hint="fix the warnings, leave out a kind with --ignore CODE, or build without --strict",
                     code="strict",
                 ),
             ]

@@ -1,6 +1,6 @@
 """Checks on what `bindery build` wrote: EPUBCheck, Ace and a print preflight.
 
-Each check returns a `Check` (pass, warn, fail or skip, with details); the
+Each check returns a `bindery.diagnostics.Check` (pass, warn, fail or skip, with details); the
 `check` command prints them and fails when any failed. The PDF is read back
 with pypdf, never from Bindery's own layout, so the preflight sees what a
 printer would: page boxes, fonts, page count, the gutter of the text on the
@@ -15,13 +15,14 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, DictionaryObject, IndirectObject
 
+from bindery.diagnostics import Check as Check  # re-exported: the check command and tests import it from here
+from bindery.diagnostics import Status
 from bindery.manifest import PdfSettings
 from bindery.printspec import (
     BARCODE_AREA_IN,
@@ -37,21 +38,8 @@ from bindery.printspec import (
     print_margins,
 )
 
-Status = Literal["pass", "warn", "fail", "skip"]
 PT = 72.0  # points per inch
 TOLERANCE_PT = 0.75
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    target: str
-    status: Status
-    summary: str
-    details: tuple[str, ...] = field(default=())
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "target": self.target, "status": self.status, "summary": self.summary, "details": list(self.details)}
 
 
 # -- EPUB ---------------------------------------------------------------------

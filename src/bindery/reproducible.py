@@ -21,7 +21,7 @@ def build_time(book_date: str | None = None) -> _dt.datetime:
                 Diagnostic(
                     f"SOURCE_DATE_EPOCH={raw!r} is not a Unix timestamp",
                     hint="set it to whole seconds since 1970, e.g. $(git log -1 --format=%ct)",
-                    code="env",
+                    code="env-source-date-epoch",
                 )
             ) from None
     if book_date:  # YYYY, YYYY-MM or YYYY-MM-DD: its first day

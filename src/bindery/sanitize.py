@@ -156,7 +156,7 @@ class _Cleaner:
                     f"raw HTML <{tag}> removed",
                     f"<{tag}",
                     "articles may not run scripts, load styles, frames or media, or hold forms; use Markdown",
-                    f"html-{tag.lower()}",
+                    "html-removed",
                 )
                 removed = True
                 _append_text(target, tail)

@@ -225,8 +225,8 @@ class _FrontMatter:
         self.lines = lines
         self.report = report
 
-    def error(self, path: tuple[str | int, ...], message: str, hint: str | None = None) -> None:
-        self.report.error(message, file=self.name, line=self.lines.line(path), key=key_path(path), hint=hint, code="source-front-matter")
+    def error(self, path: tuple[str | int, ...], message: str, hint: str | None = None, *, code: str) -> None:
+        self.report.error(message, file=self.name, line=self.lines.line(path), key=key_path(path), hint=hint, code=code)
 
     def text(self, data: Mapping[str, Any], key: str, path: tuple[str | int, ...] = ()) -> str | None:
         value = data.get(key)
@@ -236,14 +236,19 @@ class _FrontMatter:
             return str(value)
         if not isinstance(value, str):
             kind = {dict: "a mapping", list: "a list", bool: "true/false"}.get(type(value), type(value).__name__)
-            self.error(path + (key,), f"must be text, not {kind}", "put the text on one line after the colon")
+            self.error(path + (key,), f"must be text, not {kind}", "put the text on one line after the colon", code="source-type")
             return None
         return " ".join(value.split()) or None
 
     def web_address(self, data: Mapping[str, Any], path: tuple[str | int, ...]) -> str | None:
         url = self.text(data, "url", path)
         if url is not None and not re.match(r"https?://[^\s/]+\.[^\s]*$", url):
-            self.error(path + ("url",), f"'{url}' is not a web address", "write the full address, e.g. url: https://example.org/article")
+            self.error(
+                path + ("url",),
+                f"'{url}' is not a web address",
+                "write the full address, e.g. url: https://example.org/article",
+                code="source-related",
+            )
             return None
         return url
 
@@ -256,7 +261,7 @@ class _FrontMatter:
             return value.isoformat()
         if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
             return value.strip()
-        self.error(path, f"'{value}' is not a date", "write dates as YYYY-MM-DD")
+        self.error(path, f"'{value}' is not a date", "write dates as YYYY-MM-DD", code="source-bad-date")
         return None
 
     def names(self, value: Any, key: str = "authors") -> tuple[str, ...]:
@@ -267,14 +272,19 @@ class _FrontMatter:
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return tuple(v.strip() for v in value)
         example = "index: [Manifest, Cover!spine width]" if key == "index" else "authors: [Ada Lovelace]"
-        self.error((key,), f"must be {'a term or a list of terms' if key == 'index' else 'a name or a list of names'}", f"e.g. {example}")
+        self.error(
+            (key,),
+            f"must be {'a term or a list of terms' if key == 'index' else 'a name or a list of names'}",
+            f"e.g. {example}",
+            code="source-type",
+        )
         return ()
 
     def related(self, value: Any) -> tuple[RelatedSpec, ...]:
         if value is None:
             return ()
         if not isinstance(value, list):
-            self.error(("related",), "must be a list of entries", "each entry is '- summary: ...'")
+            self.error(("related",), "must be a list of entries", "each entry is '- summary: ...'", code="source-related")
             return ()
         out = []
         for i, item in enumerate(value):
@@ -282,14 +292,21 @@ class _FrontMatter:
             if isinstance(item, str):
                 item = {"summary": item}
             if not isinstance(item, Mapping):
-                self.error(path, "must be an entry with a summary", "e.g. - summary: What the other article is about")
+                self.error(
+                    path, "must be an entry with a summary", "e.g. - summary: What the other article is about", code="source-related"
+                )
                 continue
             for key in item:
                 if str(key) not in RELATED_KEYS:
-                    self.error(path + (str(key),), "unknown key", did_you_mean(str(key), RELATED_KEYS) or "use " + ", ".join(RELATED_KEYS))
+                    self.error(
+                        path + (str(key),),
+                        "unknown key",
+                        did_you_mean(str(key), RELATED_KEYS) or "use " + ", ".join(RELATED_KEYS),
+                        code="source-related",
+                    )
             summary = self.text(item, "summary", path)
             if not summary:
-                self.error(path, "a related entry needs a summary", "add 'summary: ...'")
+                self.error(path, "a related entry needs a summary", "add 'summary: ...'", code="source-related")
                 continue
             out.append(
                 RelatedSpec(

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from bindery.diagnostics import Diagnostic
+from bindery.manifest import display_path
 from bindery.matching import Candidate, SummaryIndex, normalise, words
 from bindery.model import Article, Book, Chapter
 from bindery.sources import RelatedSpec
@@ -118,6 +119,9 @@ def resolve_cross_references(book: Book) -> CrossReferences:
     groups: dict[str, dict[str, object]] = {}
     resolved = outside = ambiguous = 0
 
+    def shown(article: Article) -> str:  # files in messages: relative to the working folder, like every message
+        return display_path(Path(book.root) / article.source)
+
     for art in articles:
         seen_targets: set[str] = set()
         for entry in art.related:
@@ -128,7 +132,7 @@ def resolve_cross_references(book: Book) -> CrossReferences:
                     diagnostics.append(
                         Diagnostic(
                             f"related entry refers to '{entry.ref}', which is not an article of this book",
-                            file=art.source,
+                            file=shown(art),
                             line=entry.line,
                             severity="warning",
                             hint="use an article id or a file listed in book.yaml",
@@ -143,11 +147,11 @@ def resolve_cross_references(book: Book) -> CrossReferences:
                     target = by_id[match.key]
                 elif match.status == "ambiguous":
                     ambiguous += 1
-                    names = " and ".join(f"'{by_id[k].title}' ({by_id[k].source})" for k in match.candidates)
+                    names = " and ".join(f"'{by_id[k].title}' ({shown(by_id[k])})" for k in match.candidates)
                     diagnostics.append(
                         Diagnostic(
                             f"related entry matches {names}; listed under further reading instead",
-                            file=art.source,
+                            file=shown(art),
                             line=entry.line,
                             severity="warning",
                             hint="add 'ref: FILE' to the entry to choose one",
@@ -158,7 +162,7 @@ def resolve_cross_references(book: Book) -> CrossReferences:
                 diagnostics.append(
                     Diagnostic(
                         "related entry refers to the article itself; ignored as a link",
-                        file=art.source,
+                        file=shown(art),
                         line=entry.line,
                         severity="warning",
                         hint="remove the entry or point it at another article",

@@ -20,6 +20,7 @@ import yaml
 from PIL import Image, ImageDraw, ImageFont
 
 from bindery.diagnostics import BinderyError, Diagnostic
+from bindery.manifest import display_path
 from bindery.model import Book
 from bindery.templating import Templates
 
@@ -74,7 +75,7 @@ def cover_art(book: Book) -> CoverArt:
     ebook = Templates(Path(book.root), "ebook")
     fonts = Templates(Path(book.root), "print")
     source = ebook.render(TEMPLATE, meta=book.metadata, book=book)
-    where = str(ebook.find(TEMPLATE))
+    where = display_path(ebook.find(TEMPLATE))
     try:
         return _lay_out(yaml.safe_load(source), fonts)
     except (yaml.YAMLError, KeyError, TypeError, ValueError, OSError) as exc:

@@ -21,6 +21,9 @@ from bindery.pipeline import BUILDERS, build
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: nothing is written.")
 @click.option(
+    "--ignore", "ignore", multiple=True, metavar="CODE", help="Leave out warnings with this code (repeatable; see docs/DIAGNOSTICS.md)."
+)
+@click.option(
     "--no-page-list",
     "no_page_list",
     is_flag=True,
@@ -31,12 +34,20 @@ from bindery.pipeline import BUILDERS, build
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @reports_errors
 def build_command(
-    path: Path, fmt: str, output: Path | None, strict: bool, no_page_list: bool, quiet: bool, verbose: bool, debug: bool
+    path: Path,
+    fmt: str,
+    output: Path | None,
+    strict: bool,
+    ignore: tuple[str, ...],
+    no_page_list: bool,
+    quiet: bool,
+    verbose: bool,
+    debug: bool,
 ) -> None:
     """Build the book in PATH (a folder with book.yaml, or a manifest file)."""
     formats = tuple(BUILDERS) if fmt == "all" else (fmt,)
     with StageDisplay(quiet, verbose) as progress:
-        result = build(path, formats, output, strict=strict, progress=progress, page_list=not no_page_list)
+        result = build(path, formats, output, strict=strict, progress=progress, page_list=not no_page_list, ignore=ignore)
     if quiet:
         return  # errors only: they are raised, and printed by reports_errors
     book = result.book
@@ -51,6 +62,6 @@ def build_command(
     click.echo(
         f"  cross-references: {x.resolved} resolved, {x.outside} outside the book ({len(x.further_reading)} distinct; {where}), {x.ambiguous} ambiguous"
     )
-    click.echo(f"  warnings: {len(result.warnings)}")
+    click.echo(f"  warnings: {len(result.warnings)}" + (f" ({result.ignored} ignored)" if result.ignored else ""))
     for warning in result.warnings:
         click.echo(f"    {warning}")

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from bindery.commands.common import reports_errors
 from bindery.commands.progress import StageDisplay
+from bindery.diagnostic_codes import check_ignorable
 from bindery.indexing.check import check_index
 from bindery.manifest import Manifest, load_manifest
 from bindery.pipeline import build
@@ -69,10 +70,14 @@ def count_line(checks: list[Check]) -> str:
 @click.option("--build", "rebuild", is_flag=True, help="Build first even when the outputs exist.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report for machines.")
 @click.option("--strict", is_flag=True, help="Fail on warnings too (typographic findings included).")
+@click.option("--ignore", "ignore", multiple=True, metavar="CODE", help="Leave out warnings and checks with this code (repeatable).")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @reports_errors
-def check_command(path: Path, output: Path | None, rebuild: bool, as_json: bool, strict: bool, debug: bool) -> None:
+def check_command(
+    path: Path, output: Path | None, rebuild: bool, as_json: bool, strict: bool, ignore: tuple[str, ...], debug: bool
+) -> None:
     """Check the EPUB and print PDF of the book in PATH: EPUBCheck, Ace, print preflight."""
+    check_ignorable(ignore)
     manifest = load_manifest(path)
     output_dir = output if output is not None else manifest.root / "output"
     outputs = expected_outputs(manifest, output_dir)
@@ -83,7 +88,7 @@ def check_command(path: Path, output: Path | None, rebuild: bool, as_json: bool,
         if built:
             build(path, ("epub", "pdf"), output_dir, progress=progress)
         progress("checking: EPUBCheck, Ace and the print preflight")
-        checks = run_checks(manifest, outputs)
+        checks = [c.ignoring((*ignore, *manifest.ignore_warnings)) for c in run_checks(manifest, outputs)]
     failed = [c for c in checks if c.status == "fail" or (strict and c.status == "warn")]
     if as_json:
         report = {
@@ -105,8 +110,7 @@ def check_command(path: Path, output: Path | None, rebuild: bool, as_json: bool,
                 target = check.target
                 click.echo(f"  {target}")
             click.echo(f"    {MARKS[check.status]}  {check.name}: {check.summary}")
-            details = [d for d in check.details if d != check.summary] if check.status in ("fail", "warn") else []
-            for detail in details[:10]:
+            for detail in check.lines()[:10] if check.status in ("fail", "warn") else ():
                 click.echo(f"            {detail}")
         click.echo(f"  {count_line(checks)}")
     if failed:

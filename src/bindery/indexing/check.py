@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bindery.diagnostics import BinderyError
+from bindery.diagnostics import BinderyError, Check
 from bindery.pipeline import load_book
-from bindery.preflight import Check
 
 INDEX_CODES = ("index-unused", "index-see-missing", "index-many-locators", "index-mark", "index-yaml")
 
@@ -17,11 +16,11 @@ def check_index(book_path: Path) -> Check:
     try:
         book, _, warnings = load_book(book_path)
     except BinderyError as exc:
-        return Check("index", "book", "fail", "the book cannot be read", tuple(str(d) for d in exc.diagnostics))
+        return Check("index", "book", "fail", "the book cannot be read", findings=exc.diagnostics)
     if book.index is None:
         return Check("index", "book", "skip", "skipped: the book has no index (back_matter: - {type: index})")
-    found = tuple(str(d) for d in warnings if d.code in INDEX_CODES)
+    found = tuple(d for d in warnings if d.code in INDEX_CODES)
     entries = sum(1 for _ in book.index.entries())
     if found:
-        return Check("index", "book", "warn", f"{len(found)} warning(s) in an index of {entries} entries", found)
+        return Check("index", "book", "warn", f"{len(found)} warning(s) in an index of {entries} entries", findings=found)
     return Check("index", "book", "pass", f"{entries} entries, {len(book.index.locator_ids())} places")

@@ -13,9 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bindery.diagnostics import Diagnostic
+from bindery.diagnostics import Check, Diagnostic
 from bindery.manifest import Manifest, display_path
-from bindery.preflight import Check
 from bindery.printspec import PageMargins, padded_to_even, print_margins, screen_margins
 from bindery.typography.layout import Layout, lay_out
 from bindery.typography.origins import SourceIndex, index_sources
@@ -89,7 +88,7 @@ def typography_checks(pdf: Path, manifest: Manifest) -> list[Check]:
         if mine:
             pages = sorted({f.page for f in mine})
             summary = f"{len(mine)} finding(s) on {len(pages)} page(s): {rule.what}"
-            checks.append(Check(rule.code, target, "warn", summary, tuple(str(f.diagnostic()) for f in mine)))
+            checks.append(Check(rule.code, target, "warn", summary, findings=tuple(f.diagnostic() for f in mine)))
         else:
             checks.append(Check(rule.code, target, "pass", f"none: {rule.what}"))
     return checks
