@@ -16,8 +16,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from bindery.diagnostics import BinderyError, Diagnostic, Report, did_you_mean
+from bindery.limits import MAX_MANIFEST_BYTES, cap_slug, check_file_name, check_path_length, check_text_length, shorten
 from bindery.printspec import MIN_OUTSIDE_WITH_BLEED_IN, PAPERS
 from bindery.sanitize import check_image_file
+from bindery.textinput import decode_text, read_capped
 from bindery.yamlsource import LineMap, key_path, load_yaml
 
 MANIFEST_NAME = "book.yaml"
@@ -81,7 +83,7 @@ TOP_KEYS = (
     "pdf",
     "epub",
 )
-PDF_KEYS = ("trim", "margins", "font_size", "profile", "bleed", "crop_marks", "paper")
+PDF_KEYS = ("filename", "trim", "margins", "font_size", "profile", "bleed", "crop_marks", "paper")
 PDF_PROFILES = ("digital", "print")
 MARGIN_KEYS = ("top", "bottom", "inside", "outside")
 EPUB_KEYS = ("filename",)
@@ -225,27 +227,14 @@ def display_path(path: Path) -> str:
 
 def slugify(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "book"
+    return cap_slug(re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")) or "book"
 
 
 def load_manifest(path: Path) -> Manifest:
     manifest_path = find_manifest(path)
     root = manifest_path.parent.resolve()
     name = display_path(manifest_path)
-    try:
-        text = manifest_path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BinderyError(
-            Diagnostic(
-                f"not UTF-8 text (byte {exc.start})",
-                file=name,
-                line=exc.object[: exc.start].count(b"\n") + 1,
-                hint="save the manifest as UTF-8",
-                code="encoding",
-            )
-        ) from None
-    except OSError as exc:
-        raise BinderyError(Diagnostic(f"cannot read: {exc.strerror}", file=name, code="io")) from None
+    text = decode_text(read_capped(manifest_path, name, MAX_MANIFEST_BYTES, "book.yaml"), name)
     data, lines, duplicates = load_yaml(text, name)
     report = Report(list(duplicates))
     if data is None:
@@ -292,6 +281,9 @@ class _Validator:
             hint = "write the text on one line after the colon"
             self.error(path + (key,), f"must be text, not {_kind(value)}", hint, code="manifest-type")
             return None
+        if problem := check_text_length(key, value):
+            self.error(path + (key,), *problem, code="manifest-too-long")
+            return None
         value = value.strip()
         return value or None
 
@@ -306,7 +298,7 @@ class _Validator:
         if further not in FURTHER_READING:
             self.error(("further_reading",), f"'{further}' is not a choice", "use " + " | ".join(FURTHER_READING))
         pdf = self.pdf(data.get("pdf"))
-        slug = slugify(metadata.title) if metadata.title else "book"
+        slug = self.pdf_stem(data.get("pdf")) or (slugify(metadata.title) if metadata.title else "book")
         epub = self.epub(data.get("epub"), slug)
         self.report.raise_if_errors()
         return Manifest(
@@ -406,7 +398,7 @@ class _Validator:
             return value.isoformat()
         if isinstance(value, (str, int)) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", str(value)):
             return str(value)
-        self.error(("date",), f"'{value}' is not a date", "write it as YYYY-MM-DD")
+        self.error(("date",), f"'{shorten(str(value))}' is not a date", "write it as YYYY-MM-DD")
         return None
 
     def identifier(self, value: str) -> str:
@@ -423,7 +415,7 @@ class _Validator:
             pass
         if re.fullmatch(r"[\w:.\-/]+", value):
             return value
-        self.error(("identifier",), f"'{value}' is neither an ISBN-13 nor a UUID", "leave it out to derive a UUID")
+        self.error(("identifier",), f"'{shorten(value)}' is neither an ISBN-13 nor a UUID", "leave it out to derive a UUID")
         return value
 
     def string_list(self, value: Any, path: tuple[str | int, ...]) -> tuple[str, ...]:
@@ -454,6 +446,9 @@ class _Validator:
     def book_path(self, value: str, path: tuple[str | int, ...], what: str) -> str | None:
         """A path inside the book folder, or an error naming the problem."""
         posix = value.replace("\\", "/")
+        if problem := check_path_length(posix, what):
+            self.error(path, *problem, code="manifest-too-long")
+            return None
         pure = PurePosixPath(posix)
         if pure.is_absolute() or ".." in pure.parts or re.match(r"^[A-Za-z]:", posix) or "://" in posix:
             self.error(
@@ -620,7 +615,7 @@ class _Validator:
             m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(in|mm|cm|pt|pc)?\s*", value)
             if m:
                 return float(m.group(1)) * UNITS_IN[m.group(2) or default_unit]
-        self.error(path, f"'{value}' is not a length", "write a number with a unit: 0.75in, 18mm, 54pt")
+        self.error(path, f"'{shorten(str(value))}' is not a length", "write a number with a unit: 0.75in, 18mm, 54pt")
         return None
 
     def trim(self, value: Any) -> tuple[str, float, float] | None:
@@ -631,7 +626,9 @@ class _Validator:
             return raw, w, h
         m = re.fullmatch(r"([0-9]*\.?[0-9]+)(in|mm|cm)?[x×]([0-9]*\.?[0-9]+)(in|mm|cm)?", raw)
         if not m:
-            self.error(path, f"'{value}' is not a trim size", "use a named size (" + ", ".join(TRIM_SIZES) + ") or '140mm x 216mm'")
+            self.error(
+                path, f"'{shorten(str(value))}' is not a trim size", "use a named size (" + ", ".join(TRIM_SIZES) + ") or '140mm x 216mm'"
+            )
             return None
         unit = m.group(4) or m.group(2) or "in"
         w = float(m.group(1)) * UNITS_IN[m.group(2) or unit]
@@ -640,12 +637,12 @@ class _Validator:
         if not (low <= w <= high and low <= h <= high):
             self.error(
                 path,
-                f"trim {value} is {w:.2f} x {h:.2f} in, outside what printers make",
+                f"trim {shorten(str(value))} is {w:.2f} x {h:.2f} in, outside what printers make",
                 f"width and height must be between {low:g} and {high:g} in",
             )
             return None
         if w > h:
-            self.error(path, f"trim {value} is wider than tall", "give width x height, e.g. 6x9")
+            self.error(path, f"trim {shorten(str(value))} is wider than tall", "give width x height, e.g. 6x9")
             return None
         return str(value), w, h
 
@@ -740,10 +737,22 @@ class _Validator:
         filename = self.text(value, "filename", ("epub",))
         if filename is None:
             return default
-        if "/" in filename or "\\" in filename or not filename.endswith(".epub"):
-            self.error(("epub", "filename"), f"'{filename}' is not a plain .epub file name", "e.g. filename: my-book.epub")
+        if problem := check_file_name(filename, ".epub"):
+            self.error(("epub", "filename"), *problem)
             return default
         return EpubSettings(filename)
+
+    def pdf_stem(self, value: Any) -> str | None:
+        """`pdf.filename` without `.pdf`: it names the PDF and its cover (`NAME-cover.pdf`)."""
+        if not isinstance(value, Mapping) or value.get("filename") is None:
+            return None
+        filename = self.text(value, "filename", ("pdf",))
+        if filename is None:
+            return None
+        if problem := check_file_name(filename, ".pdf"):
+            self.error(("pdf", "filename"), *problem)
+            return None
+        return filename[: -len(".pdf")]
 
 
 def _kind(value: Any) -> str:

@@ -358,7 +358,7 @@ _READING_TIME = re.compile(
     r"(?:\s*[-–]\s*|\s*)(?:min(?:ute)?s?)\.?(?P<read>\s+(?:read|reading|to\s+read))?",
     re.I,
 )
-_META_SPLIT = re.compile(r"\s+[-–—|·•]\s+|\s*[|·•]\s*")
+_META_SPLIT = re.compile(r"(?<!\s)\s+[-–—|·•]\s+|(?<!\s)\s+[|·•]\s*|[|·•]\s*")  # a run's first space only: linear
 _BYLINE = re.compile(
     r"(?:(?P<verb>published|written|posted|words|story|text|reported|reporting)\s+)?by\s*:?\s+(?P<rest>.+)"
     r"|(?:authors?|writer|written\s+by)\s*:\s*(?P<rest2>.+)",
@@ -569,7 +569,7 @@ for _kind, _phrases in {
     for _phrase in _phrases:
         _NOISE[_phrase] = _kind
 _NOISE_PREFIX = re.compile(r"(?P<p>read more|read next|read also|also read|see also|related|more)\s*:\s*\S", re.I)
-_SEPARATOR = re.compile(r"[-–—_*•·=~+.|/\\]+(?:\s*[-–—_*•·=~+.|/\\]+)*")
+_SEPARATOR = re.compile(r"[-–—_*•·=~+.|/\\](?:[-–—_*•·=~+.|/\\\s]*[-–—_*•·=~+.|/\\])?")  # no nested quantifier
 _FOOTER = re.compile(r"(?:©|\(c\)\s*\d{4}|copyright\s+(?:©|\(c\)|\d{4})).{0,150}", re.I)
 
 _NETWORKS = {
