@@ -118,6 +118,8 @@ from typing import Any
 
 import yaml
 
+from bindery.exportmarkdown import render_block
+
 __all__ = ["ImportedArticle", "NotAnArticleError", "RelatedEntry", "parse_export"]
 
 
@@ -188,7 +190,7 @@ class ImportedArticle:
             default_flow_style=False,
             width=_YAML_WIDTH,
         )
-        blocks = [_render_block(block) for block in self.paragraphs]
+        blocks = [render_block(block) for block in self.paragraphs]
         body = "\n\n".join(blocks)
         return f"---\n{front}---\n\n{body}\n" if body else f"---\n{front}---\n"
 
@@ -980,29 +982,3 @@ class _Dumper(yaml.SafeDumper):  # type: ignore[misc,unused-ignore]
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
         return super().increase_indent(flow, False)
-
-
-_BLOCK_START = re.compile(
-    r"(?P<mark>#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|`{3,}|~{3,}|<(?=[A-Za-z/!?])|\[(?=[^\]]*\]:))"
-    r"|(?P<num>\d{1,9})(?P<delim>[.)])(?=\s|$)"
-)
-_ATTR_LIST = re.compile(r"\{(?=[#.:][^{}]*\}\s*$)")
-
-
-def _escape_paragraph(text: str) -> str:
-    """Backslash-escape what Markdown would read as block syntax at line start."""
-    m = _BLOCK_START.match(text)
-    if m:
-        if m.group("num") is not None:
-            text = f"{m.group('num')}\\{m.group('delim')}{text[m.end() :]}"
-        else:
-            text = "\\" + text
-    return _ATTR_LIST.sub(r"\\{", text)
-
-
-def _render_block(block: str) -> str:
-    if block.startswith("## "):
-        heading = block[3:]
-        heading = re.sub(r"(\s)(#+)$", lambda m: m.group(1) + "\\" + m.group(2), heading)
-        return "## " + _ATTR_LIST.sub(r"\\{", heading)
-    return _escape_paragraph(block)
