@@ -96,9 +96,14 @@ def decode_text(data: bytes, name: str) -> str:
                     code="source-encoding",
                 )
             )
-        raise BinderyError(
-            Diagnostic("is a binary file, not text", file=name, hint="articles must be Markdown or plain-text files", code="source-binary")
-        )
+        try:
+            data.decode("utf-8-sig")  # text with a stray NUL: reported below with its line
+        except UnicodeDecodeError:
+            raise BinderyError(
+                Diagnostic(
+                    "is a binary file, not text", file=name, hint="articles must be Markdown or plain-text files", code="source-binary"
+                )
+            ) from None
     try:
         text = data.decode(encoding or "utf-8-sig")
     except UnicodeDecodeError as exc:
