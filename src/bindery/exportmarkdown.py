@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 _BLOCK_START = re.compile(
-    r"(?P<mark>#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|`{3,}|~{3,}|\[(?=[^\]]*\]:))"
+    r"(?P<mark>#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|`{3,}|~{3,}|\[(?=[^\[\]]*\]:))"
     r"|(?P<num>\d{1,9})(?P<delim>[.)])(?=\s|$)"
 )
 _ATTR_LIST = re.compile(r"\{(?=[#.:][^{}]*\}\s*$)")

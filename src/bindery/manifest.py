@@ -612,7 +612,7 @@ class _Validator:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value) * UNITS_IN[default_unit]
         if isinstance(value, str):
-            m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(in|mm|cm|pt|pc)?\s*", value)
+            m = re.fullmatch(r"(?<!\s)\s*([0-9]+(?:\.[0-9]+)?|\.[0-9]+)\s*(in|mm|cm|pt|pc)?\s*", value)
             if m:
                 return float(m.group(1)) * UNITS_IN[m.group(2) or default_unit]
         self.error(path, f"'{shorten(str(value))}' is not a length", "write a number with a unit: 0.75in, 18mm, 54pt")
@@ -624,7 +624,7 @@ class _Validator:
         if raw in TRIM_SIZES:
             w, h = TRIM_SIZES[raw]
             return raw, w, h
-        m = re.fullmatch(r"([0-9]*\.?[0-9]+)(in|mm|cm)?[x×]([0-9]*\.?[0-9]+)(in|mm|cm)?", raw)
+        m = re.fullmatch(r"(?<![0-9.])([0-9]+(?:\.[0-9]+)?|\.[0-9]+)(in|mm|cm)?[x×]([0-9]+(?:\.[0-9]+)?|\.[0-9]+)(in|mm|cm)?", raw)
         if not m:
             self.error(
                 path, f"'{shorten(str(value))}' is not a trim size", "use a named size (" + ", ".join(TRIM_SIZES) + ") or '140mm x 216mm'"

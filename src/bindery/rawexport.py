@@ -409,7 +409,7 @@ def _split_names(text: str) -> list[str] | None:
     text = text.strip().rstrip(",;")
     if not text or len(text) > 120:
         return None
-    pieces = [p.strip() for p in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*", text) if p.strip()]
+    pieces = [p.strip() for p in re.split(r"(?<!\s)(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)", text) if p.strip()]
     names: list[str] = []
     for piece in pieces:
         if names and piece.lower() in _NAME_SUFFIXES:
