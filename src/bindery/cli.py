@@ -7,6 +7,10 @@ traceback only under --debug). See `bindery.commands.common`.
 
 from __future__ import annotations
 
+# isort: off
+from bindery import interrupts  # first: Ctrl-C while the rest loads exits 130 quietly
+
+# isort: on
 import click
 
 from bindery import __version__
@@ -46,3 +50,4 @@ main.add_command(check_command)
 main.add_command(import_command)
 main.add_command(new_command)
 main.add_command(serve_command)
+interrupts.restore()

@@ -42,8 +42,6 @@ CODES: dict[str, Code] = {
             "no book.yaml at the path given, or no such file or folder",
             "run Bindery in the book folder or give its path",
         ),
-        Code("manifest-io", E, "book.yaml cannot be read", "check the file's permissions"),
-        Code("manifest-encoding", E, "book.yaml is not UTF-8 text", "save it as UTF-8"),
         Code(
             "manifest-type",
             E,
@@ -117,7 +115,35 @@ CODES: dict[str, Code] = {
         Code("yaml-duplicate-key", E, "a key is given twice in one mapping", "remove one of them"),
         Code("yaml-value", E, "a value YAML cannot read (e.g. an impossible date)", "write dates as YYYY-MM-DD, or quote the text"),
         Code("env-source-date-epoch", E, "SOURCE_DATE_EPOCH is not a Unix timestamp", "set it to whole seconds since 1970"),
+        Code("manifest-too-long", E, "a text value of book.yaml is longer than Bindery allows (the limit is in the message)", "shorten it"),
+        Code("manifest-pdf-filename", E, "pdf.filename is not a plain .pdf file name", "e.g. filename: my-book.pdf"),
+        Code(
+            "yaml-control-char",
+            E,
+            "the YAML holds a control character that an EPUB cannot hold",
+            "delete the character (often pasted from another program)",
+        ),
+        Code(
+            "yaml-too-large",
+            E,
+            "aliases (*name) expand the YAML beyond what Bindery reads",
+            "write the values out instead of aliases of aliases",
+        ),
+        Code(
+            "yaml-alias-loop",
+            E,
+            "an alias refers to the list or mapping that contains it",
+            "an alias may only repeat a value defined before it and outside it",
+        ),
         # -- articles (bindery.sources, bindery.content, bindery.model) --------
+        Code(
+            "source-too-large",
+            E,
+            "an article or export is larger than Bindery reads (the limit is in the message)",
+            "split it into several articles",
+        ),
+        Code("source-too-deep", E, "lists and block quotes nested more deeply than Bindery allows", "flatten the deepest lists or quotes"),
+        Code("source-length", E, "a front-matter text value is longer than Bindery allows", "shorten it"),
         Code("source-io", E, "an article cannot be read", "check the file's permissions"),
         Code("source-binary", E, "an article is a binary file", "articles must be Markdown or plain-text files"),
         Code("source-encoding", E, "an article is not UTF-8 text", "re-save the file as UTF-8"),
@@ -278,6 +304,12 @@ CODES: dict[str, Code] = {
             "name warning codes from docs/DIAGNOSTICS.md; errors cannot be ignored",
         ),
         # -- bindery import, new, serve -----------------------------------------
+        Code(
+            "new-title",
+            E,
+            "the title given to bindery new cannot be a book title (a control character, too long)",
+            "give a title of plain text",
+        ),
         Code(
             "import-add",
             E,

@@ -17,9 +17,11 @@ from typing import Any
 
 from bindery.diagnostic_codes import ignore_problem
 from bindery.diagnostics import BinderyError, Diagnostic, Report, did_you_mean, suggest_file
+from bindery.limits import MAX_MANIFEST_BYTES, cap_slug, check_file_name, check_path_length, check_text_length, shorten
 from bindery.manifest_options import AccessibilityClaim, NavigationSettings, accessibility_claim, navigation_settings
 from bindery.printspec import MIN_OUTSIDE_WITH_BLEED_IN, PAPERS
 from bindery.sanitize import check_image_file
+from bindery.textinput import decode_text, read_capped
 from bindery.yamlsource import LineMap, key_path, load_yaml
 
 MANIFEST_NAME = "book.yaml"
@@ -87,7 +89,7 @@ TOP_KEYS = (
     "navigation",
     "ignore_warnings",
 )
-PDF_KEYS = ("trim", "margins", "font_size", "profile", "bleed", "crop_marks", "paper")
+PDF_KEYS = ("filename", "trim", "margins", "font_size", "profile", "bleed", "crop_marks", "paper")
 PDF_PROFILES = ("digital", "print")
 MARGIN_KEYS = ("top", "bottom", "inside", "outside")
 EPUB_KEYS = ("filename",)
@@ -235,27 +237,14 @@ def display_path(path: Path) -> str:
 
 def slugify(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "book"
+    return cap_slug(re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")) or "book"
 
 
 def load_manifest(path: Path) -> Manifest:
     manifest_path = find_manifest(path)
     root = manifest_path.parent.resolve()
     name = display_path(manifest_path)
-    try:
-        text = manifest_path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BinderyError(
-            Diagnostic(
-                f"not UTF-8 text (byte {exc.start})",
-                file=name,
-                line=exc.object[: exc.start].count(b"\n") + 1,
-                hint="save the manifest as UTF-8",
-                code="manifest-encoding",
-            )
-        ) from None
-    except OSError as exc:
-        raise BinderyError(Diagnostic(f"cannot read: {exc.strerror}", file=name, code="manifest-io")) from None
+    text = decode_text(read_capped(manifest_path, name, MAX_MANIFEST_BYTES, "book.yaml"), name)
     data, lines, duplicates = load_yaml(text, name)
     report = Report(list(duplicates))
     if data is None:
@@ -307,6 +296,9 @@ class _Validator:
             hint = "write the text on one line after the colon"
             self.error(path + (key,), f"must be text, not {_kind(value)}", hint, code="manifest-type")
             return None
+        if problem := check_text_length(key, value):
+            self.error(path + (key,), *problem, code="manifest-too-long")
+            return None
         value = value.strip()
         return value or None
 
@@ -321,7 +313,7 @@ class _Validator:
         if further not in FURTHER_READING:
             self.error(("further_reading",), f"'{further}' is not a choice", "use " + " | ".join(FURTHER_READING), code="manifest-choice")
         pdf = self.pdf(data.get("pdf"))
-        slug = slugify(metadata.title) if metadata.title else "book"
+        slug = self.pdf_stem(data.get("pdf")) or (slugify(metadata.title) if metadata.title else "book")
         epub = self.epub(data.get("epub"), slug)
         navigation = navigation_settings(data.get("navigation"), self.positional_error)
         ignore = self.ignore_warnings(data.get("ignore_warnings"))
@@ -434,7 +426,7 @@ class _Validator:
             return value.isoformat()
         if isinstance(value, (str, int)) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", str(value)):
             return str(value)
-        self.error(("date",), f"'{value}' is not a date", "write it as YYYY-MM-DD", code="manifest-bad-date")
+        self.error(("date",), f"'{shorten(str(value))}' is not a date", "write it as YYYY-MM-DD", code="manifest-bad-date")
         return None
 
     def identifier(self, value: str) -> str:
@@ -454,7 +446,10 @@ class _Validator:
         if re.fullmatch(r"[\w:.\-/]+", value):
             return value
         self.error(
-            ("identifier",), f"'{value}' is neither an ISBN-13 nor a UUID", "leave it out to derive a UUID", code="manifest-identifier"
+            ("identifier",),
+            f"'{shorten(value)}' is neither an ISBN-13 nor a UUID",
+            "leave it out to derive a UUID",
+            code="manifest-identifier",
         )
         return value
 
@@ -493,6 +488,9 @@ class _Validator:
     def book_path(self, value: str, path: tuple[str | int, ...], what: str) -> str | None:
         """A path inside the book folder, or an error naming the problem."""
         posix = value.replace("\\", "/")
+        if problem := check_path_length(posix, what):
+            self.error(path, *problem, code="manifest-too-long")
+            return None
         pure = PurePosixPath(posix)
         if pure.is_absolute() or ".." in pure.parts or re.match(r"^[A-Za-z]:", posix) or "://" in posix:
             self.error(
@@ -672,10 +670,12 @@ class _Validator:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value) * UNITS_IN[default_unit]
         if isinstance(value, str):
-            m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(in|mm|cm|pt|pc)?\s*", value)
+            m = re.fullmatch(r"(?<!\s)\s*([0-9]+(?:\.[0-9]+)?|\.[0-9]+)\s*(in|mm|cm|pt|pc)?\s*", value)
             if m:
                 return float(m.group(1)) * UNITS_IN[m.group(2) or default_unit]
-        self.error(path, f"'{value}' is not a length", "write a number with a unit: 0.75in, 18mm, 54pt", code="manifest-length")
+        self.error(
+            path, f"'{shorten(str(value))}' is not a length", "write a number with a unit: 0.75in, 18mm, 54pt", code="manifest-length"
+        )
         return None
 
     def trim(self, value: Any) -> tuple[str, float, float] | None:
@@ -684,11 +684,11 @@ class _Validator:
         if raw in TRIM_SIZES:
             w, h = TRIM_SIZES[raw]
             return raw, w, h
-        m = re.fullmatch(r"([0-9]*\.?[0-9]+)(in|mm|cm)?[x×]([0-9]*\.?[0-9]+)(in|mm|cm)?", raw)
+        m = re.fullmatch(r"(?<![0-9.])([0-9]+(?:\.[0-9]+)?|\.[0-9]+)(in|mm|cm)?[x×]([0-9]+(?:\.[0-9]+)?|\.[0-9]+)(in|mm|cm)?", raw)
         if not m:
             self.error(
                 path,
-                f"'{value}' is not a trim size",
+                f"'{shorten(str(value))}' is not a trim size",
                 "use a named size (" + ", ".join(TRIM_SIZES) + ") or '140mm x 216mm'",
                 code="manifest-trim",
             )
@@ -700,13 +700,13 @@ class _Validator:
         if not (low <= w <= high and low <= h <= high):
             self.error(
                 path,
-                f"trim {value} is {w:.2f} x {h:.2f} in, outside what printers make",
+                f"trim {shorten(str(value))} is {w:.2f} x {h:.2f} in, outside what printers make",
                 f"width and height must be between {low:g} and {high:g} in",
                 code="manifest-trim",
             )
             return None
         if w > h:
-            self.error(path, f"trim {value} is wider than tall", "give width x height, e.g. 6x9", code="manifest-trim")
+            self.error(path, f"trim {shorten(str(value))} is wider than tall", "give width x height, e.g. 6x9", code="manifest-trim")
             return None
         return str(value), w, h
 
@@ -810,15 +810,22 @@ class _Validator:
         filename = self.text(value, "filename", ("epub",))
         if filename is None:
             return default
-        if "/" in filename or "\\" in filename or not filename.endswith(".epub"):
-            self.error(
-                ("epub", "filename"),
-                f"'{filename}' is not a plain .epub file name",
-                "e.g. filename: my-book.epub",
-                code="manifest-epub-filename",
-            )
+        if problem := check_file_name(filename, ".epub"):
+            self.error(("epub", "filename"), *problem, code="manifest-epub-filename")
             return default
         return EpubSettings(filename)
+
+    def pdf_stem(self, value: Any) -> str | None:
+        """`pdf.filename` without `.pdf`: it names the PDF and its cover (`NAME-cover.pdf`)."""
+        if not isinstance(value, Mapping) or value.get("filename") is None:
+            return None
+        filename = self.text(value, "filename", ("pdf",))
+        if filename is None:
+            return None
+        if problem := check_file_name(filename, ".pdf"):
+            self.error(("pdf", "filename"), *problem, code="manifest-pdf-filename")
+            return None
+        return filename[: -len(".pdf")]
 
 
 def _kind(value: Any) -> str:

@@ -82,6 +82,8 @@ def write_all_atomic(files: Iterable[tuple[Path, bytes]]) -> None:
     into place, one right after the other. A build that fails or is killed
     while writing leaves the previous files (and at worst a stale `.partial`,
     removed by the next build)."""
+    files = list(files)
+    check_targets([path for path, _data in files])
     staged: list[tuple[str, Path]] = []
     current: Path | None = None
     try:
@@ -109,6 +111,21 @@ def write_all_atomic(files: Iterable[tuple[Path, bytes]]) -> None:
     except BaseException:
         _discard(staged)
         raise
+
+
+def check_targets(paths: list[Path]) -> None:
+    """Refuse the whole set before anything is written when a target cannot be
+    replaced by a file (a folder of that name), so no output is replaced."""
+    for path in paths:
+        if path.is_dir():
+            raise BinderyError(
+                Diagnostic(
+                    "is a folder, so the output cannot be written there; nothing was written",
+                    file=display_path(path),
+                    hint="move or rename that folder, or set another file name in book.yaml",
+                    code="output-write",
+                )
+            )
 
 
 def _discard(staged: list[tuple[str, Path]]) -> None:

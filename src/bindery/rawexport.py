@@ -118,6 +118,8 @@ from typing import Any
 
 import yaml
 
+from bindery.exportmarkdown import render_block
+
 __all__ = ["ImportedArticle", "NotAnArticleError", "RelatedEntry", "parse_export"]
 
 
@@ -188,7 +190,7 @@ class ImportedArticle:
             default_flow_style=False,
             width=_YAML_WIDTH,
         )
-        blocks = [_render_block(block) for block in self.paragraphs]
+        blocks = [render_block(block) for block in self.paragraphs]
         body = "\n\n".join(blocks)
         return f"---\n{front}---\n\n{body}\n" if body else f"---\n{front}---\n"
 
@@ -358,7 +360,7 @@ _READING_TIME = re.compile(
     r"(?:\s*[-–]\s*|\s*)(?:min(?:ute)?s?)\.?(?P<read>\s+(?:read|reading|to\s+read))?",
     re.I,
 )
-_META_SPLIT = re.compile(r"\s+[-–—|·•]\s+|\s*[|·•]\s*")
+_META_SPLIT = re.compile(r"(?<!\s)\s+[-–—|·•]\s+|(?<!\s)\s+[|·•]\s*|[|·•]\s*")  # a run's first space only: linear
 _BYLINE = re.compile(
     r"(?:(?P<verb>published|written|posted|words|story|text|reported|reporting)\s+)?by\s*:?\s+(?P<rest>.+)"
     r"|(?:authors?|writer|written\s+by)\s*:\s*(?P<rest2>.+)",
@@ -407,7 +409,7 @@ def _split_names(text: str) -> list[str] | None:
     text = text.strip().rstrip(",;")
     if not text or len(text) > 120:
         return None
-    pieces = [p.strip() for p in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*", text) if p.strip()]
+    pieces = [p.strip() for p in re.split(r"(?<!\s)(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)", text) if p.strip()]
     names: list[str] = []
     for piece in pieces:
         if names and piece.lower() in _NAME_SUFFIXES:
@@ -569,7 +571,7 @@ for _kind, _phrases in {
     for _phrase in _phrases:
         _NOISE[_phrase] = _kind
 _NOISE_PREFIX = re.compile(r"(?P<p>read more|read next|read also|also read|see also|related|more)\s*:\s*\S", re.I)
-_SEPARATOR = re.compile(r"[-–—_*•·=~+.|/\\]+(?:\s*[-–—_*•·=~+.|/\\]+)*")
+_SEPARATOR = re.compile(r"[-–—_*•·=~+.|/\\](?:[-–—_*•·=~+.|/\\\s]*[-–—_*•·=~+.|/\\])?")  # no nested quantifier
 _FOOTER = re.compile(r"(?:©|\(c\)\s*\d{4}|copyright\s+(?:©|\(c\)|\d{4})).{0,150}", re.I)
 
 _NETWORKS = {
@@ -980,29 +982,3 @@ class _Dumper(yaml.SafeDumper):  # type: ignore[misc,unused-ignore]
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
         return super().increase_indent(flow, False)
-
-
-_BLOCK_START = re.compile(
-    r"(?P<mark>#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|`{3,}|~{3,}|<(?=[A-Za-z/!?])|\[(?=[^\]]*\]:))"
-    r"|(?P<num>\d{1,9})(?P<delim>[.)])(?=\s|$)"
-)
-_ATTR_LIST = re.compile(r"\{(?=[#.:][^{}]*\}\s*$)")
-
-
-def _escape_paragraph(text: str) -> str:
-    """Backslash-escape what Markdown would read as block syntax at line start."""
-    m = _BLOCK_START.match(text)
-    if m:
-        if m.group("num") is not None:
-            text = f"{m.group('num')}\\{m.group('delim')}{text[m.end() :]}"
-        else:
-            text = "\\" + text
-    return _ATTR_LIST.sub(r"\\{", text)
-
-
-def _render_block(block: str) -> str:
-    if block.startswith("## "):
-        heading = block[3:]
-        heading = re.sub(r"(\s)(#+)$", lambda m: m.group(1) + "\\" + m.group(2), heading)
-        return "## " + _ATTR_LIST.sub(r"\\{", heading)
-    return _escape_paragraph(block)

@@ -9,6 +9,12 @@ import zipfile
 
 from bindery.diagnostics import BinderyError, Diagnostic
 
+DEFAULT_EPOCH = 946684800  # 2000-01-01T00:00:00Z, when SOURCE_DATE_EPOCH is unset and the book has no date
+# A zip entry's timestamp can say 1980 to 2107 only; a later build time
+# (SOURCE_DATE_EPOCH=5000000000, a book dated 2150) is stamped as the last one.
+ZIP_FIRST = _dt.datetime(1980, 1, 1, tzinfo=_dt.UTC)
+ZIP_LAST = _dt.datetime(2107, 12, 31, 23, 59, 58, tzinfo=_dt.UTC)
+
 
 def build_time(book_date: str | None = None) -> _dt.datetime:
     """The build's timestamp in UTC: SOURCE_DATE_EPOCH, else the book's date, else now (whole seconds)."""
@@ -36,7 +42,7 @@ def publication_date(book_date: str | None) -> str:
 
 def normalise_epub(data: bytes, when: _dt.datetime) -> bytes:
     """Re-pack an EPUB: mimetype first and stored, fixed timestamps and modes."""
-    stamp = max(when, _dt.datetime(1980, 1, 1, tzinfo=_dt.UTC)).timetuple()[:6]
+    stamp = min(max(when, ZIP_FIRST), ZIP_LAST).timetuple()[:6]
     src = zipfile.ZipFile(io.BytesIO(data))
     names = src.namelist()
     order = ["mimetype"] + [n for n in names if n != "mimetype"]

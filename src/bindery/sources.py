@@ -16,8 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from bindery.diagnostics import BinderyError, Diagnostic, Report, did_you_mean
+from bindery.limits import MAX_RELATED_ENTRIES, check_nesting, check_text_length, shorten
 from bindery.manifest import ArticleRef, Manifest, display_path
 from bindery.rawexport import NotAnArticleError, parse_export
+from bindery.textinput import decode_text as decode_text
+from bindery.textinput import read_capped
 from bindery.yamlsource import LineMap, key_path, load_yaml
 
 FRONT_MATTER_KEYS = ("title", "summary", "date", "authors", "category", "related", "source", "id", "index")
@@ -72,33 +75,9 @@ def read_sources(manifest: Manifest, warnings: list[Diagnostic] | None = None) -
     return sources
 
 
-def decode_text(data: bytes, name: str) -> str:
-    if b"\x00" in data[:8192]:
-        raise BinderyError(
-            Diagnostic("is a binary file, not text", file=name, hint="articles must be Markdown or plain-text files", code="source-binary")
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise BinderyError(
-            Diagnostic(
-                f"is not UTF-8 text (byte 0x{data[exc.start]:02x})",
-                file=name,
-                line=line,
-                hint="re-save the file as UTF-8 in your editor",
-                code="source-encoding",
-            )
-        ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def read_source(root: Path, ref: ArticleRef, report: Report) -> Source:
     name = display_path(root / ref.path)
-    try:
-        data = (root / ref.path).read_bytes()
-    except OSError as exc:
-        raise BinderyError(Diagnostic(f"cannot read: {exc.strerror}", file=name, code="source-io")) from None
+    data = read_capped(root / ref.path, name)
     digest = hashlib.sha256(data).hexdigest()
     text = decode_text(data, name)
     if not text.strip():
@@ -158,6 +137,7 @@ def split_front_matter(text: str, name: str) -> tuple[str, str, int]:
 
 def parse_markdown_article(text: str, name: str, digest: str, report: Report) -> Source:
     yaml_text, body, body_line = split_front_matter(text, name)
+    check_nesting(body, name, body_line)
     data, lines, duplicates = load_yaml(yaml_text, name, line_offset=1)
     report.diagnostics.extend(duplicates)
     if data is None:
@@ -238,6 +218,9 @@ class _FrontMatter:
             kind = {dict: "a mapping", list: "a list", bool: "true/false"}.get(type(value), type(value).__name__)
             self.error(path + (key,), f"must be text, not {kind}", "put the text on one line after the colon", code="source-type")
             return None
+        if problem := check_text_length(key, value):
+            self.error(path + (key,), *problem, code="source-length")
+            return None
         return " ".join(value.split()) or None
 
     def web_address(self, data: Mapping[str, Any], path: tuple[str | int, ...]) -> str | None:
@@ -261,7 +244,7 @@ class _FrontMatter:
             return value.isoformat()
         if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
             return value.strip()
-        self.error(path, f"'{value}' is not a date", "write dates as YYYY-MM-DD", code="source-bad-date")
+        self.error(path, f"'{shorten(str(value))}' is not a date", "write dates as YYYY-MM-DD", code="source-bad-date")
         return None
 
     def names(self, value: Any, key: str = "authors") -> tuple[str, ...]:
@@ -285,6 +268,14 @@ class _FrontMatter:
             return ()
         if not isinstance(value, list):
             self.error(("related",), "must be a list of entries", "each entry is '- summary: ...'", code="source-related")
+            return ()
+        if len(value) > MAX_RELATED_ENTRIES:
+            self.error(
+                ("related",),
+                f"has {len(value):,} entries; an article may list at most {MAX_RELATED_ENTRIES:,}",
+                "keep the related articles that matter most",
+                code="source-related",
+            )
             return ()
         out = []
         for i, item in enumerate(value):

@@ -27,6 +27,7 @@ from bindery.manifest import display_path, slugify
 from bindery.outputs import prepare_output_dir, write_atomic
 from bindery.rawexport import ImportedArticle, NotAnArticleError, parse_export
 from bindery.sources import decode_text
+from bindery.textinput import read_capped
 
 #: File names stay readable: the title slug is cut at a word boundary.
 SLUG_MAX_CHARS = 60
@@ -112,12 +113,7 @@ def import_one(path: Path, into: Path, force: bool, claimed: dict[Path, str]) ->
     name = display_path(path)
     report = FileReport(source=name)
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        report.problem = Diagnostic(f"cannot read: {exc.strerror}", file=name, hint="check the file name", code="import-io")
-        return report, None
-    try:
-        text = decode_text(data, name)
+        text = decode_text(read_capped(path, name, what="an export"), name)
     except BinderyError as exc:
         report.problem = exc.diagnostics[0]
         return report, None

@@ -17,8 +17,10 @@ import click
 
 from bindery.commands.common import reports_errors
 from bindery.diagnostics import BinderyError, Diagnostic
+from bindery.limits import check_text_length
 from bindery.manifest import slugify
 from bindery.templating import default_templates_dir
+from bindery.textinput import ILLEGAL_HINT, describe_char, find_illegal
 
 TEXT_SUFFIXES = (".yaml", ".md")
 
@@ -49,6 +51,7 @@ def create_book(target: Path, title: str | None = None, today: _dt.date | None =
             )
         )
     title = title or _title_from(target)
+    check_title(title)
     day = today or _dt.date.today()
     values = {
         "__TITLE__": json.dumps(title, ensure_ascii=False),
@@ -79,6 +82,16 @@ def create_book(target: Path, title: str | None = None, today: _dt.date | None =
             )
         ) from None
     return written
+
+
+def check_title(title: str) -> None:
+    """Refuse a --title the new book could not build with."""
+    problem = check_text_length("title", title)
+    found = find_illegal(title)
+    if problem is None and found is not None:
+        problem = (f"the title contains {describe_char(found[1])}, which an EPUB cannot hold", ILLEGAL_HINT)
+    if problem is not None:
+        raise BinderyError(Diagnostic(problem[0], key="--title", hint=problem[1], code="new-title"))
 
 
 def _title_from(target: Path) -> str:

@@ -1,0 +1,369 @@
+"""Limits everywhere (issue 12): regular expressions, YAML, sizes, names, dates, Ctrl-C.
+
+Unit tests of the pure functions plus a few small builds; the bad-input cases
+that end in a message are in `test_bad_inputs_limits.py`.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as _dt
+import inspect
+import io
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from click.testing import CliRunner
+
+from bindery import exportmarkdown, manifest, matching, rawexport, sources, yamlsource
+from bindery.cli import main
+from bindery.diagnostics import BinderyError
+from bindery.limits import MAX_SLUG_CHARS, cap_slug, check_nesting
+from bindery.manifest import load_manifest, slugify
+from bindery.outputs import write_all_atomic
+from bindery.rawexport import parse_export
+from bindery.reproducible import normalise_epub
+from bindery.textinput import decode_text
+from bindery.yamlsource import load_yaml
+from test_bad_inputs import MANIFEST, write_book
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+# -- regular expressions over user text --------------------------------------------
+
+PATTERN_MODULES: tuple[ModuleType, ...] = (rawexport, exportmarkdown, sources, matching, manifest, yamlsource)
+ATOMS = ("-", " ", "a", "1", "#", ".", "|", "'", "[", "{#", ">", "- ", "-.", ". ", "a ", "1 ", "by ", "and ", ", ", "a-", " · ", "\\", "&", "<a")  # fmt: skip
+PREFIXES = ("", "by ", "1. ")
+TAILS = ("\x00", " Notes")
+LINE_CHARS = 50_000
+SECONDS_PER_LINE = 5.0  # three searches of one 50,000-character line on a loaded machine; a backtracking pattern takes hours
+
+
+def module_patterns(module: ModuleType) -> list[tuple[str, re.Pattern[str]]]:
+    """Every compiled module-level pattern (alone or in a tuple), and every
+    literal pattern passed to re.* inside a function, found in the source."""
+    found: list[tuple[str, re.Pattern[str]]] = []
+    for name, value in vars(module).items():
+        if isinstance(value, re.Pattern):
+            found.append((f"{module.__name__}.{name}", value))
+        elif isinstance(value, tuple) and value and all(isinstance(v, re.Pattern) for v in value):
+            found += [(f"{module.__name__}.{name}[{i}]", v) for i, v in enumerate(value)]
+    for node in ast.walk(ast.parse(inspect.getsource(module))):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "re"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            found.append((f"{module.__name__}:{node.lineno}", re.compile(node.args[0].value, re.I)))
+    return found
+
+
+ALL_PATTERNS = [p for module in PATTERN_MODULES for p in module_patterns(module)]
+
+
+def test_the_pattern_collection_finds_the_patterns_of_every_module() -> None:
+    names = [name for name, _ in ALL_PATTERNS]
+    assert "bindery.rawexport._SEPARATOR" in names
+    assert any(name.startswith("bindery.rawexport._DATE_FORMS[") for name in names)
+    assert any(name.startswith("bindery.manifest:") for name in names)  # the inline ones too
+    assert len(ALL_PATTERNS) >= 30
+
+
+@pytest.mark.parametrize(("name", "pattern"), ALL_PATTERNS, ids=[name for name, _ in ALL_PATTERNS])
+def test_no_pattern_backtracks_on_long_adversarial_lines(name: str, pattern: re.Pattern[str]) -> None:
+    def too_slow(signum: int, frame: object) -> None:
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    try:
+        worst = time_lines(pattern)
+    except TimeoutError:
+        worst = (float("inf"), "a line that did not finish")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert worst[0] < SECONDS_PER_LINE, f"{name} took {worst[0]:.2f} s on {worst[1]}"
+
+
+def time_lines(pattern: re.Pattern[str]) -> tuple[float, str]:
+    worst = (0.0, "")
+    for atom in ATOMS:
+        for prefix in PREFIXES:
+            for tail in TAILS:
+                line = prefix + atom * (LINE_CHARS // len(atom)) + tail
+                signal.setitimer(signal.ITIMER_REAL, 4 * SECONDS_PER_LINE)
+                started = time.perf_counter()
+                pattern.match(line)
+                pattern.search(line)
+                pattern.fullmatch(line)
+                took = time.perf_counter() - started
+                if took > worst[0]:
+                    worst = (took, f"{prefix!r} + {atom!r} * n + {tail!r}")
+    return worst
+
+
+PROSE = (
+    "The harbour master walks the sea wall every morning before the first boat leaves, and writes "
+    "the height of the water on a slate by the door, as her mother did before her."
+)
+PROSE2 = (
+    "She has done it for thirty years, and the slate has never been wrong twice; the fishermen read "
+    "it before they read the sky, and argue about it on the quay until the tide turns."
+)
+
+
+def diary(*extra: str) -> str:
+    return "\n\n".join(["A Harbour Diary", PROSE, PROSE2, *extra, PROSE]) + "\n"
+
+
+def test_a_separator_of_40_dashes_before_words_imports_at_once() -> None:
+    started = time.perf_counter()
+    assert rawexport._SEPARATOR.fullmatch("-" * 40 + " Notes") is None
+    assert rawexport._SEPARATOR.fullmatch("- - - * * *")
+    article = parse_export(diary("-" * 40 + " Notes"), "diary.txt")
+    assert time.perf_counter() - started < 1
+    assert "Notes" in article.to_markdown()
+
+
+def test_a_raw_export_with_a_long_separator_builds_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    export = diary("-" * 40 + " Notes")
+    write_book(tmp_path, {"book.yaml": MANIFEST.replace("two.md", "two.txt"), "chapters/two.txt": export})
+    monkeypatch.chdir(tmp_path)
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["build", "book", "--format", "epub", "--no-page-list"])
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - started < 60
+
+
+# -- imported prose is escaped Markdown ----------------------------------------------
+
+
+def test_imported_prose_about_tags_is_escaped_and_builds_as_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    prose = "Never paste a <script> tag or an <img src=x onerror=alert(1)> into a page; write &amp; for an ampersand."
+    export = tmp_path / "tags.txt"
+    export.write_text(diary(prose, "<div>Still words</div>").replace("A Harbour Diary", "Tags in Prose"), encoding="utf-8")
+    article = parse_export(export.read_text(encoding="utf-8"), "tags.txt")
+    markdown = article.to_markdown()
+    assert "<script>" not in markdown and "<div>" not in markdown and "<img" not in markdown
+    assert "&lt;script>" in markdown and "&amp;amp;" in markdown
+    write_book(tmp_path, {})
+    monkeypatch.chdir(tmp_path)
+    imported = CliRunner().invoke(main, ["import", str(export), "--into", "book/chapters"])
+    assert imported.exit_code == 0, imported.output
+    (tmp_path / "book" / "book.yaml").write_text(MANIFEST.replace("chapters/two.md", "chapters/tags-in-prose.md"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "book", "--format", "epub", "--no-page-list"])
+    assert result.exit_code == 0, result.output
+    epub = next((tmp_path / "book" / "output").glob("*.epub"))
+    xhtml = "".join(zipfile.ZipFile(epub).read(n).decode("utf-8") for n in zipfile.ZipFile(epub).namelist() if n.endswith(".xhtml"))
+    assert "a &lt;script&gt; tag" in xhtml
+    assert "&lt;div&gt;Still words&lt;/div&gt;" in xhtml
+    assert "write &amp;amp; for an ampersand" in xhtml
+
+
+def test_markdown_block_starts_are_still_escaped() -> None:
+    assert exportmarkdown.render_block("# not a heading") == "\\# not a heading"
+    assert exportmarkdown.render_block("1. not a list") == "1\\. not a list"
+    assert exportmarkdown.render_block("<b>bold</b> words") == "&lt;b>bold&lt;/b> words"
+    assert exportmarkdown.render_block("## Heading ##") == "## Heading \\##"
+    assert exportmarkdown.render_block("AT&T and 3 < 4") == "AT&T and 3 < 4"
+
+
+# -- YAML -------------------------------------------------------------------------------
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+)
+
+
+def test_a_yaml_alias_bomb_is_refused_at_once_with_its_line() -> None:
+    assert len(BOMB) < 1024
+    started = time.perf_counter()
+    with pytest.raises(BinderyError) as caught:
+        load_yaml(BOMB, "book.yaml")
+    assert time.perf_counter() - started < 1
+    assert str(caught.value).startswith("book.yaml:6: aliases (*name) expand this YAML to more than 100,000 values")
+
+
+def test_aliases_are_read_but_walked_once() -> None:
+    shared = "base: &b {title: T, items: [1, 2, 3]}\n" + "".join(f"k{i}: *b\n" for i in range(50))
+    data, lines, dups = load_yaml(shared, "f.yaml")
+    assert data["k49"]["items"] == [1, 2, 3]
+    assert lines.line(("k7",)) == 9
+    assert lines.line(("k7", "items", 2)) == 9  # inside an alias: the alias's own line, never expanded
+    assert dups == []
+
+
+@pytest.mark.parametrize("text", ["a: &a [*a]\n", "&a [*a]\n", "a: &m {b: *m}\n", "x: &x [[[*x]]]\n"])
+def test_a_recursive_alias_is_a_clear_error(text: str) -> None:
+    with pytest.raises(BinderyError, match="never ends"):
+        load_yaml(text, "f.yaml")
+
+
+def test_keys_stay_the_text_written() -> None:
+    data, lines, dups = load_yaml("1: one\ntrue: yes\nnull: nothing\n~: tilde\n'1': quoted\n", "f.yaml")
+    assert list(data) == ["1", "true", "null", "~"]
+    assert lines.line(("null",)) == 3
+    assert [d.line for d in dups] == [5]
+
+
+def test_a_long_number_names_its_line_and_no_date() -> None:
+    with pytest.raises(BinderyError) as caught:
+        load_yaml("a: 1\nb: " + "5" * 5000 + "\n", "f.yaml", line_offset=1)
+    message = str(caught.value)
+    assert message.startswith("f.yaml:3: a number with 5,000 digits is too long")
+    assert "date" not in message and len(message) < 300
+
+
+# -- dates and clocks ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("epoch", "date"), [("5000000000", "2025-01-01"), ("1700000000", "2150-01-01")])
+def test_far_future_dates_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, epoch: str, date: str) -> None:
+    write_book(tmp_path, {"book.yaml": MANIFEST + f"date: {date}\n"})
+    monkeypatch.chdir(tmp_path)
+    if date.startswith("2150"):
+        monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    else:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    result = CliRunner().invoke(main, ["build", "book", "--format", "epub", "--no-page-list"])
+    assert result.exit_code == 0, result.output
+    epub = zipfile.ZipFile(next((tmp_path / "book" / "output").glob("*.epub")))
+    assert {info.date_time[0] for info in epub.infolist()} == {2107}
+
+
+def test_zip_stamps_are_clamped_to_what_zip_can_say() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("mimetype", "application/epub+zip")
+        z.writestr("a.txt", "a")
+    late = normalise_epub(buffer.getvalue(), _dt.datetime(2200, 1, 1, tzinfo=_dt.UTC))
+    early = normalise_epub(buffer.getvalue(), _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC))
+    assert zipfile.ZipFile(io.BytesIO(late)).infolist()[1].date_time == (2107, 12, 31, 23, 59, 58)
+    assert zipfile.ZipFile(io.BytesIO(early)).infolist()[1].date_time[0] == 1980
+
+
+# -- titles and file names -------------------------------------------------------------------
+
+
+def test_file_names_made_from_a_long_title_are_capped(tmp_path: Path) -> None:
+    title = " ".join(["Harbour"] * 36)[:291]
+    write_book(tmp_path, {"book.yaml": MANIFEST.replace("A Small Test Book", title)})
+    loaded = load_manifest(tmp_path / "book")
+    assert loaded.metadata.title == title
+    assert len(loaded.slug) <= MAX_SLUG_CHARS and loaded.slug.startswith("harbour-harbour")
+    assert not loaded.slug.endswith("-") and len(loaded.epub.filename) <= MAX_SLUG_CHARS + 5
+    assert len(slugify("x" * 100_000)) == MAX_SLUG_CHARS
+    assert cap_slug("ab-cd-ef", 5) == "ab-cd"
+
+
+def test_pdf_filename_names_the_pdf_and_its_cover(tmp_path: Path) -> None:
+    write_book(tmp_path, {"book.yaml": MANIFEST + "pdf:\n  filename: Harbour Tides.pdf\nepub:\n  filename: tides.epub\n"})
+    loaded = load_manifest(tmp_path / "book")
+    assert loaded.slug == "Harbour Tides"  # the builders write <slug>.pdf and <slug>-cover.pdf
+    assert loaded.epub.filename == "tides.epub"
+
+
+def test_new_refuses_a_title_it_could_not_build(tmp_path: Path) -> None:
+    bad = CliRunner().invoke(main, ["new", str(tmp_path / "a"), "--title", "Bad\x01Title"])
+    assert bad.exit_code == 1 and "control character U+0001" in bad.output and "Traceback" not in bad.output
+    long = CliRunner().invoke(main, ["new", str(tmp_path / "b"), "--title", "T" * 100_000])
+    assert long.exit_code == 1 and "the limit is 500" in long.output and len(long.output) < 500
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_a_bad_title_never_writes_an_epub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_book(tmp_path, {"book.yaml": MANIFEST.replace("title: A Small Test Book", 'title: "Bad\\x01"')})
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build", "book", "--format", "epub", "--no-page-list"])
+    assert result.exit_code == 1 and "book/book.yaml:1:" in result.output
+    assert not (tmp_path / "book" / "output").exists() or not any((tmp_path / "book" / "output").iterdir())
+
+
+# -- text files ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_text_with_a_byte_order_mark_is_read(encoding: str) -> None:
+    text = "---\ntitle: Café\n---\n\nNaïve.\r\n"
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    assert decode_text(data, "a.md") == text.replace("\r\n", "\n")
+
+
+def test_a_nul_in_utf8_text_is_named_with_its_line() -> None:
+    with pytest.raises(BinderyError, match=r"^a\.md:3: contains the control character U\+0000"):
+        decode_text(b"one\ntwo\nthree\x00\n", "a.md")
+    with pytest.raises(BinderyError, match="binary file"):
+        decode_text(b"\x89PNG\r\n\x1a\n\x00\x00\xff\xfe", "a.md")
+
+
+def test_the_nesting_check_is_linear() -> None:
+    deep = "".join("  " * i + "- item\n" for i in range(10_000))
+    started = time.perf_counter()
+    with pytest.raises(BinderyError, match=r"^a\.md:25: lists and block quotes are nested more than 20 levels deep"):
+        check_nesting(deep, "a.md", 5)
+    with pytest.raises(BinderyError):
+        check_nesting(">" * 100_000, "a.md", 1)
+    assert time.perf_counter() - started < 1
+    check_nesting("- a\n  - b\n    - c\n\n```\n" + "- " * 100 + "\n```\n> > quote\n", "a.md", 1)  # fine
+
+
+# -- outputs ---------------------------------------------------------------------------------------
+
+
+def test_a_folder_in_the_way_stops_the_build_before_any_file_is_replaced(tmp_path: Path) -> None:
+    pdf = tmp_path / "book.pdf"
+    pdf.write_bytes(b"old pdf")
+    (tmp_path / "book.epub").mkdir()
+    with pytest.raises(BinderyError, match="is a folder"):
+        write_all_atomic([(pdf, b"new pdf"), (tmp_path / "book.epub", b"new epub")])
+    assert pdf.read_bytes() == b"old pdf"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.epub", "book.pdf"]
+
+
+# -- Ctrl-C ----------------------------------------------------------------------------------------
+
+
+def run_python(code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_ctrl_c_while_bindery_loads_exits_130_without_a_traceback(tmp_path: Path) -> None:
+    done = run_python("import os, signal, bindery.interrupts; os.kill(os.getpid(), signal.SIGINT); import bindery.cli", tmp_path)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr == "interrupted; nothing was written\n"
+
+
+def test_ctrl_c_during_a_build_exits_130_without_a_traceback(tmp_path: Path) -> None:
+    write_book(tmp_path, {})
+    code = (
+        "import os, signal, sys\n"
+        "import bindery.pipeline as p\n"
+        "real = p.read_sources\n"
+        "def interrupted(*a, **k):\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return real(*a, **k)\n"
+        "p.read_sources = interrupted\n"
+        "from bindery.cli import main\n"
+        "sys.argv = ['bindery', 'build', 'book', '--format', 'epub', '--no-page-list']\n"
+        "main()\n"
+    )
+    done = run_python(code, tmp_path)
+    assert done.returncode == 130, done.stderr
+    assert "Traceback" not in done.stderr and "interrupted" in done.stderr
+    assert not (tmp_path / "book" / "output").exists() or not any((tmp_path / "book" / "output").iterdir())
+    assert signal.getsignal(signal.SIGINT) is not None
