@@ -284,7 +284,7 @@ def test_a_missing_id_falls_back_to_the_next_anchor_and_markers_stay_valid_xhtml
 
 
 def test_folios_a_page_does_not_print_are_counted_from_its_neighbours() -> None:
-    from bindery.layout_pages import _infer_labels
+    from bindery.pagemap import _infer_labels
 
     shown = [None, None, None, None, "v", None, "vii", None, None, None, "3", "4", None, None, "7"]
     assert _infer_labels(shown) == ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "1", "2", "3", "4", "5", "6", "7"]
