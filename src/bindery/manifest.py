@@ -17,6 +17,7 @@ from typing import Any
 
 from bindery.diagnostics import BinderyError, Diagnostic, Report, did_you_mean, suggest_file
 from bindery.manifest_options import AccessibilityClaim, NavigationSettings, accessibility_claim, navigation_settings
+from bindery.output_names import output_names
 from bindery.printspec import MIN_OUTSIDE_WITH_BLEED_IN, PAPERS
 from bindery.sanitize import check_image_file
 from bindery.yamlsource import LineMap, key_path, load_yaml
@@ -741,7 +742,7 @@ class _Validator:
         return given
 
     def epub(self, value: Any, slug: str) -> EpubSettings:
-        default = EpubSettings(f"{slug}.epub")
+        default = EpubSettings(output_names(slug).epub)
         if value is None:
             return default
         if not isinstance(value, Mapping):
