@@ -1,4 +1,4 @@
-"""The wheel carries the default templates and fonts, so Bindery works outside the repo."""
+"""The wheel carries the default templates, fonts and the scaffold of `bindery new`, so Bindery works outside the repo."""
 
 from __future__ import annotations
 
@@ -26,4 +26,9 @@ def test_wheel_contains_the_templates_and_fonts(tmp_path: Path) -> None:
     repo_templates = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "templates").rglob("*") if p.is_file())
     for name in repo_templates:
         assert f"bindery/{name}" in names, name
-    assert "bindery/templates/print/fonts/CharisSIL-Regular.ttf" in names
+    assert "bindery/templates/shared/fonts/CharisSIL-Regular.ttf" in names
+    repo_scaffold = sorted(str(p.relative_to(ROOT / "src")) for p in (ROOT / "src" / "bindery" / "scaffold").rglob("*") if p.is_file())
+    assert repo_scaffold, "the scaffold of `bindery new` is missing from src/bindery/scaffold/"
+    for name in repo_scaffold:
+        assert name in names, name
+    assert not any(n.startswith("bindery/templates/scaffold/") for n in names), "the scaffold is not part of the theme"

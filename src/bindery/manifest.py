@@ -19,6 +19,7 @@ from bindery.diagnostic_codes import ignore_problem
 from bindery.diagnostics import BinderyError, Diagnostic, Report, did_you_mean, suggest_file
 from bindery.limits import MAX_MANIFEST_BYTES, cap_slug, check_file_name, check_path_length, check_text_length, shorten
 from bindery.manifest_options import AccessibilityClaim, NavigationSettings, accessibility_claim, navigation_settings
+from bindery.output_names import output_names
 from bindery.printspec import MIN_OUTSIDE_WITH_BLEED_IN, PAPERS
 from bindery.sanitize import check_image_file
 from bindery.textinput import decode_text, read_capped
@@ -800,7 +801,7 @@ class _Validator:
         return given
 
     def epub(self, value: Any, slug: str) -> EpubSettings:
-        default = EpubSettings(f"{slug}.epub")
+        default = EpubSettings(output_names(slug).epub)
         if value is None:
             return default
         if not isinstance(value, Mapping):

@@ -26,25 +26,12 @@ from lxml import etree
 from weasyprint import Document as LaidOutDocument
 from weasyprint.formatting_structure import boxes
 
+from bindery.numerals import from_roman, to_roman
+
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
 FOLIO = re.compile(r"\d+|[ivxlcdm]+")
 ANCHORS_KEPT = 8  # ids remembered per page, nearest first, in case the ebook lacks one
-ROMAN = (
-    (1000, "m"),
-    (900, "cm"),
-    (500, "d"),
-    (400, "cd"),
-    (100, "c"),
-    (90, "xc"),
-    (50, "l"),
-    (40, "xl"),
-    (10, "x"),
-    (9, "ix"),
-    (5, "v"),
-    (4, "iv"),
-    (1, "i"),
-)
 # Where a marker may move out to when it would be the first thing of an element.
 NO_PHRASING = frozenset({"ol", "ul", "dl", "table", "thead", "tbody", "tfoot", "tr", "colgroup", "nav", "html", "head", "hgroup", "select"})
 
@@ -178,27 +165,11 @@ def _parse_folio(text: str | None) -> tuple[int, bool] | None:
         return None
     if text.isdigit():
         return int(text), False
-    return _roman_value(text), True
-
-
-def _roman_value(text: str) -> int:
-    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
-    total = 0
-    for ch, nxt in zip(text, [*text[1:], ""], strict=True):
-        v = values[ch]
-        total += -v if nxt and values[nxt] > v else v
-    return total
+    return from_roman(text), True
 
 
 def _format_folio(number: int, roman: bool) -> str:
-    if not roman:
-        return str(number)
-    out = []
-    for value, digits in ROMAN:
-        while number >= value:
-            out.append(digits)
-            number -= value
-    return "".join(out)
+    return to_roman(number) if roman else str(number)
 
 
 # --- Placing the markers in the EPUB ----------------------------------------

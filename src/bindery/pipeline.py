@@ -20,6 +20,7 @@ from bindery.diagnostic_codes import check_ignorable
 from bindery.diagnostics import BinderyError, Diagnostic, without_ignored
 from bindery.manifest import load_manifest
 from bindery.model import Book, assemble_book
+from bindery.output_names import output_names
 from bindery.outputs import prepare_output_dir, write_all_atomic
 from bindery.pagemap import PageMap
 from bindery.sources import read_sources
@@ -108,7 +109,7 @@ def build(
             page_map = builder.page_map
         result.artifacts.extend(output.artifacts)
         result.warnings.extend(output.diagnostics)
-    interior = next((a for a in result.artifacts if a.path.name == f"{book.slug}.pdf"), None)
+    interior = next((a for a in result.artifacts if a.path.name == output_names(book.slug).pdf), None)
     if interior is not None and book.pdf.profile == "print":
         say(f"building the {CoverBuilder.format}")
         cover = CoverBuilder(book, xrefs, out_dir, interior_pages=interior.pages or 0).build()

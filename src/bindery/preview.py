@@ -40,7 +40,7 @@ from bindery.builders.cover_image import CoverImage
 from bindery.diagnostics import BinderyError, Diagnostic
 from bindery.manifest import find_manifest
 from bindery.preview_worker import DEFAULT_TIMEOUT, RebuildWorker, Snapshot, WorkerFailed, failed
-from bindery.templating import default_templates_dir
+from bindery.templating import SHARED, default_templates_dir
 
 ASSETS = "_bindery"  # URL folder of the preview's own files; no book document is named so
 XHTML = "application/xhtml+xml; charset=utf-8"
@@ -234,10 +234,10 @@ class PreviewSite:
         self.worker.stop()
 
     def watched_paths(self) -> list[Path]:
-        built_in = default_templates_dir().resolve() / "ebook"
         paths = [self.root]
-        if self.root not in built_in.parents:
-            paths.append(built_in)
+        for built_in in (default_templates_dir().resolve() / kind for kind in ("ebook", SHARED)):
+            if self.root not in built_in.parents:
+                paths.append(built_in)
         return paths
 
 

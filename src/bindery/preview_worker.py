@@ -70,7 +70,7 @@ class RenderCache:
 
     def _refresh(self, root: Path) -> None:
         dirs = [d for kind in ("ebook", "print") for d in template_dirs(root, kind)]
-        files = sorted(p for d in dirs for p in d.rglob("*") if p.is_file())
+        files = sorted({p for d in dirs for p in d.rglob("*") if p.is_file()})  # the shared folder is in both sets
         key = repr([(str(p), p.stat().st_mtime_ns) for p in files])
         if key != self._key:
             self._key, self._templates, self._covers = key, Templates(root, "ebook"), {}

@@ -1,7 +1,9 @@
 """Jinja2 environments for the two template sets, with author overrides.
 
 A book folder's own `templates/ebook/` and `templates/print/` override the
-built-in templates file by file (ChoiceLoader). StrictUndefined makes a typo
+built-in templates file by file (ChoiceLoader). Both sets also find what they
+share in `templates/shared/` (the fonts, the article macros), the book's
+own before the built-in one, after the set's own folders. StrictUndefined makes a typo
 in a template fail loudly; template errors become diagnostics with the
 template file and line.
 
@@ -29,8 +31,10 @@ from markupsafe import Markup
 
 from bindery.diagnostics import BinderyError, Diagnostic, did_you_mean
 from bindery.manifest import display_path
+from bindery.numerals import to_roman
 
 Kind = Literal["ebook", "print"]
+SHARED = "shared"  # the folder both sets read after their own: fonts, article macros
 PACKAGE_DIR = Path(__file__).resolve().parent
 MAX_PRODUCT = 10_000_000  # items a template may make with `*` (a string of 10 MB)
 MAX_EXPONENT = 1_000  # the largest power a template may compute with `**`
@@ -45,7 +49,10 @@ def default_templates_dir() -> Path:
 
 
 def template_dirs(book_root: Path, kind: Kind) -> list[Path]:
-    dirs = [book_root / "templates" / kind, default_templates_dir() / kind]
+    """Where a set's templates and assets are looked up, first match wins: the book's set, the book's
+    shared folder, the built-in set, the built-in shared folder."""
+    built_in = default_templates_dir()
+    dirs = [book_root / "templates" / kind, book_root / "templates" / SHARED, built_in / kind, built_in / SHARED]
     unique: list[Path] = []
     for d in dirs:
         if d.is_dir() and d.resolve() not in [u.resolve() for u in unique]:
@@ -61,29 +68,6 @@ def css_string(value: Any) -> Markup:
     text = str(value)
     escaped = "".join(c if c.isalnum() and c.isascii() or c in " .,:;!?'-_()&" else f"\\{ord(c):x} " for c in text)
     return Markup(f'"{escaped}"')
-
-
-def roman(n: int) -> str:
-    out = ""
-    for value, letters in (
-        (1000, "m"),
-        (900, "cm"),
-        (500, "d"),
-        (400, "cd"),
-        (100, "c"),
-        (90, "xc"),
-        (50, "l"),
-        (40, "xl"),
-        (10, "x"),
-        (9, "ix"),
-        (5, "v"),
-        (4, "iv"),
-        (1, "i"),
-    ):
-        while n >= value:
-            out += letters
-            n -= value
-    return out
 
 
 NUMBER_WORDS = ("Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "Eleven", "Twelve")
@@ -179,7 +163,7 @@ class Templates:
         )
         self.env.globals["range"] = bounded_range
         self.env.filters["css_string"] = css_string
-        self.env.filters["roman"] = roman
+        self.env.filters["roman"] = to_roman
         self.env.filters["number_word"] = number_word
 
     def find(self, name: str) -> Path:

@@ -21,6 +21,7 @@ from bindery.builders.base import Artifact, Builder, BuildOutput
 from bindery.builders.cover_image import cover_art
 from bindery.builders.pdf import book_fetcher, strip_interactive
 from bindery.model import Book
+from bindery.output_names import output_names
 from bindery.printspec import BARCODE_AREA_IN, cover_geometry
 from bindery.templating import Kind
 from bindery.xref import CrossReferences
@@ -38,7 +39,7 @@ class CoverBuilder(Builder):
         self.interior_pages = interior_pages
 
     def output_path(self) -> Path:
-        return self.output_dir / f"{self.book.slug}-cover.pdf"
+        return self.output_dir / output_names(self.book.slug).cover
 
     def build(self) -> BuildOutput:
         pdf = self.book.pdf

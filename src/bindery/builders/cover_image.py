@@ -2,7 +2,8 @@
 
 The layout is a template, `ebook/cover-art.yaml.j2` (colours, fonts, sizes,
 positions), rendered with the book's metadata and drawn with Pillow in the
-shipped print fonts, so a book overrides it like any other template. The
+shipped fonts (`templates/shared/fonts/`, the print edition's too), so a
+book overrides it like any other template. The
 result is a PNG of at least 1600 x 2560 pixels; the same metadata always
 gives the same bytes. `cover_art` is the design laid out once (text fitted
 to its lines); the print cover's front panel (`builders/cover.py`) is the
@@ -51,7 +52,7 @@ class ArtText:
     """A text block of the design, already fitted: its lines, size and place in pixels."""
 
     lines: tuple[str, ...]
-    font: str  # a font file in the print templates, e.g. fonts/CharisSIL-Bold.ttf
+    font: str  # a font file the ebook set finds (the shared fonts), e.g. fonts/CharisSIL-Bold.ttf
     size: float
     top: float  # of the first line
     step: float  # line to line
@@ -72,8 +73,8 @@ class CoverArt:
 
 def cover_art(book: Book) -> CoverArt:
     """The book's cover design from `ebook/cover-art.yaml.j2`, with every text block fitted."""
-    ebook = Templates(Path(book.root), "ebook")
-    fonts = Templates(Path(book.root), "print")
+    ebook = Templates(Path(book.root), "ebook")  # finds the fonts too: templates/shared/ is in its folders
+    fonts = ebook
     source = ebook.render(TEMPLATE, meta=book.metadata, book=book)
     where = display_path(ebook.find(TEMPLATE))
     try:

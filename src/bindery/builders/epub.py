@@ -18,6 +18,7 @@ from bindery.accessibility import describe_accessibility, print_edition_name
 from bindery.builders.base import Artifact, Builder, BuildOutput
 from bindery.builders.cover_image import CoverImage, generated_cover
 from bindery.model import Book
+from bindery.output_names import output_names
 from bindery.pagemap import PageMap
 from bindery.render import Document, package_images, render_ebook
 from bindery.reproducible import build_time, normalise_epub, publication_date
@@ -114,7 +115,7 @@ class EpubBuilder(Builder):
         writer.process()
         writer.write()
         data = normalise_epub(buffer.getvalue(), modified)
-        return BuildOutput([Artifact(self.output_dir / book.epub_filename, data)], warnings)
+        return BuildOutput([Artifact(self.output_dir / output_names(book.slug, book.epub_filename).epub, data)], warnings)
 
 
 class _Writer(epub.EpubWriter):  # type: ignore[misc]  # EbookLib has no type hints

@@ -36,6 +36,8 @@ from bindery.builders.print_html import has_notes, prepare_for_print, with_page_
 from bindery.diagnostics import Diagnostic
 from bindery.indexing.pages import pages_of
 from bindery.model import Book
+from bindery.numerals import from_roman
+from bindery.output_names import output_names
 from bindery.pagemap import PageMap, read_page_map
 from bindery.pdf_write_speedup import linear_page_references
 from bindery.printspec import (
@@ -104,7 +106,7 @@ class PdfBuilder(Builder):
     page_map: PageMap | None = None  # after build(): where each page of the PDF begins, for the EPUB's page-list
 
     def output_path(self) -> Path:
-        return self.output_dir / f"{self.book.slug}.pdf"
+        return self.output_dir / output_names(self.book.slug).pdf
 
     def build(self) -> BuildOutput:
         fetcher = book_fetcher(self.book, self.templates.dirs)
@@ -282,17 +284,11 @@ def page_label_ranges(labels: Sequence[str]) -> list[tuple[int, str, int]]:
     ranges: list[tuple[int, str, int]] = []
     previous: tuple[str, int] | None = None
     for index, label in enumerate(labels):
-        style, number = ("D", int(label)) if label.isdigit() else ("r", _roman(label))
+        style, number = ("D", int(label)) if label.isdigit() else ("r", from_roman(label) or 1)
         if previous is None or previous != (style, number - 1):
             ranges.append((index, style, number))
         previous = (style, number)
     return ranges
-
-
-def _roman(label: str) -> int:
-    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
-    digits = [values.get(ch, 0) for ch in label.lower()]
-    return sum(-d if d < following else d for d, following in zip(digits, [*digits[1:], 0], strict=True)) or 1
 
 
 def _add_page_labels(pdf: pydyf.PDF, ranges: list[tuple[int, str, int]]) -> None:

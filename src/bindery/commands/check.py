@@ -20,6 +20,7 @@ from bindery.commands.progress import StageDisplay
 from bindery.diagnostic_codes import check_ignorable
 from bindery.indexing.check import check_index
 from bindery.manifest import Manifest, load_manifest
+from bindery.output_names import output_names
 from bindery.pipeline import build
 from bindery.preflight import Check, preflight_cover, preflight_pdf, run_ace, run_epubcheck
 from bindery.typography import typography_checks
@@ -28,9 +29,10 @@ MARKS = {"pass": "ok  ", "warn": "warn", "fail": "FAIL", "skip": "skip"}
 
 
 def expected_outputs(manifest: Manifest, output_dir: Path) -> dict[str, Path]:
-    outputs = {"epub": output_dir / manifest.epub.filename, "pdf": output_dir / f"{manifest.slug}.pdf"}
+    names = output_names(manifest.slug, manifest.epub.filename)
+    outputs = {"epub": output_dir / names.epub, "pdf": output_dir / names.pdf}
     if manifest.pdf.profile == "print":
-        outputs["cover"] = output_dir / f"{manifest.slug}-cover.pdf"
+        outputs["cover"] = output_dir / names.cover
     return outputs
 
 

@@ -1,7 +1,7 @@
 """`bindery new DIR`: scaffold a book that builds at once.
 
-The files come from the built-in `templates/scaffold/` folder (package data,
-next to the ebook and print templates): a `book.yaml` with every option
+The files come from the `bindery/scaffold/` folder (package data beside the
+code, apart from the templates): a `book.yaml` with every option
 commented, two example articles that relate to each other, and an empty
 `templates/` folder for overrides. A few placeholders (`__TITLE__`, ...)
 are filled in; nothing else is generated.
@@ -19,14 +19,16 @@ from bindery.commands.common import reports_errors
 from bindery.diagnostics import BinderyError, Diagnostic
 from bindery.limits import check_text_length
 from bindery.manifest import slugify
-from bindery.templating import default_templates_dir
 from bindery.textinput import ILLEGAL_HINT, describe_char, find_illegal
 
 TEXT_SUFFIXES = (".yaml", ".md")
 
 
+SCAFFOLD_DIR = Path(__file__).resolve().parent.parent / "scaffold"
+
+
 def scaffold_dir() -> Path:
-    return default_templates_dir() / "scaffold"
+    return SCAFFOLD_DIR
 
 
 def scaffold_files() -> list[Path]:
