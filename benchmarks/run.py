@@ -174,7 +174,8 @@ def _plain(options: dict[str, Any], skip: tuple[str, ...]) -> dict[str, Any]:
 
 
 def page_list_modules() -> list[Any]:
-    """Bindery modules that extract a page-list, if the pipeline on disk has one."""
+    """Bindery modules that extract a page-list, if the pipeline on disk has one: reading it from
+    the layout (`layout_pages`) and placing it in the EPUB (`pagemap`)."""
     import importlib
     import pkgutil
 
@@ -183,7 +184,7 @@ def page_list_modules() -> list[Any]:
     found = []
     for info in pkgutil.walk_packages(bindery.__path__, "bindery."):
         leaf = info.name.rsplit(".", 1)[-1].replace("_", "")
-        if "pagelist" in leaf or leaf in ("pagemap", "pagenumbers"):
+        if "pagelist" in leaf or leaf in ("pagemap", "pagenumbers", "layoutpages"):
             found.append(importlib.import_module(info.name))
     return found
 

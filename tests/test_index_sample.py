@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bindery.indexing.entries import BookIndex, Entry
-from bindery.pagemap import _infer_labels
+from bindery.layout_pages import _infer_labels
 from bindery.pipeline import load_book
 from conftest import ROOT, Built, pdf_pages_text
 

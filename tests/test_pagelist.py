@@ -284,7 +284,7 @@ def test_a_missing_id_falls_back_to_the_next_anchor_and_markers_stay_valid_xhtml
 
 
 def test_folios_a_page_does_not_print_are_counted_from_its_neighbours() -> None:
-    from bindery.pagemap import _infer_labels
+    from bindery.layout_pages import _infer_labels
 
     shown = [None, None, None, None, "v", None, "vii", None, None, None, "3", "4", None, None, "7"]
     assert _infer_labels(shown) == ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "1", "2", "3", "4", "5", "6", "7"]
@@ -312,3 +312,45 @@ def test_no_page_list_builds_the_epub_without_laying_out_the_print_edition(tmp_p
     assert "pageBreakSource" not in text and "printPageNumbers" not in text
     found = severities(epubcheck(epub))
     assert not found.get("ERROR") and not found.get("WARNING"), found
+
+
+def test_an_epub_only_build_without_page_list_imports_no_weasyprint(tmp_path: Path) -> None:
+    """The ebook side (render, page-break placement, packaging) never needs WeasyPrint:
+    only the print layout stage imports it, and this build skips that stage."""
+    import os
+    import sys
+
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from bindery.pipeline import build\n"
+        f"build(Path({str(ROOT / 'tests' / 'books' / 'minimal')!r}), ('epub',), Path({str(tmp_path)!r}), page_list=False)\n"
+        "print('weasyprint imported' if 'weasyprint' in sys.modules else 'no weasyprint')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env={**os.environ}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "no weasyprint"
+    assert (tmp_path / "a-minimal-book.epub").is_file()
+
+
+def test_the_pdf_and_the_epub_page_list_come_from_one_layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`build` lays the print edition out once; the PDF, its page count and the EPUB's page map are that layout's."""
+    from bindery import layout
+    from bindery.pipeline import build
+
+    made: list[layout.PrintLayout] = []
+    lay_out_print = layout.lay_out_print
+
+    def counted(*args: object, **kwargs: object) -> layout.PrintLayout:
+        made.append(lay_out_print(*args, **kwargs))  # type: ignore[arg-type]
+        return made[-1]
+
+    monkeypatch.setattr(layout, "lay_out_print", counted)
+    result = build(ROOT / "tests" / "books" / "minimal", ("epub", "pdf"), tmp_path)
+    assert len(made) == 1, "the print edition was laid out more than once"
+    pdf = next(a for a in result.artifacts if a.path.suffix == ".pdf")
+    assert pdf.pages == made[0].page_count == len(PdfReader(pdf.path).pages)
+    with zipfile.ZipFile(next(a.path for a in result.artifacts if a.path.suffix == ".epub")) as z:
+        nav = z.read("OEBPS/nav.xhtml").decode()
+    labels = re.findall(r'<a href="[^"]*#page-[^"]*">([^<]+)</a>', nav)
+    assert labels == [page.label for page in made[0].page_map.pages]

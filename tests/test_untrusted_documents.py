@@ -399,7 +399,7 @@ def test_an_article_id_cannot_capture_the_books_own(tmp_path: Path, monkeypatch:
 def test_the_fetcher_serves_only_listed_files(tmp_path: Path) -> None:
     from weasyprint.urls import URLFetchingError
 
-    from bindery.builders.pdf import BookURLFetcher
+    from bindery.layout import BookURLFetcher
 
     (tmp_path / ".env").write_text(SECRET)
     (tmp_path / "images").mkdir()
@@ -518,11 +518,11 @@ def test_preflight_fails_a_pdf_with_an_attached_file(tmp_path: Path) -> None:
 def test_weasyprint_messages_reach_the_report() -> None:
     import logging
 
-    from bindery.builders.pdf import BookURLFetcher, _weasyprint_warnings, weasyprint_messages
+    from bindery.layout import weasyprint_messages, weasyprint_warnings
 
     with weasyprint_messages() as said:
         logging.getLogger("weasyprint").warning("Ignored `foo: bar` at 1:2, unknown property.")
-    warnings = _weasyprint_warnings(said, BookURLFetcher({}, []))
+    warnings = weasyprint_warnings(said)
     assert [(w.code, w.severity) for w in warnings] == [("pdf-weasyprint", "warning")]
     assert "unknown property" in warnings[0].message
 

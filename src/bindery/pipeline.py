@@ -1,7 +1,12 @@
-"""The one-way pipeline: manifest -> sources -> book model -> cross-references -> render -> emit.
+"""The one-way pipeline: manifest -> sources -> book model -> cross-references
+-> print layout -> PDF and cover, EPUB.
 
-Each stage finishes before the next starts and hands immutable objects on.
-Outputs are kept in memory until every requested builder succeeded, then
+Each stage finishes before the next starts and hands immutable objects on;
+`build` reads as its four steps. The print layout (`layout.PrintLayout`) is a
+value: the PDF writer writes it, the cover takes its page count, the EPUB
+takes its page map. An EPUB-only `--no-page-list` build skips the layout and
+never imports WeasyPrint (the print modules are imported only when used).
+Outputs are kept in memory until every requested output succeeded, then
 written atomically, so a failed build never touches `output/`.
 """
 
@@ -11,22 +16,24 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bindery.builders.base import Artifact, Builder
-from bindery.builders.cover import CoverBuilder
+from bindery.builders.base import Artifact, BuildOutput
 from bindery.builders.epub import EpubBuilder
-from bindery.builders.pdf import PdfBuilder
 from bindery.diagnostic_codes import check_ignorable
 from bindery.diagnostics import BinderyError, Diagnostic, without_ignored
 from bindery.manifest import load_manifest
 from bindery.model import Book, assemble_book
-from bindery.output_names import output_names
 from bindery.outputs import prepare_output_dir, write_all_atomic
 from bindery.pagemap import PageMap
 from bindery.sources import read_sources
+from bindery.templating import Templates
 from bindery.xref import CrossReferences, resolve_cross_references
 
-BUILDERS: dict[str, type[Builder]] = {"epub": EpubBuilder, "pdf": PdfBuilder}
+if TYPE_CHECKING:
+    from bindery.layout import PrintLayout
+
+FORMATS = ("epub", "pdf")
 
 
 @dataclass
@@ -37,6 +44,11 @@ class BuildResult:
     warnings: list[Diagnostic] = field(default_factory=list)
     seconds: float = 0.0
     ignored: int = 0  # warnings left out by --ignore or book.yaml's ignore_warnings:
+
+    def add(self, *outputs: BuildOutput) -> None:
+        for output in outputs:
+            self.artifacts.extend(output.artifacts)
+            self.warnings.extend(output.diagnostics)
 
 
 Progress = Callable[[str], None]
@@ -63,16 +75,6 @@ def _load(path: Path) -> tuple[Book, CrossReferences, list[Diagnostic], tuple[st
     return book, xrefs, warnings, manifest.ignore_warnings, len(found) - len(warnings)
 
 
-def print_page_map(book: Book, xrefs: CrossReferences, out_dir: Path) -> PageMap | None:
-    """Where the print edition's pages begin, for an EPUB built without the PDF.
-
-    The print edition is laid out once but not written (its warnings belong
-    to a PDF build), so an EPUB carries the same page-list whether or not the
-    PDF is built alongside it. `--no-page-list` skips this layout.
-    """
-    return PdfBuilder(book, xrefs, out_dir).lay_out_page_map()
-
-
 def build(
     path: Path,
     formats: tuple[str, ...] = ("epub", "pdf"),
@@ -83,8 +85,9 @@ def build(
     page_list: bool = True,
     ignore: tuple[str, ...] = (),
 ) -> BuildResult:
-    """Build and write the outputs. Warnings whose code is in `ignore` (or in
-    book.yaml's `ignore_warnings:`) are left out and do not fail `strict`."""
+    """Build `formats` of the book at `path`; `page_list=False` skips the layout an EPUB-only build
+    needs for its page-list. Warnings whose code is in `ignore` (or in book.yaml's
+    `ignore_warnings:`) are left out and do not fail `strict`."""
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
     check_ignorable(ignore)
@@ -93,28 +96,13 @@ def build(
     ignore = (*ignore, *ignored)
     out_dir = output_dir if output_dir is not None else Path(book.root) / "output"
     result = BuildResult(book, xrefs, warnings=list(warnings), ignored=dropped)
-    page_map: PageMap | None = None
-    for name in sorted(formats, key=lambda n: n != "pdf"):  # the PDF first: its layout gives the EPUB its page-list
-        builder: Builder
-        if name == "epub":
-            if page_map is None and page_list:
-                say("laying out the print edition for the EPUB's page numbers")
-                page_map = print_page_map(book, xrefs, out_dir)
-            builder = EpubBuilder(book, xrefs, out_dir, page_map=page_map)
-        else:
-            builder = BUILDERS[name](book, xrefs, out_dir)
-        say(f"building the {builder.format}")
-        output = builder.build()
-        if isinstance(builder, PdfBuilder):
-            page_map = builder.page_map
-        result.artifacts.extend(output.artifacts)
-        result.warnings.extend(output.diagnostics)
-    interior = next((a for a in result.artifacts if a.path.name == output_names(book.slug).pdf), None)
-    if interior is not None and book.pdf.profile == "print":
-        say(f"building the {CoverBuilder.format}")
-        cover = CoverBuilder(book, xrefs, out_dir, interior_pages=interior.pages or 0).build()
-        result.artifacts.extend(cover.artifacts)
-        result.warnings.extend(cover.diagnostics)
+
+    layout = lay_out_print_edition(book, xrefs, say) if "pdf" in formats or page_list else None
+    if layout is not None and "pdf" in formats:
+        result.add(*write_print_edition(book, xrefs, layout, out_dir, say))
+    if "epub" in formats:
+        result.add(package_ebook(book, xrefs, layout.page_map if layout else None, out_dir, say))
+
     kept = without_ignored(result.warnings, ignore)
     result.ignored += len(result.warnings) - len(kept)
     result.warnings = kept
@@ -133,3 +121,30 @@ def build(
     write_all_atomic((artifact.path, artifact.data) for artifact in result.artifacts)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def lay_out_print_edition(book: Book, xrefs: CrossReferences, say: Progress) -> PrintLayout:
+    """The print edition laid out once: the PDF, the cover and the EPUB's page-list all read it."""
+    from bindery.layout import lay_out_print  # WeasyPrint is imported only by a build that lays out
+
+    say("laying out the print edition")
+    return lay_out_print(book, xrefs, Templates(Path(book.root), "print"))
+
+
+def write_print_edition(book: Book, xrefs: CrossReferences, layout: PrintLayout, out_dir: Path, say: Progress) -> list[BuildOutput]:
+    """The PDF from the layout, and for the print profile the cover, whose spine is the layout's page count."""
+    from bindery.builders.cover import CoverBuilder
+    from bindery.builders.pdf import PdfBuilder
+
+    say(f"building the {PdfBuilder.format}")
+    outputs = [PdfBuilder(book, xrefs, out_dir, layout=layout).build()]
+    if book.pdf.profile == "print":
+        say(f"building the {CoverBuilder.format}")
+        outputs.append(CoverBuilder(book, xrefs, out_dir, interior_pages=layout.page_count).build())
+    return outputs
+
+
+def package_ebook(book: Book, xrefs: CrossReferences, page_map: PageMap | None, out_dir: Path, say: Progress) -> BuildOutput:
+    """The EPUB; with `page_map` (from the print layout) it carries the print edition's page-list."""
+    say(f"building the {EpubBuilder.format}")
+    return EpubBuilder(book, xrefs, out_dir, page_map=page_map).build()

@@ -2,7 +2,8 @@
 
 Back cover, spine and front cover on one page with 0.125 in bleed on every
 side; the spine width comes from the interior's final page count and the
-paper (`printspec.cover_geometry`), so the cover is built after the interior.
+paper (`printspec.cover_geometry`), so the cover is built from the interior's
+layout (`layout.PrintLayout.page_count`).
 Layout is template-driven: `print/cover.html.j2` and `print/cover.css.j2`.
 The front panel is the ebook cover's design (`cover_image.cover_art`: the
 same rules, fitted title lines, sizes and places) scaled to the trim height.
@@ -19,7 +20,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from bindery.builders.base import Artifact, Builder, BuildOutput
 from bindery.builders.cover_image import cover_art
-from bindery.builders.pdf import book_fetcher, strip_interactive
+from bindery.layout import book_fetcher, strip_interactive
 from bindery.model import Book
 from bindery.output_names import output_names
 from bindery.printspec import BARCODE_AREA_IN, cover_geometry

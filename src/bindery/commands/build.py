@@ -8,7 +8,7 @@ import click
 
 from bindery.commands.common import human_size, reports_errors
 from bindery.commands.progress import StageDisplay
-from bindery.pipeline import BUILDERS, build
+from bindery.pipeline import FORMATS, build
 
 
 @click.command("build")
@@ -45,7 +45,7 @@ def build_command(
     debug: bool,
 ) -> None:
     """Build the book in PATH (a folder with book.yaml, or a manifest file)."""
-    formats = tuple(BUILDERS) if fmt == "all" else (fmt,)
+    formats = FORMATS if fmt == "all" else (fmt,)
     with StageDisplay(quiet, verbose) as progress:
         result = build(path, formats, output, strict=strict, progress=progress, page_list=not no_page_list, ignore=ignore)
     if quiet:

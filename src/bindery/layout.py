@@ -1,0 +1,327 @@
+"""The print layout stage: the book laid out by WeasyPrint once, handed on as a `PrintLayout`.
+
+Everything downstream reads this one value: the PDF writer writes its
+document, the cover takes its page count (the spine), the EPUB takes its page
+map (where each printed page begins, for the page-list). Nothing here writes
+a file; an EPUB built without the PDF uses the same layout, unwritten.
+
+Two profiles (the manifest's `pdf.profile`): `digital` keeps bookmarks and
+links; `print` strips them, chooses the gutter from the page count
+(`printspec.gutter_for`; the book is laid out again when the final count
+falls in another band) and pads the page count to even with a blank verso.
+A book with an index is laid out twice per pass: the second layout prints
+the index's page ranges read from the first.
+
+WeasyPrint may only read files inside the book folder and the template
+folders; every other URL (other files, http, attachments) is refused with a
+warning, never fetched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+from urllib.request import url2pathname
+
+import weasyprint
+from weasyprint.formatting_structure import boxes
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
+
+from bindery.builders.print_html import has_notes, prepare_for_print, with_page_numbers
+from bindery.diagnostics import Diagnostic
+from bindery.indexing.pages import pages_of
+from bindery.layout_pages import read_page_map
+from bindery.model import Book
+from bindery.pagemap import PageMap
+from bindery.printspec import (
+    GUTTER_BANDS,
+    MAX_PAGES,
+    MIN_IMAGE_DPI,
+    MIN_PAGES,
+    PageMargins,
+    padded_to_even,
+    print_margins,
+    screen_margins,
+)
+from bindery.render import PrintRendering, render_print
+from bindery.templating import Templates
+from bindery.xref import CrossReferences
+
+# Files a template folder may give WeasyPrint: fonts, stylesheets and pictures, never anything else.
+MAX_NUMBERING_PASSES = 3  # when a footnote went astray: layouts with literal page numbers until they settle
+TEMPLATE_FILE_TYPES = frozenset({".ttf", ".otf", ".woff", ".woff2", ".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
+
+
+@dataclass(frozen=True)
+class PrintLayout:
+    """The print edition as laid out, not yet written.
+
+    `document` is WeasyPrint's laid-out document (a mutable object: only the
+    PDF writer uses it, once); `page_map` is read from it; `page_count` is
+    the final count (even in the print profile); `rendering` is the HTML and
+    CSS of the last layout; `diagnostics` are the layout's warnings
+    (WeasyPrint's messages, refused URLs, page count, low-resolution images),
+    reported only when the PDF is built."""
+
+    document: weasyprint.Document
+    page_map: PageMap
+    page_count: int
+    rendering: PrintRendering
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def lay_out_print(book: Book, xrefs: CrossReferences, templates: Templates) -> PrintLayout:
+    """Lay the print edition out as the book's profile prints it (`templates`: the print set)."""
+    fetcher = book_fetcher(book, templates.dirs)
+    with weasyprint_messages() as said:
+        document, rendering = _final_document(book, xrefs, templates, fetcher)
+    diagnostics = weasyprint_warnings(said, fetcher.refused)
+    if book.pdf.profile == "print":
+        diagnostics += _page_count_warnings(len(document.pages))
+    diagnostics += _low_resolution_images(document)
+    diagnostics += [
+        Diagnostic(
+            f"refused to fetch {url}", severity="warning", hint="keep images and styles inside the book folder", code="pdf-url-refused"
+        )
+        for url in sorted(set(fetcher.refused))
+    ]
+    return PrintLayout(document, read_page_map(document), len(document.pages), rendering, tuple(diagnostics))
+
+
+# --- Laying out ----------------------------------------------------------------
+
+
+def _final_document(
+    book: Book, xrefs: CrossReferences, templates: Templates, fetcher: BookURLFetcher
+) -> tuple[weasyprint.Document, PrintRendering]:
+    """The laid-out book as the profile prints it (gutter band, even page count, links)."""
+    settings = book.pdf
+    if settings.profile == "print":
+        document, rendering = _layout_in_band(book, xrefs, templates, fetcher)
+        if len(document.pages) % 2:
+            document = document.copy([*document.pages, _blank_verso(rendering, fetcher)])
+        strip_interactive(document)
+        return document, rendering
+    return _render_and_layout(book, xrefs, templates, screen_margins(settings), fetcher)
+
+
+def _render_and_layout(
+    book: Book, xrefs: CrossReferences, templates: Templates, margins: PageMargins, fetcher: BookURLFetcher
+) -> tuple[weasyprint.Document, PrintRendering]:
+    """One layout; a book with an index is laid out again with the index's page ranges
+    from the first (the index comes last, so no page before it moves)."""
+    rendering = render_print(book, xrefs, templates, page=margins)
+    document = _layout(rendering, fetcher)
+    if book.index is not None:
+        pages = pages_of(book.index.locator_ids(), read_page_map(document))
+        rendering = render_print(book, xrefs, templates, page=margins, index_pages=pages)
+        document = _layout(rendering, fetcher)
+    return document, rendering
+
+
+def _layout(rendering: PrintRendering, fetcher: BookURLFetcher) -> weasyprint.Document:
+    """Lay the book out; when a footnote went astray, again with the page numbers written in until they settle."""
+    text = prepare_for_print(rendering.html)
+    document = _render(text, rendering, fetcher)
+    if not has_notes(text) or _notes_in_place(document, text.count('class="print-note"')):
+        return document
+    for _ in range(MAX_NUMBERING_PASSES):
+        pages = _target_pages(document)
+        document = _render(with_page_numbers(text, pages), rendering, fetcher)
+        if _target_pages(document) == pages:
+            break
+    return document
+
+
+def _render(text: str, rendering: PrintRendering, fetcher: BookURLFetcher) -> weasyprint.Document:
+    base_url = rendering.base_dir.resolve().as_uri() + "/"
+    html = weasyprint.HTML(string=text, base_url=base_url, url_fetcher=fetcher)
+    fonts = FontConfiguration()
+    css = weasyprint.CSS(string=rendering.css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
+    return html.render(stylesheets=[css], font_config=fonts)
+
+
+def _notes_in_place(document: weasyprint.Document, notes: int) -> bool:
+    """Every footnote laid out once, at the foot of the page that holds its marker."""
+    placed = 0
+    for page in document.pages:
+        for area in page._page_box.children:  # WeasyPrint keeps the laid-out boxes here
+            if not isinstance(area, boxes.FootnoteAreaBox):
+                continue
+            for note in area.children:
+                call = note.element.get("data-call") if note.element is not None else None
+                if call not in page.anchors:
+                    return False
+                placed += 1
+    return placed == notes
+
+
+def _target_pages(document: weasyprint.Document) -> dict[str, str]:
+    """The printed folio of the page where each id is, for links that print page numbers."""
+    labels = [page.label for page in read_page_map(document).pages]
+    found: dict[str, str] = {}
+    for page, label in zip(document.pages, labels, strict=True):
+        for ident in page.anchors:
+            found.setdefault(ident, label)
+    return found
+
+
+def _layout_in_band(
+    book: Book, xrefs: CrossReferences, templates: Templates, fetcher: BookURLFetcher
+) -> tuple[weasyprint.Document, PrintRendering]:
+    """Lay out with the gutter of the page-count band the result falls in.
+
+    A wider gutter only adds pages, so the band can only move up; a few
+    passes settle it (most books need one, a book near a band edge two).
+    """
+    settings = book.pdf
+    margins = print_margins(settings, MIN_PAGES)
+    for _ in GUTTER_BANDS:  # the band only moves up: one pass per band at most
+        document, rendering = _render_and_layout(book, xrefs, templates, margins, fetcher)
+        wanted = print_margins(settings, padded_to_even(len(document.pages)))
+        if wanted == margins:
+            break
+        margins = wanted
+    return document, rendering
+
+
+def _blank_verso(rendering: PrintRendering, fetcher: BookURLFetcher) -> weasyprint.Page:
+    """One blank left-hand page with the book's page size and bleed, to make the count even."""
+    html = '<html><body><div></div><div style="break-before: left; page: plain"></div></body></html>'
+    blank = PrintRendering(html, rendering.css, rendering.base_dir)
+    return _layout(blank, fetcher).pages[-1]
+
+
+def strip_interactive(document: weasyprint.Document) -> None:
+    """The print profile: no bookmarks, links, anchors or form fields in the file."""
+    for page in document.pages:
+        page.links = []
+        page.bookmarks = []
+        page.anchors = {}
+        page.forms = []
+
+
+# --- What WeasyPrint may read --------------------------------------------------
+
+
+class BookURLFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
+    """Serves WeasyPrint exactly the files the book model lists, and nothing else.
+
+    `assets`: the images the model checked (`Book.assets`), by absolute path in
+    the book folder; their checked bytes are served, never the file read again.
+    `template_dirs`: fonts, styles and pictures of the template folders. Every
+    other URL (dotfiles, `.git`, any unlisted file, http, attachments) is refused."""
+
+    def __init__(self, assets: dict[Path, tuple[str, bytes]], template_dirs: list[Path]) -> None:
+        super().__init__(allowed_protocols=("file", "data"))
+        self.assets = {path.resolve(): served for path, served in assets.items()}
+        self.template_dirs = [p.resolve() for p in template_dirs]
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if url.startswith("file:"):
+            path = Path(url2pathname(unquote(url.split("?")[0].split("#")[0].removeprefix("file:")))).resolve()
+            if path in self.assets:
+                media_type, data = self.assets[path]
+                return URLFetcherResponse(url, data, {"Content-Type": media_type})
+            if self._template_file(path):
+                return super().fetch(url, headers)
+        self.refused.append(url)
+        raise URLFetchingError(f"refused to fetch {url}: only the book's checked images, fonts and styles are used")
+
+    def _template_file(self, path: Path) -> bool:
+        for root in self.template_dirs:
+            if root in path.parents:
+                inside = path.relative_to(root).parts
+                return path.suffix.lower() in TEMPLATE_FILE_TYPES and not any(p.startswith(".") for p in inside) and path.is_file()
+        return False
+
+
+def book_fetcher(book: Book, template_dirs: list[Path]) -> BookURLFetcher:
+    root = Path(book.root)
+    listed = [*book.assets, *([book.cover] if book.cover else [])]
+    return BookURLFetcher({root / a.source: (a.media_type, a.data) for a in listed}, template_dirs)
+
+
+# --- The layout's warnings -----------------------------------------------------
+
+
+@contextmanager
+def weasyprint_messages() -> Iterator[list[str]]:
+    """WeasyPrint's own warnings and errors while it works (its logger), collected for the build report."""
+    said: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            said.append(record.getMessage())
+
+    logger = logging.getLogger("weasyprint")
+    handler = Collect(level=logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield said
+    finally:
+        logger.removeHandler(handler)
+
+
+def weasyprint_warnings(said: list[str], refused: Iterable[str] = ()) -> list[Diagnostic]:
+    """WeasyPrint's messages as warnings; a refused fetch is reported once, as a refusal, not twice."""
+    refused = list(refused)
+    out = []
+    for message in dict.fromkeys(said):
+        if any(url in message for url in refused):
+            continue
+        text = message if len(message) <= 300 else message[:299] + "\u2026"
+        out.append(
+            Diagnostic(
+                f"WeasyPrint: {text}",
+                severity="warning",
+                hint="the print layout may miss something; check the PDF",
+                code="pdf-weasyprint",
+            )
+        )
+    return out
+
+
+def _page_count_warnings(pages: int) -> list[Diagnostic]:
+    if MIN_PAGES <= pages <= MAX_PAGES:
+        return []
+    return [
+        Diagnostic(
+            f"the print PDF has {pages} pages; print-on-demand printers take {MIN_PAGES} to {MAX_PAGES}",
+            severity="warning",
+            hint="add or split content, or use the digital profile (pdf: {profile: digital})",
+            code="pdf-page-count",
+        )
+    ]
+
+
+def _low_resolution_images(document: weasyprint.Document) -> list[Diagnostic]:
+    """Images printed below 300 DPI, from their laid-out size (CSS px are 1/96 in)."""
+    worst: dict[str, float] = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            image = getattr(box, "replacement", None)  # a replaced box (an <img>) holds its image here
+            width = getattr(image, "width", None)
+            if not width or not box.width:
+                continue
+            dpi = width / (box.width / 96)
+            src = unquote((box.element.get("src") if box.element is not None else None) or "an image")
+            worst[src] = min(dpi, worst.get(src, dpi))
+    return [
+        Diagnostic(
+            f"image '{src}' prints at {dpi:.0f} DPI",
+            severity="warning",
+            hint=f"use an image with at least {MIN_IMAGE_DPI} DPI at its printed size, or print it smaller",
+            code="pdf-image-resolution",
+        )
+        for src, dpi in sorted(worst.items())
+        if dpi < MIN_IMAGE_DPI - 0.5
+    ]
