@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bindery.checks.results import Check
 from bindery.diagnostics import BinderyError
 from bindery.pipeline import load_book
-from bindery.preflight import Check
 
 INDEX_CODES = ("index-unused", "index-see-missing", "index-many-locators", "index-mark", "index-yaml")
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bindery.checks.results import Check
 from bindery.diagnostics import Diagnostic
 from bindery.manifest import Manifest, display_path
-from bindery.preflight import Check
 from bindery.printspec import PageMargins, padded_to_even, print_margins, screen_margins
 from bindery.typography.layout import Layout, lay_out
 from bindery.typography.origins import SourceIndex, index_sources
