@@ -20,9 +20,9 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Link
 from pypdf.generic import RectangleObject
 
-import bindery.commands.check as check_module
+import bindery.checks.run as check_run
+from bindery.checks.results import Check
 from bindery.cli import main
-from bindery.preflight import Check
 from bindery.typography import RULES
 from conftest import BOOKS, ROOT
 from print_books import print_build
@@ -43,7 +43,7 @@ def statuses(report: dict[str, Any]) -> dict[str, str]:
 
 @pytest.fixture()
 def no_ace(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(check_module, "run_ace", lambda epub: Check("ace", str(epub), "skip", "stubbed in this test"))
+    monkeypatch.setattr(check_run, "run_ace", lambda epub: Check("ace", str(epub), "skip", "stubbed in this test"))
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +92,7 @@ def test_check_fails_on_a_broken_epub(sample_check: tuple[int, dict[str, Any], P
 @pytest.fixture()
 def pdf_only(monkeypatch: pytest.MonkeyPatch, no_ace: None) -> None:
     """For the print-book tests: the EPUB checks run on the sample book above."""
-    monkeypatch.setattr(check_module, "run_epubcheck", lambda epub: Check("epubcheck", str(epub), "skip", "stubbed in this test"))
+    monkeypatch.setattr(check_run, "run_epubcheck", lambda epub: Check("epubcheck", str(epub), "skip", "stubbed in this test"))
 
 
 @pytest.fixture()

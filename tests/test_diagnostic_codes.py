@@ -226,7 +226,7 @@ def test_files_are_named_from_the_working_folder(tmp_path: Path) -> None:
 
 def test_check_ignores_named_warnings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`bindery check --strict` fails on a warning unless its code is ignored (command line or book.yaml)."""
-    import bindery.commands.check as check_module
+    import bindery.checks.run as check_module
 
     book = _book(tmp_path / "book")
     out = tmp_path / "out"

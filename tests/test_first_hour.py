@@ -15,11 +15,12 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+import bindery.checks.run as check_run
+from bindery.checks.results import Check
 from bindery.cli import main
 from bindery.commands import check as check_module
 from bindery.diagnostics import BinderyError
 from bindery.manifest import load_manifest
-from bindery.preflight import Check
 from bindery.sources import read_sources
 from conftest import ROOT
 from test_import import bike_export, hive_export
@@ -95,8 +96,8 @@ def test_a_closed_pipe_during_a_build_is_quiet(tmp_path: Path) -> None:
 
 def test_check_into_a_closed_pipe_exits_quietly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     book = new_book(tmp_path)
-    monkeypatch.setattr(check_module, "build", lambda *a, **k: None)
-    monkeypatch.setattr(check_module, "run_checks", lambda *a, **k: [Check("epubcheck", "x.epub", "pass", "fine")])
+    monkeypatch.setattr(check_run, "build", lambda *a, **k: None)
+    monkeypatch.setattr(check_run, "run_checks", lambda *a, **k: [Check("epubcheck", "x.epub", "pass", "fine")])
 
     def closed_pipe(*args: object, **kwargs: object) -> None:
         raise BrokenPipeError(32, "Broken pipe")
@@ -167,8 +168,8 @@ def test_check_prints_each_warning_once_and_counts_in_the_singular(tmp_path: Pat
         Check("pdf-page-count", "book.pdf", "warn", summary, (summary,)),
         Check("pdf-gutter", "book.pdf", "fail", "too narrow", ("page 3: 0.2 in", "page 5: 0.2 in")),
     ]
-    monkeypatch.setattr(check_module, "build", lambda *a, **k: None)
-    monkeypatch.setattr(check_module, "run_checks", lambda *a, **k: checks)
+    monkeypatch.setattr(check_run, "build", lambda *a, **k: None)
+    monkeypatch.setattr(check_run, "run_checks", lambda *a, **k: checks)
     result = CliRunner().invoke(main, ["check", str(book)])
     assert result.exit_code == 1
     assert result.output.count(summary) == 1

@@ -15,10 +15,10 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from bindery.checks.pdf_interior import preflight_pdf
 from bindery.diagnostics import BinderyError
 from bindery.manifest import load_manifest
 from bindery.pipeline import build
-from bindery.preflight import preflight_pdf
 from bindery.printspec import BLEED_IN, gutter_for, longest_blank_run, padded_to_even, print_margins, spine_width
 from conftest import BOOKS, EPOCH, Built
 from print_books import POINTS_PER_INCH, PrintBuild, print_build, words_by_page

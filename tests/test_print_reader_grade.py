@@ -18,9 +18,9 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
 from bindery.builders.pdf import page_label_ranges
+from bindery.checks.cover import preflight_cover
 from bindery.manifest import load_manifest
 from bindery.pipeline import build
-from bindery.preflight import preflight_cover
 from bindery.printspec import gutter_for, print_margins
 from conftest import EPOCH
 from print_books import POINTS_PER_INCH, Word, words_by_page

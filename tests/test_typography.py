@@ -20,10 +20,10 @@ from click.testing import CliRunner
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject
 
-import bindery.commands.check as check_module
+import bindery.checks.run as check_run
 from bindery import typography
+from bindery.checks.results import Check
 from bindery.cli import main
-from bindery.preflight import Check
 from bindery.printspec import PageMargins
 from bindery.typography import RULES, Finding, find_in_layout
 from bindery.typography.layout import lay_out
@@ -239,8 +239,8 @@ def test_check_reports_typography_and_strict_fails_on_it(tmp_path: Path, monkeyp
     (tmp_path / "chapters").mkdir()
     (tmp_path / "book.yaml").write_text(BOOK, encoding="utf-8")
     (tmp_path / "chapters" / "one.md").write_text(ARTICLE, encoding="utf-8")
-    monkeypatch.setattr(check_module, "run_epubcheck", lambda epub: Check("epubcheck", str(epub), "skip", "stubbed"))
-    monkeypatch.setattr(check_module, "run_ace", lambda epub: Check("ace", str(epub), "skip", "stubbed"))
+    monkeypatch.setattr(check_run, "run_epubcheck", lambda epub: Check("epubcheck", str(epub), "skip", "stubbed"))
+    monkeypatch.setattr(check_run, "run_ace", lambda epub: Check("ace", str(epub), "skip", "stubbed"))
     monkeypatch.chdir(tmp_path)
     plain = CliRunner().invoke(main, ["check", ".", "--json"])
     found = {c["name"]: c for c in json.loads(plain.stdout)["checks"]}

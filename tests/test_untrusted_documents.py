@@ -463,8 +463,8 @@ HOSTILE_BOOK_BODY = (
 def test_a_hostile_book_leaks_nothing_into_either_pdf(profile: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import subprocess
 
+    from bindery.checks.pdf_interior import preflight_pdf
     from bindery.manifest import PdfSettings
-    from bindery.preflight import preflight_pdf
 
     manifest = (
         "title: Caf\u00e9 Society \u2014 Na\u00efve Essays\nauthors: [Iris Calloway]\nchapters:\n  - chapters/one.md\n  - chapters/two.md\n"
@@ -502,8 +502,8 @@ def test_a_hostile_book_leaks_nothing_into_either_pdf(profile: str, tmp_path: Pa
 def test_preflight_fails_a_pdf_with_an_attached_file(tmp_path: Path) -> None:
     import weasyprint
 
+    from bindery.checks.pdf_interior import preflight_pdf
     from bindery.manifest import PdfSettings
-    from bindery.preflight import preflight_pdf
 
     (tmp_path / "secret.txt").write_text(SECRET)
     html = '<html><head><link rel="attachment" href="secret.txt"></head><body><p>x</p></body></html>'

