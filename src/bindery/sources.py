@@ -19,6 +19,7 @@ from bindery.diagnostics import BinderyError, Diagnostic, Report, did_you_mean
 from bindery.limits import MAX_RELATED_ENTRIES, check_nesting, check_text_length, shorten
 from bindery.manifest import ArticleRef, Manifest, display_path
 from bindery.rawexport import NotAnArticleError, parse_export
+from bindery.related import RelatedSpec as RelatedSpec
 from bindery.textinput import decode_text as decode_text
 from bindery.textinput import read_capped
 from bindery.yamlsource import LineMap, key_path, load_yaml
@@ -26,19 +27,6 @@ from bindery.yamlsource import LineMap, key_path, load_yaml
 FRONT_MATTER_KEYS = ("title", "summary", "date", "authors", "category", "related", "source", "id", "index")
 RELATED_KEYS = ("summary", "date", "category", "ref", "title", "url")
 RAW_EXPORT_SUFFIXES = (".txt",)
-
-
-@dataclass(frozen=True)
-class RelatedSpec:
-    """One entry of an article's "Related articles" list, as written."""
-
-    summary: str
-    date: str | None = None
-    category: str | None = None
-    ref: str | None = None  # an explicit article id or file
-    line: int | None = None
-    title: str | None = None  # the other article's title, shown in further reading
-    url: str | None = None  # where it is on the web (http or https), shown in further reading
 
 
 @dataclass(frozen=True)
