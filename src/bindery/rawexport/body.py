@@ -48,6 +48,12 @@ def _parse_body(lines: Sequence[_Line], removed: Counter[str]) -> list[_Block]:
             blocks.append(_Block(line.line, clean_title(m.group("text")), heading=True))
         else:
             blocks.append(_Block(line.line, line.text, candidate=_heading_candidate(line.text)))
+    _mark_headings(blocks)
+    return blocks
+
+
+def _mark_headings(blocks: list[_Block]) -> None:
+    """Turn the heading candidates that introduce a paragraph into headings."""
     for i, block in enumerate(blocks):
         if not block.candidate:
             continue
@@ -61,4 +67,3 @@ def _parse_body(lines: Sequence[_Line], removed: Counter[str]) -> list[_Block]:
             continue  # a short sentence opening the body or a section is prose
         block.heading = True
         block.text = clean_title(block.text)
-    return blocks

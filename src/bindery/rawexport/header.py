@@ -147,10 +147,7 @@ def _guess(content: list[_Line], index: int, removed: Counter[str], known: set[s
             index += 1
             continue
         if parts.title is None:
-            if parts.category is None and line.text.casefold() in known and index + 1 < len(content):
-                parts.category = line  # a category of the related list; the title follows
-            else:
-                parts.title = line
+            _place_title(parts, line, known, has_next=index + 1 < len(content))
             index += 1
             continue
         prose_after = sum(1 for later in content[index + 1 :] if words(later.text) >= PROSE_MIN_WORDS and not _noise_kind(later.text))
@@ -159,6 +156,13 @@ def _guess(content: list[_Line], index: int, removed: Counter[str], known: set[s
             index += 1
         break
     return index
+
+
+def _place_title(parts: _Parts, line: _Line, known: set[str], *, has_next: bool) -> None:
+    if parts.category is None and line.text.casefold() in known and has_next:
+        parts.category = line  # a category of the related list; the title follows
+    else:
+        parts.title = line
 
 
 def _parse_header(content: list[_Line], removed: Counter[str], categories: set[str]) -> _Header:
@@ -180,21 +184,24 @@ def _parse_header(content: list[_Line], removed: Counter[str], categories: set[s
             title.line,
             "put the article's title on the first line, followed by its summary and date",
         )
-    metas = parts.metas
-    date = next((m.date for m in metas if m.date), None) or next((m.updated for m in metas if m.updated), None)
-    authors: list[str] = []
-    for meta in metas:
-        removed["reading_time"] += meta.reading_time
-        for name in meta.authors:
-            if name not in authors:
-                authors.append(name)
+    date, authors = _date_and_authors(parts.metas, removed)
     return _Header(
         title=clean_title(title.text),
         title_line=title.line,
         summary=parts.summary.text if parts.summary else None,
         category=parts.category.text if parts.category else None,
         date=date,
-        authors=tuple(authors),
+        authors=authors,
         body_start=body_start,
         extras=list(parts.extras),
     )
+
+
+def _date_and_authors(metas: list[_Meta], removed: Counter[str]) -> tuple[str | None, tuple[str, ...]]:
+    """The first date (an 'updated' date only when there is no other) and every author once."""
+    date = next((m.date for m in metas if m.date), None) or next((m.updated for m in metas if m.updated), None)
+    authors: list[str] = []
+    for meta in metas:
+        removed["reading_time"] += meta.reading_time
+        authors += [name for name in meta.authors if name not in authors]
+    return date, tuple(authors)

@@ -142,13 +142,23 @@ def _is_share_bar(text: str, *, near_header: bool) -> bool:
     known = sum(t in _NETWORKS or t in _SHARE_WORDS for t in tokens)
     fillers = sum(t in _FILLERS for t in tokens)
     if known and known + fillers == len(tokens):
-        return networks >= 2 or (near_header and (networks >= 1 or known >= 2 or tokens[0] == "share"))
-    if not near_header or len(text) > 100:
+        return networks >= 2 or (near_header and _enough_near_header(tokens, networks, known))
+    return near_header and _unknown_network_bar(text, known * 2 > len(tokens) and networks >= 1)
+
+
+def _enough_near_header(tokens: list[str], networks: int, known: int) -> bool:
+    """Near the header one network name, two share words or a leading "share" will do."""
+    return networks >= 1 or known >= 2 or tokens[0] == "share"
+
+
+def _unknown_network_bar(text: str, mostly_known: bool) -> bool:
+    """A short line of capitalised single tokens near the header, mostly known names."""
+    if len(text) > 100:
         return False
     raw = text.split()
     if len(raw) < 2 or not all(w[0].isupper() or w[0].isdigit() for w in raw):
         return False
-    return known * 2 > len(tokens) and networks >= 1
+    return mostly_known
 
 
 _RELATED_HEADINGS = {
