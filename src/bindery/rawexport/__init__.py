@@ -5,7 +5,8 @@ the header lines, a share bar, the body one paragraph per line with
 advertisement lines in between, and a trailing "Related Articles" list.
 :func:`parse_export` recovers the structure, :meth:`ImportedArticle.to_markdown`
 (:mod:`bindery.rawexport.writer`) writes it in the article format of ``docs/FORMATS.md`` (YAML front matter,
-then the Markdown body).  The module is pure: no file or network access.
+then the Markdown body).  The parsers are pure (no file or network access);
+:mod:`bindery.rawexport.workflow` is `bindery import`, which reads and writes files.
 
 What is recognised, and how (every rule works line by line, after
 normalisation; a "word" is a run of non-space characters):
