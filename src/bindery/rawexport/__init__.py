@@ -141,7 +141,9 @@ class ImportedArticle:
     related: tuple[RelatedSpec, ...]  # each with the line of its summary
     removed: Mapping[str, int] = field(default_factory=dict, hash=False)  # dropped lines per kind; read-only
     paragraph_lines: tuple[int, ...] = field(default=(), compare=False)  # 1-based line of each paragraph in the export
-    title_line: int | None = field(default=None, compare=False)
+    title_line: int | None = field(default=None, compare=False)  # lines in the export, for messages
+    summary_line: int | None = field(default=None, compare=False)
+    category_line: int | None = field(default=None, compare=False)
 
     def front_matter(self) -> dict[str, Any]:
         """The front matter as plain data (see :func:`bindery.rawexport.writer.front_matter`)."""
@@ -194,6 +196,8 @@ def parse_export(text: str, source: str) -> ImportedArticle:
         removed={kind: count for kind, count in sorted(removed.items()) if count},
         paragraph_lines=tuple(b.line for b in blocks),
         title_line=header.title_line,
+        summary_line=header.summary_line,
+        category_line=header.category_line,
     )
 
 

@@ -37,6 +37,8 @@ class _Header:
     authors: tuple[str, ...]
     body_start: int  # index into the content lines
     extras: list[_Line]  # header text lines that belong to the body
+    summary_line: int | None = None
+    category_line: int | None = None
 
 
 def category_like(text: str, max_words: int = CATEGORY_MAX_WORDS, max_chars: int = CATEGORY_MAX_CHARS) -> bool:
@@ -194,6 +196,8 @@ def _parse_header(content: list[_Line], removed: Counter[str], categories: set[s
         authors=authors,
         body_start=body_start,
         extras=list(parts.extras),
+        summary_line=parts.summary.line if parts.summary else None,
+        category_line=parts.category.line if parts.category else None,
     )
 
 
