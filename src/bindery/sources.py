@@ -22,7 +22,7 @@ from bindery.limits import MAX_RELATED_ENTRIES, check_nesting, check_text_length
 from bindery.manifest import ArticleRef, Manifest, display_path
 from bindery.rawexport import ImportedArticle, NotAnArticleError, parse_export
 from bindery.rawexport.writer import body_markdown
-from bindery.related import RelatedSpec as RelatedSpec
+from bindery.related_entry import RelatedSpec as RelatedSpec
 from bindery.textinput import decode_text as decode_text
 from bindery.textinput import read_capped
 from bindery.yamlsource import LineMap, key_path, load_yaml

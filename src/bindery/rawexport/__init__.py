@@ -122,7 +122,7 @@ from bindery.rawexport.lines import PROSE_MIN_WORDS, NotAnArticleError, _check_n
 from bindery.rawexport.noise import _is_related_heading
 from bindery.rawexport.related import parse_related
 from bindery.rawexport.writer import escape_paragraph, render_block
-from bindery.related import RelatedSpec
+from bindery.related_entry import RelatedSpec
 
 __all__ = ["ImportedArticle", "NotAnArticleError", "RelatedSpec", "escape_paragraph", "parse_export", "render_block"]
 

@@ -10,7 +10,7 @@ from bindery.rawexport.header import category_like
 from bindery.rawexport.lines import RELATED_CATEGORY_MAX_CHARS, RELATED_CATEGORY_MAX_WORDS, _Line
 from bindery.rawexport.meta import _parse_meta
 from bindery.rawexport.noise import _is_share_bar, _noise_kind
-from bindery.related import RelatedSpec
+from bindery.related_entry import RelatedSpec
 
 
 @dataclass
