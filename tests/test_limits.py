@@ -23,13 +23,20 @@ from types import ModuleType
 import pytest
 from click.testing import CliRunner
 
-from bindery import exportmarkdown, manifest, matching, rawexport, sources, yamlsource
+from bindery import manifest, matching, rawexport, sources, yamlsource
 from bindery.cli import main
 from bindery.diagnostics import BinderyError
 from bindery.limits import MAX_SLUG_CHARS, cap_slug, check_nesting
 from bindery.manifest import load_manifest, slugify
 from bindery.outputs import write_all_atomic
+from bindery.rawexport import body as rx_body
+from bindery.rawexport import header as rx_header
+from bindery.rawexport import lines as rx_lines
+from bindery.rawexport import meta as rx_meta
+from bindery.rawexport import noise as rx_noise
 from bindery.rawexport import parse_export
+from bindery.rawexport import related as rx_related
+from bindery.rawexport import writer as rx_writer
 from bindery.reproducible import normalise_epub
 from bindery.textinput import decode_text
 from bindery.yamlsource import load_yaml
@@ -39,7 +46,20 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 
 # -- regular expressions over user text --------------------------------------------
 
-PATTERN_MODULES: tuple[ModuleType, ...] = (rawexport, exportmarkdown, sources, matching, manifest, yamlsource)
+PATTERN_MODULES: tuple[ModuleType, ...] = (
+    rawexport,
+    rx_lines,
+    rx_header,
+    rx_meta,
+    rx_noise,
+    rx_body,
+    rx_related,
+    rx_writer,
+    sources,
+    matching,
+    manifest,
+    yamlsource,
+)
 ATOMS = ("-", " ", "a", "1", "#", ".", "|", "'", "[", "{#", ">", "- ", "-.", ". ", "a ", "1 ", "by ", "and ", ", ", "a-", " · ", "\\", "&", "<a")  # fmt: skip
 PREFIXES = ("", "by ", "1. ")
 TAILS = ("\x00", " Notes")
@@ -75,8 +95,8 @@ ALL_PATTERNS = [p for module in PATTERN_MODULES for p in module_patterns(module)
 
 def test_the_pattern_collection_finds_the_patterns_of_every_module() -> None:
     names = [name for name, _ in ALL_PATTERNS]
-    assert "bindery.rawexport._SEPARATOR" in names
-    assert any(name.startswith("bindery.rawexport._DATE_FORMS[") for name in names)
+    assert "bindery.rawexport.noise._SEPARATOR" in names
+    assert any(name.startswith("bindery.rawexport.meta._DATE_FORMS[") for name in names)
     assert any(name.startswith("bindery.manifest:") for name in names)  # the inline ones too
     assert len(ALL_PATTERNS) >= 30
 
@@ -130,8 +150,8 @@ def diary(*extra: str) -> str:
 
 def test_a_separator_of_40_dashes_before_words_imports_at_once() -> None:
     started = time.perf_counter()
-    assert rawexport._SEPARATOR.fullmatch("-" * 40 + " Notes") is None
-    assert rawexport._SEPARATOR.fullmatch("- - - * * *")
+    assert rx_noise._SEPARATOR.fullmatch("-" * 40 + " Notes") is None
+    assert rx_noise._SEPARATOR.fullmatch("- - - * * *")
     article = parse_export(diary("-" * 40 + " Notes"), "diary.txt")
     assert time.perf_counter() - started < 1
     assert "Notes" in article.to_markdown()
@@ -173,11 +193,11 @@ def test_imported_prose_about_tags_is_escaped_and_builds_as_words(tmp_path: Path
 
 
 def test_markdown_block_starts_are_still_escaped() -> None:
-    assert exportmarkdown.render_block("# not a heading") == "\\# not a heading"
-    assert exportmarkdown.render_block("1. not a list") == "1\\. not a list"
-    assert exportmarkdown.render_block("<b>bold</b> words") == "&lt;b>bold&lt;/b> words"
-    assert exportmarkdown.render_block("## Heading ##") == "## Heading \\##"
-    assert exportmarkdown.render_block("AT&T and 3 < 4") == "AT&T and 3 < 4"
+    assert rx_writer.render_block("# not a heading") == "\\# not a heading"
+    assert rx_writer.render_block("1. not a list") == "1\\. not a list"
+    assert rx_writer.render_block("<b>bold</b> words") == "&lt;b>bold&lt;/b> words"
+    assert rx_writer.render_block("## Heading ##") == "## Heading \\##"
+    assert rx_writer.render_block("AT&T and 3 < 4") == "AT&T and 3 < 4"
 
 
 # -- YAML -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bindery.rawexport import ImportedArticle, NotAnArticleError, RelatedEntry, parse_export
+from bindery.rawexport import ImportedArticle, NotAnArticleError, RelatedSpec, parse_export
 from conftest import seed_exports
 
 TITLE = "How to sew a simple pamphlet stitch for a first handmade notebook."
@@ -112,8 +112,8 @@ def test_seed_shaped_export() -> None:
     assert art.source == "imports/pamphlet.txt"
     assert art.paragraphs == (P1, P2, "## " + H1, P3, "## " + H2[:-1], P4)
     assert art.related == (
-        RelatedEntry(REL2, "2025-07-18", "Bookbinding"),
-        RelatedEntry(REL1, "2025-08-04", "Gardening"),
+        RelatedSpec(REL2, "2025-07-18", "Bookbinding"),
+        RelatedSpec(REL1, "2025-08-04", "Gardening"),
     )
     assert art.removed == {"advertisement": 2, "related_heading": 1, "separator": 2, "share_bar": 1}
 
@@ -346,9 +346,9 @@ def test_related_with_category_separator_and_date() -> None:
     art = parse_export(standard(category="Gardening", related=related), "a.txt")
     assert art.category == "Gardening"
     assert art.related == (
-        RelatedEntry(REL1, "2025-07-18", "Gardening"),
-        RelatedEntry(REL2, "2025-08-08", "Bookbinding"),
-        RelatedEntry(REL3, "2025-07-18", "Gardening"),
+        RelatedSpec(REL1, "2025-07-18", "Gardening"),
+        RelatedSpec(REL2, "2025-08-08", "Bookbinding"),
+        RelatedSpec(REL3, "2025-07-18", "Gardening"),
     )
     assert art.removed["separator"] == 3
 
@@ -356,7 +356,7 @@ def test_related_with_category_separator_and_date() -> None:
 def test_related_summaries_only_some_dated() -> None:
     related = ["RELATED ARTICLES", REL1, REL2, "August 12, 2025", REL3]
     art = parse_export(standard(related=related), "a.txt")
-    assert art.related == (RelatedEntry(REL1), RelatedEntry(REL2, "2025-08-12"), RelatedEntry(REL3))
+    assert art.related == (RelatedSpec(REL1), RelatedSpec(REL2, "2025-08-12"), RelatedSpec(REL3))
 
 
 def test_related_mixed_shapes_never_drop_an_entry() -> None:
@@ -375,10 +375,10 @@ def test_related_mixed_shapes_never_drop_an_entry() -> None:
     ]
     art = parse_export(standard(related=related), "a.txt")
     assert art.related == (
-        RelatedEntry(REL1, "2025-07-18", "Gardening"),
-        RelatedEntry(REL2),
-        RelatedEntry(REL3, None, "Bookbinding"),
-        RelatedEntry("A short note on bone folders.", "2025-07-02"),
+        RelatedSpec(REL1, "2025-07-18", "Gardening"),
+        RelatedSpec(REL2),
+        RelatedSpec(REL3, None, "Bookbinding"),
+        RelatedSpec("A short note on bone folders.", "2025-07-02"),
     )
 
 
@@ -386,16 +386,16 @@ def test_related_dates_before_summaries() -> None:
     related = ["Related Posts", "July 18, 2025", REL1, "August 08, 2025", "Bookbinding", REL2, REL3]
     art = parse_export(standard(related=related), "a.txt")
     assert art.related == (
-        RelatedEntry(REL1, "2025-07-18"),
-        RelatedEntry(REL2, "2025-08-08", "Bookbinding"),
-        RelatedEntry(REL3),
+        RelatedSpec(REL1, "2025-07-18"),
+        RelatedSpec(REL2, "2025-08-08", "Bookbinding"),
+        RelatedSpec(REL3),
     )
 
 
 @pytest.mark.parametrize("heading", ["Related articles", "Related Posts", "You may also like", "Related Articles:"])
 def test_related_heading_variants(heading: str) -> None:
     art = parse_export(standard(related=[heading, REL1, "July 18, 2025"]), "a.txt")
-    assert art.related == (RelatedEntry(REL1, "2025-07-18"),)
+    assert art.related == (RelatedSpec(REL1, "2025-07-18"),)
     assert art.paragraphs[-1] == P4
     assert art.removed["related_heading"] == 1
 

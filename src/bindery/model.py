@@ -223,9 +223,9 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
                 name=name,
                 articles=article_ids,
             )
-            report.diagnostics.extend(rendered.warnings)
+            report.diagnostics.extend(src.at_file_lines(name, rendered.warnings))
         except BinderyError as exc:
-            report.diagnostics.extend(exc.diagnostics)
+            report.diagnostics.extend(src.at_file_lines(name, exc.diagnostics))
             rendered = None
         marks: tuple[IndexMark, ...] = ()
         if rendered is not None and manifest.index:
@@ -233,7 +233,8 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
                 rendered.html, rendered.index_marks, rendered.index_problems, article_id=article_id,
                 front_matter=src.index_terms, terms=terms, name=name, body=src.body, body_line=src.body_line,
             )  # fmt: skip
-            report.diagnostics.extend(problems)
+            report.diagnostics.extend(src.at_file_lines(name, problems))
+            marks = tuple(replace(mark, line=src.file_line(mark.line)) for mark in marks)
         return Article(
             id=article_id,
             source=path,
@@ -247,9 +248,9 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
             headings=tuple(rendered.headings) if rendered else (),
             images=tuple(dict.fromkeys(rendered.images)) if rendered else (),
             digest=src.digest,
-            image_lines=tuple(rendered.image_lines.items()) if rendered else (),
+            image_lines=tuple((image, src.file_line(line)) for image, line in rendered.image_lines.items()) if rendered else (),
             index_marks=marks,
-            links=tuple(rendered.links) if rendered else (),
+            links=tuple(replace(link, line=src.file_line(link.line)) for link in rendered.links) if rendered else (),
         )
 
     front = tuple(Matter(m.kind, article(m.article.path, 0), f"front-{i + 1}") for i, m in enumerate(manifest.front_matter))

@@ -1,8 +1,10 @@
 """Stage 2: read every article the manifest names into a `Source`.
 
 An article is Markdown with YAML front matter. A raw web export (a `.txt`
-file) is imported in memory by `bindery.rawexport`, the same code as
-`bindery import`. Every problem is reported with its file and line.
+file) is parsed by `bindery.rawexport`, the same code as `bindery import`,
+and becomes a `Source` straight from the parsed export: its body is the
+Markdown `bindery import` would write, with a map from each body line to the
+line of the `.txt` file, so every problem is reported at the file's own line.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,9 @@ from typing import Any
 from bindery.diagnostics import BinderyError, Diagnostic, Report, did_you_mean
 from bindery.limits import MAX_RELATED_ENTRIES, check_nesting, check_text_length, shorten
 from bindery.manifest import ArticleRef, Manifest, display_path
-from bindery.rawexport import NotAnArticleError, parse_export
+from bindery.rawexport import ImportedArticle, NotAnArticleError, parse_export
+from bindery.rawexport.writer import body_markdown
+from bindery.related_entry import RelatedSpec as RelatedSpec
 from bindery.textinput import decode_text as decode_text
 from bindery.textinput import read_capped
 from bindery.yamlsource import LineMap, key_path, load_yaml
@@ -26,19 +30,6 @@ from bindery.yamlsource import LineMap, key_path, load_yaml
 FRONT_MATTER_KEYS = ("title", "summary", "date", "authors", "category", "related", "source", "id", "index")
 RELATED_KEYS = ("summary", "date", "category", "ref", "title", "url")
 RAW_EXPORT_SUFFIXES = (".txt",)
-
-
-@dataclass(frozen=True)
-class RelatedSpec:
-    """One entry of an article's "Related articles" list, as written."""
-
-    summary: str
-    date: str | None = None
-    category: str | None = None
-    ref: str | None = None  # an explicit article id or file
-    line: int | None = None
-    title: str | None = None  # the other article's title, shown in further reading
-    url: str | None = None  # where it is on the web (http or https), shown in further reading
 
 
 @dataclass(frozen=True)
@@ -56,6 +47,20 @@ class Source:
     digest: str  # sha256 of the file's bytes
     id_line: int | None = None  # line of the `id:` key, for messages
     index_terms: tuple[str, ...] = ()  # front matter `index:`: index entries for the whole article
+    body_lines: tuple[int, ...] = ()  # line of the file of each body line, when the file is not Markdown (a raw export)
+
+    def file_line(self, line: int | None) -> int | None:
+        """The line of the file for a line counted from `body_line` through `body`."""
+        if line is None or not self.body_lines:
+            return line
+        offset = line - self.body_line
+        return self.body_lines[min(max(offset, 0), len(self.body_lines) - 1)]
+
+    def at_file_lines(self, name: str, diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+        """Diagnostics about the body (file `name`) moved to the lines of the file."""
+        if not self.body_lines:
+            return list(diagnostics)
+        return [replace(d, line=self.file_line(d.line)) if d.file == name else d for d in diagnostics]
 
 
 def read_sources(manifest: Manifest, warnings: list[Diagnostic] | None = None) -> dict[str, Source]:
@@ -85,18 +90,72 @@ def read_source(root: Path, ref: ArticleRef, report: Report) -> Source:
             Diagnostic("is empty", file=name, line=1, hint="write the article, or remove it from book.yaml", code="source-empty")
         )
     if ref.path.endswith(RAW_EXPORT_SUFFIXES):
-        from_export = _from_raw_export(text, name)
-        return replace(parse_markdown_article(from_export, name, digest, report), path=ref.path)
+        return replace(source_from_export(text, name, digest), path=ref.path)
     return replace(parse_markdown_article(text, name, digest, report), path=ref.path)
 
 
-def _from_raw_export(text: str, name: str) -> str:
+def source_from_export(text: str, name: str, digest: str) -> Source:
+    """A raw export as a Source, every line in messages a line of the export."""
     try:
-        return parse_export(text, name).to_markdown()
+        article = parse_export(text, name)
     except NotAnArticleError as exc:
         raise BinderyError(
             Diagnostic(f"is not an article export: {exc.problem}", file=name, line=exc.line, hint=exc.hint, code="import-not-article")
         ) from None
+    body = body_markdown(article) + "\n"
+    # Block i is Markdown line 2i + 1 (then a blank line): both map to the block's line of the export.
+    body_lines = tuple(line for line in article.paragraph_lines for _ in range(2))
+    try:
+        check_nesting(body, name, 1)
+    except BinderyError as exc:
+        raise BinderyError([replace(d, line=body_lines[(d.line or 1) - 1]) for d in exc.diagnostics]) from None
+    local = Report()
+    source = Source(
+        path=name,
+        title=_export_text(local, name, "title", article.title, article.title_line) or "",
+        summary=_export_text(local, name, "summary", article.summary, article.summary_line),
+        date=article.date,
+        authors=article.authors,
+        category=_export_text(local, name, "category", article.category, article.category_line),
+        related=_export_related(local, name, article),
+        body=body,
+        body_line=1,
+        explicit_id=None,
+        digest=digest,
+        body_lines=body_lines,
+    )
+    local.raise_if_errors()
+    return source
+
+
+def _export_text(report: Report, name: str, key: str, value: str | None, line: int | None, path: str = "") -> str | None:
+    """A text of the export as the front matter would read it: length checked, spaces collapsed."""
+    if value is None:
+        return None
+    if problem := check_text_length(key, value):
+        report.error(problem[0], file=name, line=line, key=path + key, hint=problem[1], code="source-length")
+        return None
+    return " ".join(value.split()) or None
+
+
+def _export_related(report: Report, name: str, article: ImportedArticle) -> tuple[RelatedSpec, ...]:
+    if len(article.related) > MAX_RELATED_ENTRIES:
+        report.error(
+            f"the related-articles list has {len(article.related):,} entries; an article may list at most {MAX_RELATED_ENTRIES:,}",
+            file=name,
+            line=article.related[0].line,
+            hint="keep the related articles that matter most",
+            code="source-related",
+        )
+        return ()
+    out = []
+    for i, entry in enumerate(article.related):
+        path = f"related[{i}]."
+        summary = _export_text(report, name, "summary", entry.summary, entry.line, path)
+        if summary:
+            category = _export_text(report, name, "category", entry.category, entry.line, path)
+            out.append(replace(entry, summary=summary, category=category))
+    return tuple(out)
 
 
 FENCE = re.compile(r"^---[ \t]*$", re.M)

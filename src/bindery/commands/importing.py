@@ -1,5 +1,8 @@
 """`bindery import`: turn raw article exports into Markdown articles an author can edit.
 
+The options and the printing; the workflow (naming, clashes, edited files,
+`--force`) is `bindery.rawexport.workflow`.
+
 Each export is parsed by `bindery.rawexport` (the same code the build uses for
 a `.txt` listed in book.yaml) and written as `<title-slug>.md` in the target
 folder. Every line the importer drops is counted by kind and reported, so no
@@ -12,162 +15,15 @@ while the others are still imported; the exit code is 1 when any file failed.
 
 from __future__ import annotations
 
-import json
-import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import click
 
 from bindery.commands import chapter_list
 from bindery.commands.common import reports_errors
-from bindery.diagnostics import BinderyError, Diagnostic
-from bindery.manifest import display_path, slugify
-from bindery.outputs import prepare_output_dir, write_atomic
-from bindery.rawexport import ImportedArticle, NotAnArticleError, parse_export
-from bindery.sources import decode_text
-from bindery.textinput import read_capped
-
-#: File names stay readable: the title slug is cut at a word boundary.
-SLUG_MAX_CHARS = 60
-
-#: What each removal kind of `ImportedArticle.removed` is called in the report.
-REMOVAL_LABELS = {
-    "advertisement": "advertisement",
-    "blank": "blank line",
-    "byline": "byline in the related list",
-    "continue_reading": "continue-reading line",
-    "footer": "footer",
-    "orphan_date": "date without an entry",
-    "read_more": "read-more link",
-    "reading_time": "reading time",
-    "related_heading": "Related Articles heading",
-    "separator": "separator",
-    "share_bar": "share bar",
-    "subscribe": "subscribe prompt",
-}
-
-Status = str  # written | replaced | unchanged | kept | failed
-
-
-@dataclass
-class FileReport:
-    """What happened to one export."""
-
-    source: str
-    output: str | None = None  # the article file, as messages name it
-    target: Path | None = None
-    status: Status = "failed"
-    removed: dict[str, int] = field(default_factory=dict)
-    paragraphs: int = 0
-    headings: int = 0
-    related: int = 0
-    problem: Diagnostic | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "source": self.source,
-            "output": self.output,
-            "status": self.status,
-            "removed": dict(self.removed),
-            "removed_total": sum(self.removed.values()),
-            "paragraphs": self.paragraphs,
-            "headings": self.headings,
-            "related": self.related,
-        }
-        if self.problem is not None:
-            data["error"] = {
-                "message": self.problem.message,
-                "file": self.problem.file,
-                "line": self.problem.line,
-                "hint": self.problem.hint,
-                "code": self.problem.code,
-            }
-        return data
-
-
-def article_file_name(title: str) -> str:
-    """`<title-slug>.md`, the slug cut at a word boundary after SLUG_MAX_CHARS."""
-    slug = slugify(title)
-    if slug == "book":  # slugify's fallback for a title with no letters or digits
-        slug = "article"
-    if len(slug) > SLUG_MAX_CHARS:
-        cut = slug.rfind("-", 0, SLUG_MAX_CHARS + 1)
-        slug = slug[: cut if cut > 0 else SLUG_MAX_CHARS]
-    return f"{slug}.md"
-
-
-def source_name(path: Path, into: Path) -> str:
-    """How the article's `source` names the export: relative to the article when
-    the export lies in the book folder (the parent of INTO), else its file name.
-    Never the working folder, so importing from elsewhere writes the same bytes."""
-    export, folder = path.resolve(), into.resolve()
-    if export.is_relative_to(folder.parent):
-        return Path(os.path.relpath(export, folder)).as_posix()
-    return export.name
-
-
-def import_one(path: Path, into: Path, force: bool, claimed: dict[Path, str]) -> tuple[FileReport, bytes | None]:
-    """Parse one export and decide what to write; (report, bytes to write or None)."""
-    name = display_path(path)
-    report = FileReport(source=name)
-    try:
-        text = decode_text(read_capped(path, name, what="an export"), name)
-    except BinderyError as exc:
-        report.problem = exc.diagnostics[0]
-        return report, None
-    source = source_name(path, into)
-    try:
-        article = parse_export(text, source)
-    except NotAnArticleError as exc:
-        report.problem = Diagnostic(
-            f"is not an article export: {exc.problem}", file=name, line=exc.line, hint=exc.hint, code="import-not-article"
-        )
-        return report, None
-    _count(report, article)
-    target = into / article_file_name(article.title)
-    report.output = display_path(target)
-    report.target = target
-    if target.resolve() in claimed:
-        report.problem = Diagnostic(
-            f"has the same title as {claimed[target.resolve()]}; both would be written to {report.output}",
-            file=name,
-            hint="import them into different folders with --into, or change one title in the export",
-            code="import-name-clash",
-        )
-        return report, None
-    claimed[target.resolve()] = name
-    content = article.to_markdown().encode("utf-8")
-    if target.exists():
-        try:
-            existing = target.read_bytes()
-        except OSError as exc:
-            report.problem = Diagnostic(f"cannot read the existing article: {exc.strerror}", file=report.output, code="import-io")
-            return report, None
-        if existing == content:
-            report.status = "unchanged"
-            return report, None
-        if not force:
-            report.status = "kept"
-            report.problem = Diagnostic(
-                f"differs from what importing {name} would write (edited since the last import?); it was left as it is",
-                file=report.output,
-                hint="use --force to overwrite it with a fresh import",
-                code="import-edited",
-            )
-            return report, None
-        report.status = "replaced"
-        return report, content
-    report.status = "written"
-    return report, content
-
-
-def _count(report: FileReport, article: ImportedArticle) -> None:
-    report.removed = dict(sorted(article.removed.items()))
-    report.headings = sum(1 for block in article.paragraphs if block.startswith("## "))
-    report.paragraphs = len(article.paragraphs) - report.headings
-    report.related = len(article.related)
+from bindery.diagnostics import BinderyError
+from bindery.manifest import display_path
+from bindery.rawexport.workflow import REMOVAL_LABELS, FileReport, import_files, status_counts, write_json_report
 
 
 def describe(report: FileReport) -> list[str]:
@@ -222,34 +78,22 @@ def import_command(files: tuple[Path, ...], into: Path, force: bool, report_path
     book.yaml does not list yet are printed as lines to paste into its
     chapters: list, or appended to it with --add (comments and layout kept).
     """
-    planned: list[tuple[FileReport, bytes | None]] = []
-    claimed: dict[Path, str] = {}
-    for path in files:
-        planned.append(import_one(path, into, force, claimed))
-    if any(content is not None for _, content in planned):
-        prepare_output_dir(into)
-    for report, content in planned:
-        if content is not None and report.target is not None:
-            write_atomic(report.target, content)
-    for report, _ in planned:
+    reports = import_files(files, into, force)
+    for report in reports:
         for line in describe(report):
             click.echo(line)
     if report_path is not None:
-        summary = {"into": display_path(into), "files": [r.as_json() for r, _ in planned]}
-        try:
-            report_path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise BinderyError(
-                Diagnostic(
-                    f"cannot write the report: {exc.strerror}",
-                    file=str(report_path),
-                    hint="choose another file with --report",
-                    code="import-io",
-                )
-            ) from None
-    counts = {status: sum(1 for r, _ in planned if r.status == status) for status in ("written", "replaced", "unchanged", "kept", "failed")}
-    click.echo(f"{len(files)} file(s): " + ", ".join(f"{n} {status}" for status, n in counts.items() if n))
-    imported = [r.target for r, _ in planned if r.target is not None and r.status != "failed"]
+        write_json_report(reports, into, report_path)
+    click.echo(f"{len(files)} file(s): " + ", ".join(f"{n} {status}" for status, n in status_counts(reports).items()))
+    imported = [r.target for r in reports if r.target is not None and r.status != "failed"]
+    _list_in_manifest(imported, into, add)
+    problems = [r.problem for r in reports if r.problem is not None]
+    if problems:
+        raise BinderyError(problems)
+
+
+def _list_in_manifest(imported: list[Path], into: Path, add: bool) -> None:
+    """Append the new articles to book.yaml's chapters (--add), or print the lines to paste."""
     addition = chapter_list.plan(imported, into)
     if add:
         addition = chapter_list.add_to_manifest(addition)
@@ -260,6 +104,3 @@ def import_command(files: tuple[Path, ...], into: Path, force: bool, report_path
     else:
         for line in chapter_list.paste_lines(addition):
             click.echo(line)
-    problems = [r.problem for r, _ in planned if r.problem is not None]
-    if problems:
-        raise BinderyError(problems)
