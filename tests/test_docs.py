@@ -38,6 +38,7 @@ from bindery.manifest import (
     TRIM_SIZES,
     load_manifest,
 )
+from bindery.manifest_options import ACCESSIBILITY_KEYS, NAVIGATION_KEYS
 from bindery.printspec import PAPERS
 from bindery.sources import FRONT_MATTER_KEYS, RELATED_KEYS
 from cli_reference import commands, option_rows, summary, usage
@@ -301,6 +302,8 @@ def test_every_key_the_manifest_takes_is_shown_in_formats() -> None:
         "chapters.file",  # the {file, title} form
         "chapters.title",
         "chapters.articles",
+        *(f"accessibility.{k}" for k in ACCESSIBILITY_KEYS),
+        *(f"navigation.{k}" for k in NAVIGATION_KEYS),
     }
     assert expected - shown == set(), "FORMATS.md leaves out these book.yaml keys"
     assert shown - expected == set(), "FORMATS.md shows keys the manifest does not take"
