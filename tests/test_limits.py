@@ -23,12 +23,13 @@ from types import ModuleType
 import pytest
 from click.testing import CliRunner
 
-from bindery import exportmarkdown, manifest, matching, rawexport, sources, yamlsource
+from bindery import exportmarkdown, matching, paths, rawexport, sources, yamlsource
 from bindery.cli import main
 from bindery.diagnostics import BinderyError
 from bindery.limits import MAX_SLUG_CHARS, cap_slug, check_nesting
-from bindery.manifest import load_manifest, slugify
+from bindery.manifest import files, load_manifest, options, print_settings, validate, vocabulary
 from bindery.outputs import write_all_atomic
+from bindery.paths import slugify
 from bindery.rawexport import parse_export
 from bindery.reproducible import normalise_epub
 from bindery.textinput import decode_text
@@ -39,7 +40,19 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 
 # -- regular expressions over user text --------------------------------------------
 
-PATTERN_MODULES: tuple[ModuleType, ...] = (rawexport, exportmarkdown, sources, matching, manifest, yamlsource)
+PATTERN_MODULES: tuple[ModuleType, ...] = (
+    rawexport,
+    exportmarkdown,
+    sources,
+    matching,
+    vocabulary,
+    validate,
+    files,
+    print_settings,
+    options,
+    paths,
+    yamlsource,
+)
 ATOMS = ("-", " ", "a", "1", "#", ".", "|", "'", "[", "{#", ">", "- ", "-.", ". ", "a ", "1 ", "by ", "and ", ", ", "a-", " · ", "\\", "&", "<a")  # fmt: skip
 PREFIXES = ("", "by ", "1. ")
 TAILS = ("\x00", " Notes")
@@ -77,7 +90,7 @@ def test_the_pattern_collection_finds_the_patterns_of_every_module() -> None:
     names = [name for name, _ in ALL_PATTERNS]
     assert "bindery.rawexport._SEPARATOR" in names
     assert any(name.startswith("bindery.rawexport._DATE_FORMS[") for name in names)
-    assert any(name.startswith("bindery.manifest:") for name in names)  # the inline ones too
+    assert any(name.startswith("bindery.manifest.validate:") for name in names)  # the inline ones too
     assert len(ALL_PATTERNS) >= 30
 
 

@@ -19,10 +19,10 @@ from pathlib import Path
 import lxml.html
 
 from bindery.diagnostics import Diagnostic
-from bindery.manifest import display_path
-from bindery.manifest_options import CONFORMANCE as CONFORMANCE  # the statement a certified book claims by default
-from bindery.manifest_options import AccessibilityClaim
+from bindery.manifest.options import CONFORMANCE as CONFORMANCE  # the statement a certified book claims by default
+from bindery.manifest.options import AccessibilityClaim
 from bindery.model import Book
+from bindery.paths import display_path
 
 ALWAYS = ("structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability")
 

@@ -20,7 +20,7 @@ from bindery.indexing import collect
 from bindery.indexing.entries import BookIndex
 from bindery.indexing.markup import IndexMark
 from bindery.manifest import Manifest, Metadata, PdfSettings, display_path, slugify
-from bindery.manifest_options import NavigationSettings
+from bindery.manifest.options import NavigationSettings
 from bindery.sources import RAW_EXPORT_SUFFIXES, RelatedSpec, Source
 
 # Ids the templates use themselves; an article never takes one of them.

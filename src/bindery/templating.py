@@ -28,7 +28,7 @@ import jinja2.sandbox
 from markupsafe import Markup
 
 from bindery.diagnostics import BinderyError, Diagnostic, did_you_mean
-from bindery.manifest import display_path
+from bindery.paths import display_path
 
 Kind = Literal["ebook", "print"]
 PACKAGE_DIR = Path(__file__).resolve().parent

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from bindery.diagnostics import Diagnostic
-from bindery.manifest import display_path
 from bindery.matching import Candidate, SummaryIndex, normalise, words
 from bindery.model import Article, Book, Chapter
+from bindery.paths import display_path
 from bindery.sources import RelatedSpec
 
 

@@ -20,8 +20,8 @@ import yaml
 from PIL import Image, ImageDraw, ImageFont
 
 from bindery.diagnostics import BinderyError, Diagnostic
-from bindery.manifest import display_path
 from bindery.model import Book
+from bindery.paths import display_path
 from bindery.templating import Templates
 
 TEMPLATE = "cover-art.yaml.j2"

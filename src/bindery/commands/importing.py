@@ -23,8 +23,8 @@ import click
 from bindery.commands import chapter_list
 from bindery.commands.common import reports_errors
 from bindery.diagnostics import BinderyError, Diagnostic
-from bindery.manifest import display_path, slugify
 from bindery.outputs import prepare_output_dir, write_atomic
+from bindery.paths import display_path, slugify
 from bindery.rawexport import ImportedArticle, NotAnArticleError, parse_export
 from bindery.sources import decode_text
 from bindery.textinput import read_capped
