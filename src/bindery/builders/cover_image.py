@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -72,8 +71,8 @@ class CoverArt:
 
 def cover_art(book: Book) -> CoverArt:
     """The book's cover design from `ebook/cover-art.yaml.j2`, with every text block fitted."""
-    ebook = Templates(Path(book.root), "ebook")
-    fonts = Templates(Path(book.root), "print")
+    ebook = Templates(book.root, "ebook")
+    fonts = Templates(book.root, "print")
     source = ebook.render(TEMPLATE, meta=book.metadata, book=book)
     where = display_path(ebook.find(TEMPLATE))
     try:
@@ -91,7 +90,7 @@ def cover_art(book: Book) -> CoverArt:
 
 def generated_cover(book: Book) -> CoverImage:
     art = cover_art(book)
-    image = _paint(art, Templates(Path(book.root), "print"))
+    image = _paint(art, Templates(book.root, "print"))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return CoverImage("images/bindery-cover.png", "image/png", buffer.getvalue())
