@@ -22,6 +22,7 @@ from bindery.indexing.entries import BookIndex
 from bindery.indexing.markup import IndexMark
 from bindery.manifest.options import NavigationSettings
 from bindery.manifest.schema import Manifest, Metadata, PdfSettings
+from bindery.manifest.vocabulary import FurtherReadingMode, MatterKind
 from bindery.paths import display_path, slugify
 from bindery.sources import RAW_EXPORT_SUFFIXES, RelatedSpec, Source
 
@@ -89,7 +90,7 @@ class Part:
 class Matter:
     """A front- or back-matter article: dedication, preface, appendix..."""
 
-    kind: str
+    kind: MatterKind
     article: Article
     unit: str
 
@@ -109,7 +110,7 @@ class Book:
     front_matter: tuple[Matter, ...]
     parts: tuple[Part, ...]
     back_matter: tuple[Matter, ...]
-    further_reading: str
+    further_reading: FurtherReadingMode
     pdf: PdfSettings
     epub_filename: str
     root: Path  # the book folder (absolute path)

@@ -10,7 +10,7 @@ from bindery.diagnostics import did_you_mean
 from bindery.limits import check_file_name, shorten
 from bindery.manifest.checker import ValidatorBase, kind_of
 from bindery.manifest.schema import EpubSettings, PdfSettings
-from bindery.manifest.vocabulary import EPUB_KEYS, MARGIN_KEYS, PDF_KEYS, PDF_PROFILES, TRIM_LIMITS_IN, TRIM_SIZES, UNITS_IN
+from bindery.manifest.vocabulary import EPUB_KEYS, MARGIN_KEYS, PDF_KEYS, PDF_PROFILES, TRIM_LIMITS_IN, TRIM_SIZES, UNITS_IN, PdfProfile
 from bindery.printspec import MIN_OUTSIDE_WITH_BLEED_IN, PAPERS
 
 
@@ -97,7 +97,7 @@ class PrintSettingsChecks(ValidatorBase):
                     self.error(
                         ("pdf", "font_size"), f"{size:g}pt is not a body text size", "use between 7pt and 16pt", code="manifest-font-size"
                     )
-        profile = self.choice(value, "profile", PDF_PROFILES)
+        profile = PdfProfile(self.choice(value, "profile", PDF_PROFILES))
         paper = self.choice(value, "paper", tuple(PAPERS))
         bleed = self.flag(value, "bleed")
         crop_marks = self.flag(value, "crop_marks")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bindery.manifest.options import AccessibilityClaim, NavigationSettings
+from bindery.manifest.vocabulary import FurtherReadingMode, MatterKind, PdfProfile
 from bindery.yamlsource import LineMap
 
 
@@ -52,7 +53,7 @@ class ArticleRef:
 
 @dataclass(frozen=True)
 class MatterSpec:
-    kind: str
+    kind: MatterKind
     article: ArticleRef
 
 
@@ -80,7 +81,7 @@ class PdfSettings:
     margin_inside_in: float = 0.875
     margin_outside_in: float = 0.625
     font_size_pt: float = 10.5
-    profile: str = "digital"  # digital: bookmarks, links, PDF/UA-1 | print: for a print-on-demand upload
+    profile: PdfProfile = PdfProfile.DIGITAL  # digital: bookmarks, links, PDF/UA-1 | print: for a print-on-demand upload
     bleed: bool = False
     crop_marks: bool = False
     paper: str = "white"  # white | cream: sets the spine width of the print cover
@@ -101,7 +102,7 @@ class Manifest:
     front_matter: tuple[MatterSpec, ...]
     parts: tuple[PartSpec, ...]
     back_matter: tuple[MatterSpec, ...]
-    further_reading: str
+    further_reading: FurtherReadingMode
     pdf: PdfSettings
     epub: EpubSettings
     navigation: NavigationSettings = NavigationSettings()

@@ -21,7 +21,7 @@ from bindery.manifest.files import FileChecks
 from bindery.manifest.options import accessibility_claim, navigation_settings
 from bindery.manifest.print_settings import PrintSettingsChecks
 from bindery.manifest.schema import Author, ChapterSpec, Manifest, MatterSpec, Metadata, PartSpec
-from bindery.manifest.vocabulary import BACK_TYPES, FRONT_TYPES, FURTHER_READING, LANG_RE, ROLES, TOP_KEYS
+from bindery.manifest.vocabulary import BACK_TYPES, FRONT_TYPES, FURTHER_READING, LANG_RE, ROLES, TOP_KEYS, FurtherReadingMode, MatterKind
 from bindery.paths import slugify
 
 
@@ -52,7 +52,7 @@ class Validator(FileChecks, PrintSettingsChecks):
             front_matter=front,
             parts=parts,
             back_matter=back,
-            further_reading=further,
+            further_reading=FurtherReadingMode(further),
             pdf=pdf,
             epub=epub,
             navigation=navigation,
@@ -245,7 +245,7 @@ class Validator(FileChecks, PrintSettingsChecks):
                 continue
             ref = self.article(item.get("file"), path + ("file",))
             if ref:
-                out.append(MatterSpec(kind, ref))
+                out.append(MatterSpec(MatterKind(kind), ref))
         return tuple(out)
 
     def structure(self, data: Mapping[str, Any]) -> tuple[PartSpec, ...]:

@@ -4,21 +4,33 @@ contributor roles, trim sizes and units."""
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 MANIFEST_NAME = "book.yaml"
 
-FRONT_TYPES = ("dedication", "epigraph", "foreword", "preface", "introduction", "prologue")
-BACK_TYPES = (
-    "appendix",
-    "afterword",
-    "epilogue",
-    "glossary",
-    "bibliography",
-    "acknowledgments",
-    "about-the-author",
-    "colophon",
-    "index",  # generated from the articles' index marks; it takes no file
-)
+
+class MatterKind(StrEnum):
+    """A kind of front or back matter; its value is the word `book.yaml` uses."""
+
+    DEDICATION = "dedication"
+    EPIGRAPH = "epigraph"
+    FOREWORD = "foreword"
+    PREFACE = "preface"
+    INTRODUCTION = "introduction"
+    PROLOGUE = "prologue"
+    APPENDIX = "appendix"
+    AFTERWORD = "afterword"
+    EPILOGUE = "epilogue"
+    GLOSSARY = "glossary"
+    BIBLIOGRAPHY = "bibliography"
+    ACKNOWLEDGMENTS = "acknowledgments"
+    ABOUT_THE_AUTHOR = "about-the-author"
+    COLOPHON = "colophon"
+    INDEX = "index"  # generated from the articles' index marks; it takes no file
+
+
+FRONT_TYPES = tuple(MatterKind)[:6]  # dedication .. prologue, in the order above
+BACK_TYPES = tuple(MatterKind)[6:]  # appendix .. index
 ROLES = {
     "author": "aut",
     "editor": "edt",
@@ -27,7 +39,17 @@ ROLES = {
     "contributor": "ctb",
     "foreword": "aui",
 }
-FURTHER_READING = ("appendix", "inline", "omit")
+
+
+class FurtherReadingMode(StrEnum):
+    """Where the book lists the sources its articles cite (`further_reading:`)."""
+
+    APPENDIX = "appendix"
+    INLINE = "inline"
+    OMIT = "omit"
+
+
+FURTHER_READING = tuple(FurtherReadingMode)
 
 # Named trim sizes, in inches (width, height).
 TRIM_SIZES: dict[str, tuple[float, float]] = {
@@ -71,7 +93,16 @@ TOP_KEYS = (
     "ignore_warnings",
 )
 PDF_KEYS = ("filename", "trim", "margins", "font_size", "profile", "bleed", "crop_marks", "paper")
-PDF_PROFILES = ("digital", "print")
+
+
+class PdfProfile(StrEnum):
+    """`pdf.profile`: digital (bookmarks, links, PDF/UA-1) or print (for a print-on-demand upload)."""
+
+    DIGITAL = "digital"
+    PRINT = "print"
+
+
+PDF_PROFILES = tuple(PdfProfile)
 MARGIN_KEYS = ("top", "bottom", "inside", "outside")
 EPUB_KEYS = ("filename",)
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
