@@ -30,7 +30,7 @@ class ValidatorBase:
         self.report.error(message, file=self.name, line=self.lines.line(path), key=key_path(path) or None, hint=hint, code=code)
 
     def positional_error(self, path: tuple[str | int, ...], message: str, hint: str | None, code: str) -> None:
-        """`error` for the option readers of `manifest_options`, which pass the code by position."""
+        """`error` for the option readers of `options.py`, which pass the code by position."""
         self.error(path, message, hint, code=code)
 
     def unknown_keys(self, data: Mapping[str, Any], allowed: tuple[str, ...], path: tuple[str | int, ...]) -> None:
