@@ -224,9 +224,9 @@ def child_stages(book_dir: Path, scratch: Path) -> dict[str, Any]:
     with timer(t, "xref", c):
         xrefs = resolve_cross_references(book)
     with timer(t, "render_ebook", c):
-        render_ebook(book, xrefs, Templates(Path(book.root), "ebook"))
+        render_ebook(book, xrefs, Templates(book.root, "ebook"))
     with timer(t, "render_print", c):
-        rendering = render_print(book, xrefs, Templates(Path(book.root), "print"))
+        rendering = render_print(book, xrefs, Templates(book.root, "print"))
     with timer(t, "epub_builder", c):
         EpubBuilder(book, xrefs, scratch / "stages-out").build()
     words = sum(len(s.body.split()) for s in sources.values())

@@ -15,8 +15,8 @@ import pytest
 from lxml import etree
 
 from bindery.accessibility import CONFORMANCE, describe_accessibility
-from bindery.manifest import display_path
-from bindery.manifest_options import AccessibilityClaim
+from bindery.manifest.options import AccessibilityClaim
+from bindery.paths import display_path
 from bindery.pipeline import build, load_book
 from conftest import BOOKS, EPOCH, Built, seed_exports
 from test_pagelist import content_area_text, markers, page_start_problems

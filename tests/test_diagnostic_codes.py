@@ -29,6 +29,9 @@ def _name(call: ast.Call) -> str:
     return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
 
 
+PDF_RULES = ("check_fonts", "check_interactive")  # PDF preflight rules shared by the interior and the cover check
+
+
 def _text(node: ast.AST) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
@@ -45,9 +48,9 @@ def codes_in(tree: ast.AST) -> dict[str, int]:
                 literals.append(node.args[0])
             if name == "warn" and len(node.args) == 4:
                 literals.append(node.args[3])
-            if name.startswith("_check"):
+            if name.startswith("_check") or name in PDF_RULES:
                 literals += node.args
-        elif isinstance(node, ast.FunctionDef) and node.name.startswith("_check"):
+        elif isinstance(node, ast.FunctionDef) and (node.name.startswith("_check") or node.name in PDF_RULES):
             literals += node.args.defaults
         for literal in literals:
             if (code := _text(literal)) is not None:

@@ -38,7 +38,7 @@ from bindery.manifest import (
     TRIM_SIZES,
     load_manifest,
 )
-from bindery.manifest_options import ACCESSIBILITY_KEYS, NAVIGATION_KEYS
+from bindery.manifest.options import ACCESSIBILITY_KEYS, NAVIGATION_KEYS
 from bindery.printspec import PAPERS
 from bindery.sources import FRONT_MATTER_KEYS, RELATED_KEYS
 from cli_reference import commands, option_rows, summary, usage

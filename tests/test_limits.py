@@ -23,12 +23,13 @@ from types import ModuleType
 import pytest
 from click.testing import CliRunner
 
-from bindery import manifest, matching, rawexport, sources, yamlsource
+from bindery import matching, paths, rawexport, sources, yamlsource
 from bindery.cli import main
 from bindery.diagnostics import BinderyError
 from bindery.limits import MAX_SLUG_CHARS, cap_slug, check_nesting
-from bindery.manifest import load_manifest, slugify
+from bindery.manifest import files, load_manifest, options, print_settings, validate, vocabulary
 from bindery.outputs import write_all_atomic
+from bindery.paths import slugify
 from bindery.rawexport import body as rx_body
 from bindery.rawexport import header as rx_header
 from bindery.rawexport import lines as rx_lines
@@ -57,7 +58,12 @@ PATTERN_MODULES: tuple[ModuleType, ...] = (
     rx_writer,
     sources,
     matching,
-    manifest,
+    vocabulary,
+    validate,
+    files,
+    print_settings,
+    options,
+    paths,
     yamlsource,
 )
 ATOMS = ("-", " ", "a", "1", "#", ".", "|", "'", "[", "{#", ">", "- ", "-.", ". ", "a ", "1 ", "by ", "and ", ", ", "a-", " · ", "\\", "&", "<a")  # fmt: skip
@@ -97,7 +103,7 @@ def test_the_pattern_collection_finds_the_patterns_of_every_module() -> None:
     names = [name for name, _ in ALL_PATTERNS]
     assert "bindery.rawexport.noise._SEPARATOR" in names
     assert any(name.startswith("bindery.rawexport.meta._DATE_FORMS[") for name in names)
-    assert any(name.startswith("bindery.manifest:") for name in names)  # the inline ones too
+    assert any(name.startswith("bindery.manifest.validate:") for name in names)  # the inline ones too
     assert len(ALL_PATTERNS) >= 30
 
 

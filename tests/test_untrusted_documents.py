@@ -238,7 +238,9 @@ CASES = [
     DocCase("unknown-element-unwrapped", "<marquee>Moving words</marquee>\n", "<marquee> is not allowed", present=("Moving words",)),
     DocCase("event-handler", '<span onmouseover="x()">hover</span>\n', "event-handler attribute 'onmouseover'", absent=("onmouseover",)),
     DocCase("data-image", "![x](data:image/png;base64,iVBORw0KGgo=)\n", "is embedded as a data: URL", absent=("data:",)),
-    DocCase("control-character", "A bell \x07 in the text.\n", "contains the control character U+0007, which an EPUB cannot hold", exit_code=1),
+    DocCase(
+        "control-character", "A bell \x07 in the text.\n", "contains the control character U+0007, which an EPUB cannot hold", exit_code=1
+    ),
     DocCase(
         "html-nested-too-deep",
         "Intro.\n\n" + "<div>" * 5000 + "x" + "</div>" * 5000 + "\n",

@@ -14,15 +14,14 @@ undescribed image.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import lxml.html
 
 from bindery.diagnostics import Diagnostic
-from bindery.manifest import display_path
-from bindery.manifest_options import CONFORMANCE as CONFORMANCE  # the statement a certified book claims by default
-from bindery.manifest_options import AccessibilityClaim
+from bindery.manifest.options import CONFORMANCE as CONFORMANCE  # the statement a certified book claims by default
+from bindery.manifest.options import AccessibilityClaim
 from bindery.model import Book
+from bindery.paths import display_path
 
 ALWAYS = ("structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability")
 
@@ -98,7 +97,7 @@ def describe_accessibility(book: Book, *, page_count: int, print_edition: str | 
     warnings = [
         Diagnostic(
             f"image '{image.src}' has no alt text",
-            file=display_path(Path(book.root) / image.article),
+            file=display_path(book.root / image.article),
             line=_line_of(book, image),
             severity="warning",
             hint="describe it in the brackets: ![What the image shows](path); until every image has one,"
@@ -159,7 +158,7 @@ def _line_of(book: Book, image: Image) -> int | None:
     """The line of the article that names the image, for the warning."""
     name = image.src.rsplit("/", 1)[-1]
     try:
-        lines = (Path(book.root) / image.article).read_text(encoding="utf-8").splitlines()
+        lines = (book.root / image.article).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return None
     return next((n for n, line in enumerate(lines, start=1) if name in line), None)

@@ -7,7 +7,7 @@ docs/DIAGNOSTICS.md). A `Report` collects them while a stage runs; warnings
 travel on as a list of Diagnostics; a stage that found errors raises
 `BinderyError`, which the command line turns into messages and an exit code,
 never a traceback. Files are named relative to the working folder
-(`bindery.manifest.display_path`).
+(`bindery.paths.display_path`).
 """
 
 from __future__ import annotations

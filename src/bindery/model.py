@@ -10,17 +10,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from bindery.articletree import Heading, LinkOut
-from bindery.assets import Asset, ImageRefused, load_image, package_names
+from bindery.assets import Asset
+from bindery.book_images import check_images, cover_asset
 from bindery.content import render_markdown
 from bindery.diagnostics import BinderyError, Diagnostic, Report
 from bindery.indexing import collect
 from bindery.indexing.entries import BookIndex
 from bindery.indexing.markup import IndexMark
-from bindery.manifest import Manifest, Metadata, PdfSettings, display_path, slugify
-from bindery.manifest_options import NavigationSettings
+from bindery.manifest.options import NavigationSettings
+from bindery.manifest.schema import Manifest, Metadata, PdfSettings
+from bindery.manifest.vocabulary import FurtherReadingMode, MatterKind
+from bindery.paths import display_path, slugify
 from bindery.sources import RAW_EXPORT_SUFFIXES, RelatedSpec, Source
 
 # Ids the templates use themselves; an article never takes one of them.
@@ -87,7 +90,7 @@ class Part:
 class Matter:
     """A front- or back-matter article: dedication, preface, appendix..."""
 
-    kind: str
+    kind: MatterKind
     article: Article
     unit: str
 
@@ -107,10 +110,10 @@ class Book:
     front_matter: tuple[Matter, ...]
     parts: tuple[Part, ...]
     back_matter: tuple[Matter, ...]
-    further_reading: str
+    further_reading: FurtherReadingMode
     pdf: PdfSettings
     epub_filename: str
-    root: str  # the book folder (absolute path)
+    root: Path  # the book folder (absolute path)
     warnings: tuple[Diagnostic, ...] = ()  # found while assembling (e.g. raw HTML removed)
     index: BookIndex | None = None  # back_matter has {type: index}
     navigation: NavigationSettings = NavigationSettings()  # how deep the nav, NCX and bookmarks go
@@ -276,7 +279,7 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
         )
     back = tuple(Matter(m.kind, article(m.article.path, 0), f"back-{i + 1}") for i, m in enumerate(manifest.back_matter))
     report.raise_if_errors()
-    assets = _check_images(manifest, report.diagnostics, front, parts, back)
+    assets = check_images(manifest, report.diagnostics, _walk_articles((front, parts, back)))
     front, parts, back = _check_links(manifest, report, front, parts, back)
     index = None
     if manifest.index:
@@ -292,93 +295,13 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
         further_reading=manifest.further_reading,
         pdf=manifest.pdf,
         epub_filename=manifest.epub.filename,
-        root=str(manifest.root),
+        root=manifest.root,
         navigation=manifest.navigation,
         warnings=tuple(report.warnings),
         index=index,
         assets=assets,
-        cover=_cover_asset(manifest),
+        cover=cover_asset(manifest),
     )
-
-
-def _check_images(manifest: Manifest, warnings: list[Diagnostic], *groups: object) -> tuple[Asset, ...]:
-    """Every image an article shows: a real, decodable image file inside the book folder.
-
-    `sanitize` has already removed images on the web or outside the folder
-    (with a warning); what is left is the author's own files, read once here."""
-    problems = []
-    loaded: dict[str, tuple[str, bytes]] = {}
-    root = manifest.root.resolve()
-    for art in _walk_articles(groups):
-        lines = dict(art.image_lines)
-        name = display_path(manifest.root / art.source)
-        for src in art.images:
-            if src in loaded:
-                continue
-            full = (manifest.root / src).resolve()
-            if full != root and root not in full.parents:
-                hint = "copy the image into the book folder instead of linking to it"
-                problems.append(
-                    Diagnostic(
-                        f"image '{src}' links to a file outside the book folder",
-                        file=name,
-                        line=lines.get(src),
-                        hint=hint,
-                        code="image-outside",
-                    )
-                )
-            elif any(part.startswith(".") for part in PurePosixPath(src).parts):
-                problems.append(
-                    Diagnostic(
-                        f"image '{src}' is in a hidden file or folder",
-                        file=name,
-                        line=lines.get(src),
-                        hint="hidden files are never published; move the image into images/",
-                        code="image-hidden",
-                    )
-                )
-            elif not full.is_file():
-                hint = "check the path; it is relative to the article file"
-                problems.append(
-                    Diagnostic(f"image '{src}' does not exist", file=name, line=lines.get(src), hint=hint, code="image-missing")
-                )
-            else:
-                removed: list[str] = []
-                try:
-                    loaded[src] = load_image(full, removed)
-                    if removed:
-                        left_out = ", ".join(dict.fromkeys(removed))
-                        warnings.append(
-                            Diagnostic(
-                                f"SVG image '{src}' was cleaned: {left_out if len(left_out) < 160 else left_out[:159] + '…'} removed",
-                                file=name,
-                                line=lines.get(src),
-                                severity="warning",
-                                hint="SVG images may hold shapes, text and colours, no scripts, styles or outside references",
-                                code="image-svg-cleaned",
-                            )
-                        )
-                except ImageRefused as bad:
-                    problems.append(Diagnostic(f"image {bad.problem}", file=name, line=lines.get(src), hint=bad.hint, code="image-invalid"))
-    if problems:
-        raise BinderyError(problems)
-    names = package_names(list(loaded))
-    return tuple(Asset(src, names[src], media, data) for src, (media, data) in loaded.items())
-
-
-def _cover_asset(manifest: Manifest) -> Asset | None:
-    cover = manifest.metadata.cover
-    if not cover:
-        return None
-    try:
-        media, data = load_image(manifest.root / cover)
-    except ImageRefused as bad:
-        raise BinderyError(
-            Diagnostic(
-                f"the cover image {bad.problem}", file=display_path(manifest.root / "book.yaml"), hint=bad.hint, code="manifest-cover"
-            )
-        ) from None
-    return Asset(cover, "images/cover" + PurePosixPath(cover).suffix.lower(), media, data)
 
 
 def _check_links(

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bindery.diagnostics import BinderyError, Diagnostic
-from bindery.manifest import display_path
+from bindery.paths import display_path
 
 
 def prepare_output_dir(path: Path) -> None:

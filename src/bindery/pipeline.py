@@ -22,7 +22,7 @@ from bindery.builders.base import Artifact, BuildOutput
 from bindery.builders.epub import EpubBuilder
 from bindery.diagnostic_codes import check_ignorable
 from bindery.diagnostics import BinderyError, Diagnostic, without_ignored
-from bindery.manifest import load_manifest
+from bindery.manifest.load import load_manifest
 from bindery.model import Book, assemble_book
 from bindery.outputs import prepare_output_dir, write_all_atomic
 from bindery.pagemap import PageMap

@@ -38,7 +38,7 @@ import watchfiles
 
 from bindery.builders.cover_image import CoverImage
 from bindery.diagnostics import BinderyError, Diagnostic
-from bindery.manifest import find_manifest
+from bindery.manifest.load import find_manifest
 from bindery.preview_worker import DEFAULT_TIMEOUT, RebuildWorker, Snapshot, WorkerFailed, failed
 from bindery.templating import SHARED, default_templates_dir
 

@@ -104,7 +104,7 @@ def render_snapshot(path: Path, version: str, cache: RenderCache | None = None) 
     cache = cache or RenderCache()
     try:
         book, xrefs, warnings = load_book(path)
-        templates = cache.templates(Path(book.root))
+        templates = cache.templates(book.root)
         cover_href = book.metadata.cover or cache.cover_name(book)
         rendering = render_ebook(book, xrefs, templates, cover_href=cover_href)
     except BinderyError as exc:
@@ -116,7 +116,7 @@ def render_snapshot(path: Path, version: str, cache: RenderCache | None = None) 
             code="internal",
         )
         return failed(version, started, bug), None
-    root = Path(book.root).resolve()
+    root = book.root.resolve()
     sources = {src for article in book.articles() for src in article.images}
     if book.metadata.cover:
         sources.add(book.metadata.cover)
@@ -169,7 +169,7 @@ def serve_jobs(conn: multiprocessing.connection.Connection) -> None:
                 try:
                     if book is None:
                         book = load_book(job[1])[0]
-                        cache.templates(Path(book.root))
+                        cache.templates(book.root)
                     conn.send(cache.cover(book))
                 except BinderyError as exc:
                     conn.send(exc)

@@ -192,7 +192,7 @@ def render_print(
     html = templates.render("book.html.j2", first_body=first_body, **ctx)
     page = page or screen_margins(book.pdf)
     css = templates.render("book.css.j2", asset=lambda name: templates.find(name).resolve().as_uri(), page=page, **ctx)
-    return PrintRendering(html, css, Path(book.root))
+    return PrintRendering(html, css, book.root)
 
 
 # The epub:type and ARIA role of each front- and back-matter kind.

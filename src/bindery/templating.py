@@ -30,8 +30,8 @@ import jinja2.sandbox
 from markupsafe import Markup
 
 from bindery.diagnostics import BinderyError, Diagnostic, did_you_mean
-from bindery.manifest import display_path
 from bindery.numerals import to_roman
+from bindery.paths import display_path
 
 Kind = Literal["ebook", "print"]
 SHARED = "shared"  # the folder both sets read after their own: fonts, article macros

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from bindery.diagnostics import Diagnostic
-from bindery.manifest import display_path
 from bindery.matching import Candidate, SummaryIndex, normalise, words
 from bindery.model import Article, Book, Chapter
+from bindery.paths import display_path
 from bindery.sources import RelatedSpec
 
 
@@ -120,7 +120,7 @@ def resolve_cross_references(book: Book) -> CrossReferences:
     resolved = outside = ambiguous = 0
 
     def shown(article: Article) -> str:  # files in messages: relative to the working folder, like every message
-        return display_path(Path(book.root) / article.source)
+        return display_path(book.root / article.source)
 
     for art in articles:
         seen_targets: set[str] = set()

@@ -36,7 +36,7 @@ class Builder:
         self.book = book
         self.xrefs = xrefs
         self.output_dir = output_dir
-        self.templates = Templates(Path(book.root), self.template_kind)
+        self.templates = Templates(book.root, self.template_kind)
 
     def build(self) -> BuildOutput:
         raise NotImplementedError

@@ -53,7 +53,7 @@ class CoverBuilder(Builder):
             "cover.css.j2", asset=lambda name: self.templates.find(name).resolve().as_uri(), spine_font_pt=spine_font_pt, **context
         )
         fetcher = book_fetcher(self.book, self.templates.dirs)
-        base_url = Path(self.book.root).resolve().as_uri() + "/"
+        base_url = self.book.root.resolve().as_uri() + "/"
         fonts = FontConfiguration()
         stylesheet = weasyprint.CSS(string=css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
         document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher).render(stylesheets=[stylesheet], font_config=fonts)

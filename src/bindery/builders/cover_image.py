@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import yaml
 from PIL import Image, ImageDraw, ImageFont
 
 from bindery.diagnostics import BinderyError, Diagnostic
-from bindery.manifest import display_path
 from bindery.model import Book
+from bindery.paths import display_path
 from bindery.templating import Templates
 
 TEMPLATE = "cover-art.yaml.j2"
@@ -73,7 +72,7 @@ class CoverArt:
 
 def cover_art(book: Book) -> CoverArt:
     """The book's cover design from `ebook/cover-art.yaml.j2`, with every text block fitted."""
-    ebook = Templates(Path(book.root), "ebook")  # finds the fonts too: templates/shared/ is in its folders
+    ebook = Templates(book.root, "ebook")  # finds the fonts too: templates/shared/ is in its folders
     fonts = ebook
     source = ebook.render(TEMPLATE, meta=book.metadata, book=book)
     where = display_path(ebook.find(TEMPLATE))
@@ -92,7 +91,7 @@ def cover_art(book: Book) -> CoverArt:
 
 def generated_cover(book: Book) -> CoverImage:
     art = cover_art(book)
-    image = _paint(art, Templates(Path(book.root), "print"))
+    image = _paint(art, Templates(book.root, "print"))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return CoverImage("images/bindery-cover.png", "image/png", buffer.getvalue())

@@ -17,8 +17,8 @@ from typing import Any
 import yaml
 
 from bindery.diagnostics import BinderyError, Diagnostic
-from bindery.manifest import display_path
 from bindery.outputs import write_atomic
+from bindery.paths import display_path
 
 _CHAPTERS_KEY = re.compile(r"^chapters:[ \t]*(#.*)?$")
 _TOP_LEVEL_KEY = re.compile(r"^[^\s#-][^:]*:")

@@ -22,7 +22,7 @@ import click
 from bindery.commands import chapter_list
 from bindery.commands.common import reports_errors
 from bindery.diagnostics import BinderyError
-from bindery.manifest import display_path
+from bindery.paths import display_path
 from bindery.rawexport.workflow import REMOVAL_LABELS, FileReport, import_files, status_counts, write_json_report
 
 

@@ -18,7 +18,7 @@ import click
 from bindery.commands.common import reports_errors
 from bindery.diagnostics import BinderyError, Diagnostic
 from bindery.limits import check_text_length
-from bindery.manifest import slugify
+from bindery.paths import slugify
 from bindery.textinput import ILLEGAL_HINT, describe_char, find_illegal
 
 TEXT_SUFFIXES = (".yaml", ".md")

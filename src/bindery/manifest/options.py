@@ -1,6 +1,6 @@
 """The manifest's `accessibility:` and `navigation:` keys, validated.
 
-`manifest.py` calls these with its own error reporter, so their problems come
+The validator (`validate.py`) calls these with its own error reporter, so their problems come
 out with the rest of the manifest's, as `book.yaml:LINE: key.path: problem (hint)`.
 
     accessibility:                 # only when someone has evaluated the book

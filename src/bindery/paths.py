@@ -1,0 +1,22 @@
+"""How the project names files and books: general helpers used by every stage."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from bindery.limits import cap_slug
+
+
+def display_path(path: Path) -> str:
+    """How messages name a file: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def slugify(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return cap_slug(re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")) or "book"
