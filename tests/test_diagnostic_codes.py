@@ -68,12 +68,12 @@ def source_codes() -> dict[str, str]:
 
 def test_every_code_in_the_source_is_documented() -> None:
     missing = {code: where for code, where in source_codes().items() if code not in CODES}
-    assert not missing, f"add these codes to src/bindery/diagnostic_codes.py, then regenerate docs/DIAGNOSTICS.md: {missing}"
+    assert not missing, f"add these codes to src/bindery/diagnostic_table.py, then regenerate docs/DIAGNOSTICS.md: {missing}"
 
 
 def test_every_documented_code_is_used() -> None:
     unused = sorted(set(CODES) - set(source_codes()))
-    assert not unused, f"documented but never used; remove them from src/bindery/diagnostic_codes.py: {unused}"
+    assert not unused, f"documented but never used; remove them from src/bindery/diagnostic_table.py: {unused}"
 
 
 def test_docs_table_is_the_registry() -> None:
