@@ -76,6 +76,12 @@ DEFECTS: dict[str, str] = {
     + "&shy;".join(["understanding"] * 12)
     + "</p>"
     + paragraphs(1),
+    # A heading with the two lines it keeps (break-after: avoid, orphans: 2) needs four
+    # lines and three are left: the page ends short, as it should, and is no finding.
+    "short-before-heading": spacer(4)
+    + "<p>A short paragraph.</p>"
+    + '<h2 style="margin-top: 14pt; break-after: avoid">Sizes by name</h2>'
+    + paragraphs(2),
     "typography-widow-orphan": spacer(2) + "<p>A short paragraph.</p>" + paragraphs(2, "orphans: 1; widows: 1"),
     "widow": spacer(3) + f'<p style="widows: 1">{WIDOW}</p>' + paragraphs(1),
     "typography-overfull": "<pre>" + "x" * 90 + "</pre>" + paragraphs(1),
@@ -191,6 +197,14 @@ def test_findings_name_the_article_line_and_page(findings: Callable[[str], list[
         "chapters/article.md:4: warning: page 1: “The printers know these sizes by name:” introduces what follows"
     )
     assert found.diagnostic().code == "typography-stranded-heading" and found.diagnostic().severity == "warning"
+
+
+def test_a_page_short_because_a_heading_keeps_its_lines_is_no_finding(findings: Callable[[str], list[Finding]]) -> None:
+    """The break was forced: moving the heading up would strand it, and fewer than its
+    two lines cannot follow it. The same page with room for them is still found short."""
+    found = findings("short-before-heading")
+    assert codes(found) == set(), [str(f.diagnostic()) for f in found]
+    assert "typography-short-page" in codes(findings("typography-short-page"))
 
 
 def test_widows_and_orphans_are_told_apart(findings: Callable[[str], list[Finding]]) -> None:
