@@ -32,6 +32,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 from bindery.builders.base import Artifact, Builder, BuildOutput
+from bindery.builders.page_turns import hyphenated_at_page_turns, kept_whole
 from bindery.builders.print_html import has_notes, prepare_for_print, with_page_numbers
 from bindery.diagnostics import Diagnostic
 from bindery.indexing.pages import pages_of
@@ -54,6 +55,7 @@ from bindery.templating import Kind
 # Files a template folder may give WeasyPrint: fonts, stylesheets and pictures, never anything else.
 TEMPLATE_FILE_TYPES = frozenset({".ttf", ".otf", ".woff", ".woff2", ".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
 MAX_NUMBERING_PASSES = 3  # when a footnote went astray: layouts with literal page numbers until they settle
+MAX_PAGE_TURN_PASSES = 4  # layouts that keep whole the words the last one hyphenated across a page turn
 
 
 class BookURLFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
@@ -102,6 +104,7 @@ class PdfBuilder(Builder):
     format: ClassVar[str] = "PDF"
     template_kind: ClassVar[Kind] = "print"
     page_map: PageMap | None = None  # after build(): where each page of the PDF begins, for the EPUB's page-list
+    kept_whole: tuple[str, ...] = ()  # words a layout hyphenated across a page turn, kept whole from then on
 
     def output_path(self) -> Path:
         return self.output_dir / f"{self.book.slug}.pdf"
@@ -168,9 +171,17 @@ class PdfBuilder(Builder):
         return document, rendering
 
     def _layout(self, rendering: PrintRendering, fetcher: BookURLFetcher) -> weasyprint.Document:
-        """Lay the book out; when a footnote went astray, again with the page numbers written in until they settle."""
-        text = prepare_for_print(rendering.html)
+        """Lay the book out, again with the words hyphenated at a page turn kept whole; when a
+        footnote went astray, again with the page numbers written in until they settle."""
+        text = kept_whole(prepare_for_print(rendering.html), list(self.kept_whole))
         document = self._render(text, rendering, fetcher)
+        for _ in range(MAX_PAGE_TURN_PASSES):  # no word hyphenated across a page turn (builders/page_turns.py)
+            words = [word for word in hyphenated_at_page_turns(document) if word not in self.kept_whole]
+            if not words:
+                break
+            self.kept_whole += tuple(words)  # and in every later layout of this book
+            text = kept_whole(prepare_for_print(rendering.html), list(self.kept_whole))
+            document = self._render(text, rendering, fetcher)
         if not has_notes(text) or _notes_in_place(document, text.count('class="print-note"')):
             return document
         for _ in range(MAX_NUMBERING_PASSES):
