@@ -55,8 +55,8 @@ def short_page(layout: Layout, view: PageView) -> Iterator[Hit]:
 def _kept_together(layout: Layout, after: PageView) -> float:
     """How many body lines of room what opens the next page needs on this one, in
     line pitches: a heading or a lead-in ending in ':' with the two lines after it
-    (more than a page may end on), a table's first row, or a footnote cited there
-    with its note. A page that ends short because that did not fit is laid out as
+    (more than a page may end on), a table's first row, the last two lines of a
+    code block, or a footnote cited there with its note. A page that ends short because that did not fit is laid out as
     it should be: the keeps come first."""
     body = after.body
     if not body:
@@ -67,6 +67,7 @@ def _kept_together(layout: Layout, after: PageView) -> float:
     notes = [line for line in body if _is_note(layout, line)]
     calls = [n for note in notes[:1] for n, line in enumerate(opening) if _cites(line, note)]
     ends += [max(calls[0], 1)] if calls else []
+    ends += _code_tail(body)
     if not ends:
         return 0.0
     last = max(ends)
@@ -79,6 +80,19 @@ def _kept_together(layout: Layout, after: PageView) -> float:
     if calls:
         room += (notes[0].top - after.block.bottom) / layout.pitch + 1  # the note and its rule
     return room
+
+
+def _code_tail(body: tuple[Line, ...]) -> list[int]:
+    """The last line index of a code block's end when the next page opens with it and
+    it is the last two code lines or fewer (wrapped lines hang further in): the
+    stylesheet keeps a block's last two lines together, as widows do for text."""
+    run = 0
+    while run < len(body) and body[run].mono:
+        run += 1
+    if not run or run == len(body):  # no code, or a page of it: not a block's end
+        return []
+    starts = sum(line.x0 <= body[0].x0 + 1 for line in body[:run])
+    return [run - 1] if starts <= 2 else []
 
 
 def _is_note(layout: Layout, line: Line) -> bool:
