@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,13 +25,14 @@ import bindery.checks.run as check_run
 from bindery import typography
 from bindery.checks.results import Check
 from bindery.cli import main
+from bindery.manifest import load_manifest
 from bindery.printspec import PageMargins
 from bindery.typography import RULES, Finding, find_in_layout
 from bindery.typography.layout import lay_out
 from bindery.typography.origins import SourceIndex
 from bindery.typography.pages import read_pdf
 from bindery.typography.rules import Rule
-from conftest import ROOT
+from conftest import ROOT, Built, build_book
 
 FONTS = ROOT / "templates" / "print" / "fonts"
 MARGINS = PageMargins(top=0.5, bottom=0.5, inside=0.5, outside=0.5, bleed=0.0)
@@ -76,6 +78,12 @@ DEFECTS: dict[str, str] = {
     + "&shy;".join(["understanding"] * 12)
     + "</p>"
     + paragraphs(1),
+    # A heading with the two lines it keeps (break-after: avoid, orphans: 2) needs four
+    # lines and three are left: the page ends short, as it should, and is no finding.
+    "short-before-heading": spacer(4)
+    + "<p>A short paragraph.</p>"
+    + '<h2 style="margin-top: 14pt; break-after: avoid">Sizes by name</h2>'
+    + paragraphs(2),
     "typography-widow-orphan": spacer(2) + "<p>A short paragraph.</p>" + paragraphs(2, "orphans: 1; widows: 1"),
     "widow": spacer(3) + f'<p style="widows: 1">{WIDOW}</p>' + paragraphs(1),
     "typography-overfull": "<pre>" + "x" * 90 + "</pre>" + paragraphs(1),
@@ -193,6 +201,14 @@ def test_findings_name_the_article_line_and_page(findings: Callable[[str], list[
     assert found.diagnostic().code == "typography-stranded-heading" and found.diagnostic().severity == "warning"
 
 
+def test_a_page_short_because_a_heading_keeps_its_lines_is_no_finding(findings: Callable[[str], list[Finding]]) -> None:
+    """The break was forced: moving the heading up would strand it, and fewer than its
+    two lines cannot follow it. The same page with room for them is still found short."""
+    found = findings("short-before-heading")
+    assert codes(found) == set(), [str(f.diagnostic()) for f in found]
+    assert "typography-short-page" in codes(findings("typography-short-page"))
+
+
 def test_widows_and_orphans_are_told_apart(findings: Callable[[str], list[Finding]]) -> None:
     orphan = [f.message for f in findings("typography-widow-orphan") if f.rule.code == "typography-widow-orphan"]
     widow = [f.message for f in findings("widow") if f.rule.code == "typography-widow-orphan"]
@@ -256,3 +272,46 @@ def test_check_reports_typography_and_strict_fails_on_it(tmp_path: Path, monkeyp
     assert "warn  typography-test: 1 finding(s) on 1 page(s): the last paragraph" in human.stdout
     strict = CliRunner().invoke(main, ["check", ".", "--json", "--strict"])
     assert strict.exit_code == 1 and json.loads(strict.stdout)["ok"] is False
+
+
+# --------------------------------------------------------------------------
+# The sample book is set clean: a regression in the print templates fails here.
+
+
+def test_the_sample_book_has_no_typographic_findings(sample: Built) -> None:
+    """The repository's book as built (digital profile, 6 x 9 in)."""
+    assert sample.pdf is not None
+    found = typography.typography_findings(sample.pdf, load_manifest(ROOT / "book.yaml"))
+    assert [str(f.diagnostic()) for f in found] == []
+
+
+@pytest.mark.slow
+def test_the_sample_book_in_print_at_5x8_has_no_typographic_findings(tmp_path: Path) -> None:
+    """The other profile and the smaller trim: the gutter and a narrower measure move every break."""
+    book = tmp_path / "book"
+    shutil.copytree(ROOT / "chapters", book / "chapters")
+    shutil.copy(ROOT / "index.yaml", book / "index.yaml")
+    manifest = (ROOT / "book.yaml").read_text(encoding="utf-8").replace("  trim: 6x9 ", "  profile: print\n  trim: 5x8 ")
+    assert "profile: print" in manifest
+    (book / "book.yaml").write_text(manifest, encoding="utf-8")
+    build_book(book, tmp_path / "out", ("pdf",))
+    interior = next(p for p in (tmp_path / "out").glob("*.pdf") if not p.stem.endswith("-cover"))
+    found = typography.typography_findings(interior, load_manifest(book / "book.yaml"))
+    assert [str(f.diagnostic()) for f in found] == []
+
+
+def test_a_code_blocks_last_two_lines_at_the_top_of_a_page_are_kept_not_short() -> None:
+    """The stylesheet keeps a code block's last two lines together (wrapped lines hang
+    further in): the page before may end short for them, as for widows of text."""
+    from bindery.typography.pages import Line
+    from bindery.typography.rules import _code_tail
+
+    def code(text: str, x0: float, bottom: float) -> Line:
+        return Line(text, x0, 200, bottom, bottom + 9, size=9, mono=True)
+
+    tail = (code("bindery build --strict  # for", 40, 300), code("continuous integration", 55, 290), code("end", 40, 280))
+    after = Line("Then the text goes on.", 36, 250, 260, 270)
+    assert _code_tail((*tail, after)) == [2]  # two code lines, one of them wrapped
+    long = tuple(code(f"line {n}", 40, 300 - 10 * n) for n in range(3))
+    assert _code_tail((*long, after)) == []  # three code lines: more than the two kept together
+    assert _code_tail(long) == [] and _code_tail((after,)) == []

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 from urllib.request import url2pathname
@@ -32,6 +32,7 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
+from bindery.builders.page_turns import hyphenated_at_page_turns, kept_whole
 from bindery.builders.print_html import has_notes, prepare_for_print, with_page_numbers
 from bindery.diagnostics import Diagnostic
 from bindery.indexing.pages import pages_of
@@ -53,6 +54,7 @@ from bindery.templating import Templates
 from bindery.xref import CrossReferences
 
 # Files a template folder may give WeasyPrint: fonts, stylesheets and pictures, never anything else.
+MAX_PAGE_TURN_PASSES = 4  # layouts that keep whole the words the last one hyphenated across a page turn
 MAX_NUMBERING_PASSES = 3  # when a footnote went astray: layouts with literal page numbers until they settle
 TEMPLATE_FILE_TYPES = frozenset({".ttf", ".otf", ".woff", ".woff2", ".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
 
@@ -79,7 +81,7 @@ def lay_out_print(book: Book, xrefs: CrossReferences, templates: Templates) -> P
     """Lay the print edition out as the book's profile prints it (`templates`: the print set)."""
     fetcher = book_fetcher(book, templates.dirs)
     with weasyprint_messages() as said:
-        document, rendering = _final_document(book, xrefs, templates, fetcher)
+        document, rendering = _final_document(book, xrefs, templates, _Run(fetcher))
     diagnostics = weasyprint_warnings(said, fetcher.refused)
     if book.pdf.profile == "print":
         diagnostics += _page_count_warnings(len(document.pages))
@@ -96,53 +98,68 @@ def lay_out_print(book: Book, xrefs: CrossReferences, templates: Templates) -> P
 # --- Laying out ----------------------------------------------------------------
 
 
-def _final_document(
-    book: Book, xrefs: CrossReferences, templates: Templates, fetcher: BookURLFetcher
-) -> tuple[weasyprint.Document, PrintRendering]:
+@dataclass
+class _Run:
+    """What the layouts of one book share: the fetcher, and the words a layout hyphenated
+    across a page turn, kept whole in every later layout of the book."""
+
+    fetcher: BookURLFetcher
+    kept_whole: list[str] = field(default_factory=list)
+
+
+def _final_document(book: Book, xrefs: CrossReferences, templates: Templates, run: _Run) -> tuple[weasyprint.Document, PrintRendering]:
     """The laid-out book as the profile prints it (gutter band, even page count, links)."""
     settings = book.pdf
     if settings.profile == "print":
-        document, rendering = _layout_in_band(book, xrefs, templates, fetcher)
+        document, rendering = _layout_in_band(book, xrefs, templates, run)
         if len(document.pages) % 2:
-            document = document.copy([*document.pages, _blank_verso(rendering, fetcher)])
+            document = document.copy([*document.pages, _blank_verso(rendering, run)])
         strip_interactive(document)
         return document, rendering
-    return _render_and_layout(book, xrefs, templates, screen_margins(settings), fetcher)
+    return _render_and_layout(book, xrefs, templates, screen_margins(settings), run)
 
 
 def _render_and_layout(
-    book: Book, xrefs: CrossReferences, templates: Templates, margins: PageMargins, fetcher: BookURLFetcher
+    book: Book, xrefs: CrossReferences, templates: Templates, margins: PageMargins, run: _Run
 ) -> tuple[weasyprint.Document, PrintRendering]:
     """One layout; a book with an index is laid out again with the index's page ranges
     from the first (the index comes last, so no page before it moves)."""
     rendering = render_print(book, xrefs, templates, page=margins)
-    document = _layout(rendering, fetcher)
+    document = _layout(rendering, run)
     if book.index is not None:
         pages = pages_of(book.index.locator_ids(), read_page_map(document))
         rendering = render_print(book, xrefs, templates, page=margins, index_pages=pages)
-        document = _layout(rendering, fetcher)
+        document = _layout(rendering, run)
     return document, rendering
 
 
-def _layout(rendering: PrintRendering, fetcher: BookURLFetcher) -> weasyprint.Document:
-    """Lay the book out; when a footnote went astray, again with the page numbers written in until they settle."""
-    text = prepare_for_print(rendering.html)
-    document = _render(text, rendering, fetcher)
+def _layout(rendering: PrintRendering, run: _Run) -> weasyprint.Document:
+    """Lay the book out, again with the words hyphenated at a page turn kept whole; when a
+    footnote went astray, again with the page numbers written in until they settle."""
+    text = kept_whole(prepare_for_print(rendering.html), run.kept_whole)
+    document = _render(text, rendering, run)
+    for _ in range(MAX_PAGE_TURN_PASSES):  # no word hyphenated across a page turn (builders/page_turns.py)
+        words = [word for word in hyphenated_at_page_turns(document) if word not in run.kept_whole]
+        if not words:
+            break
+        run.kept_whole.extend(words)  # and in every later layout of this book
+        text = kept_whole(prepare_for_print(rendering.html), run.kept_whole)
+        document = _render(text, rendering, run)
     if not has_notes(text) or _notes_in_place(document, text.count('class="print-note"')):
         return document
     for _ in range(MAX_NUMBERING_PASSES):
         pages = _target_pages(document)
-        document = _render(with_page_numbers(text, pages), rendering, fetcher)
+        document = _render(with_page_numbers(text, pages), rendering, run)
         if _target_pages(document) == pages:
             break
     return document
 
 
-def _render(text: str, rendering: PrintRendering, fetcher: BookURLFetcher) -> weasyprint.Document:
+def _render(text: str, rendering: PrintRendering, run: _Run) -> weasyprint.Document:
     base_url = rendering.base_dir.resolve().as_uri() + "/"
-    html = weasyprint.HTML(string=text, base_url=base_url, url_fetcher=fetcher)
+    html = weasyprint.HTML(string=text, base_url=base_url, url_fetcher=run.fetcher)
     fonts = FontConfiguration()
-    css = weasyprint.CSS(string=rendering.css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
+    css = weasyprint.CSS(string=rendering.css, base_url=base_url, url_fetcher=run.fetcher, font_config=fonts)
     return html.render(stylesheets=[css], font_config=fonts)
 
 
@@ -171,9 +188,7 @@ def _target_pages(document: weasyprint.Document) -> dict[str, str]:
     return found
 
 
-def _layout_in_band(
-    book: Book, xrefs: CrossReferences, templates: Templates, fetcher: BookURLFetcher
-) -> tuple[weasyprint.Document, PrintRendering]:
+def _layout_in_band(book: Book, xrefs: CrossReferences, templates: Templates, run: _Run) -> tuple[weasyprint.Document, PrintRendering]:
     """Lay out with the gutter of the page-count band the result falls in.
 
     A wider gutter only adds pages, so the band can only move up; a few
@@ -182,7 +197,7 @@ def _layout_in_band(
     settings = book.pdf
     margins = print_margins(settings, MIN_PAGES)
     for _ in GUTTER_BANDS:  # the band only moves up: one pass per band at most
-        document, rendering = _render_and_layout(book, xrefs, templates, margins, fetcher)
+        document, rendering = _render_and_layout(book, xrefs, templates, margins, run)
         wanted = print_margins(settings, padded_to_even(len(document.pages)))
         if wanted == margins:
             break
@@ -190,11 +205,11 @@ def _layout_in_band(
     return document, rendering
 
 
-def _blank_verso(rendering: PrintRendering, fetcher: BookURLFetcher) -> weasyprint.Page:
+def _blank_verso(rendering: PrintRendering, run: _Run) -> weasyprint.Page:
     """One blank left-hand page with the book's page size and bleed, to make the count even."""
     html = '<html><body><div></div><div style="break-before: left; page: plain"></div></body></html>'
     blank = PrintRendering(html, rendering.css, rendering.base_dir)
-    return _layout(blank, fetcher).pages[-1]
+    return _layout(blank, run).pages[-1]
 
 
 def strip_interactive(document: weasyprint.Document) -> None:

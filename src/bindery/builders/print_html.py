@@ -15,7 +15,9 @@ so the print pages and the EPUB count the same letters (see `pagemap`).
 Lead-ins: a paragraph ending in ':' right before a list, table or code block
 gets the class `lead-in`, which the stylesheet keeps on the page of what it
 introduces. Code: each line of a code block becomes a `span.code-line`, so a
-line too long for the measure wraps with a hanging indent.
+line too long for the measure wraps with a hanging indent, and a line ending
+in ':' (a YAML key, a shell prompt's lead-in) gets `opens`, which the
+stylesheet keeps with the line after it.
 
 Page numbers: `with_page_numbers` writes each link's target page into it
 (`data-page`), for a layout without `target-counter()` lookups.
@@ -63,7 +65,8 @@ def _split_code_lines(root: etree._Element) -> None:
         lines = code.text.removesuffix("\n").split("\n")
         code.text = None
         for line in lines:
-            span = etree.SubElement(code, "span", {"class": "code-line"})
+            opens = line.rstrip().endswith(":")
+            span = etree.SubElement(code, "span", {"class": "code-line opens" if opens else "code-line"})
             span.text = line or "\u00a0"  # an empty line keeps its height
 
 

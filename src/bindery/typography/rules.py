@@ -19,6 +19,12 @@ from bindery.typography.layout import NUMBER_ONLY, Layout, PageView
 from bindery.typography.pages import Line
 
 SHORT_PAGE_LINES = 2.5  # a page that runs on may end this many body lines above the block's foot, no more
+KEEP_LOOKAHEAD_LINES = 4  # a heading or lead-in this near the top of the next page is what did not fit
+HEADING_SPACE_LINES = 1.0  # the space above a heading, which the page top swallows overleaf
+TABLE_SPACE_LINES = 0.3  # below a table row's last line: its padding and rule
+ROW_GAP_PITCHES = 1.1  # cell text is set closer than body text; a wider gap starts a row
+FIT_SLACK_LINES = 0.25
+NOTE_START = re.compile(r"^\d+\.\s")  # a footnote's first line: "1. Text"
 OVERFULL_PT = 1.5  # how far a line may reach past the text block's side
 ENDS_HYPHENATED = re.compile(r"[^\W\d_][\u2010\u00ad]$")  # hyphenation; a break at a word's own hyphen is fine
 LIGATURES = ("fi", "fl", "ff", "ffi", "ffl", "ft", "st")
@@ -37,12 +43,83 @@ class Rule:
 
 
 def short_page(layout: Layout, view: PageView) -> Iterator[Hit]:
-    if not layout.continues(view) or view.toc:
+    after = layout.next(view)
+    if not layout.continues(view) or view.toc or after is None:
         return
     last = min([line.bottom for line in view.body] + [image[1] for image in view.page.images])
     lines = (last - view.block.bottom) / layout.pitch
-    if lines > SHORT_PAGE_LINES:
+    if lines > SHORT_PAGE_LINES and lines > _kept_together(layout, after) - FIT_SLACK_LINES:
         yield view.body[-1], f"the text ends {lines:.0f} lines above the foot of the text block while the chapter continues overleaf"
+
+
+def _kept_together(layout: Layout, after: PageView) -> float:
+    """How many body lines of room what opens the next page needs on this one, in
+    line pitches: a heading or a lead-in ending in ':' with the two lines after it
+    (more than a page may end on), a table's first row, the last two lines of a
+    code block, or a footnote cited there with its note. A page that ends short because that did not fit is laid out as
+    it should be: the keeps come first."""
+    body = after.body
+    if not body:
+        return 0.0
+    opening = body[:KEEP_LOOKAHEAD_LINES]
+    keeps = [n for n, line in enumerate(opening) if layout.is_heading(line) or line.text.rstrip().endswith(":")]
+    ends = [min(keeps[-1] + 2, len(body) - 1)] if keeps else []
+    notes = [line for line in body if _is_note(layout, line)]
+    calls = [n for note in notes[:1] for n, line in enumerate(opening) if _cites(line, note)]
+    ends += [max(calls[0], 1)] if calls else []
+    ends += _code_tail(body)
+    if not ends:
+        return 0.0
+    last = max(ends)
+    if keeps and last == keeps[-1] + 2 and _is_small(layout, body[keeps[-1] + 1]):
+        last = _first_row_end(layout, body, keeps[-1] + 1)  # a lead-in's table: its head and first row
+    end = body[last]
+    room = (after.block.top - end.bottom) / layout.pitch
+    room += HEADING_SPACE_LINES if layout.is_heading(body[0]) else 0.0
+    room += TABLE_SPACE_LINES if _is_small(layout, end) else 0.0
+    if calls:
+        room += (notes[0].top - after.block.bottom) / layout.pitch + 1  # the note and its rule
+    return room
+
+
+def _code_tail(body: tuple[Line, ...]) -> list[int]:
+    """The last line index of a code block's end when the next page opens with it and
+    it is the last two code lines or fewer (wrapped lines hang further in): the
+    stylesheet keeps a block's last two lines together, as widows do for text."""
+    run = 0
+    while run < len(body) and body[run].mono:
+        run += 1
+    if not run or run == len(body):  # no code, or a page of it: not a block's end
+        return []
+    starts = sum(line.x0 <= body[0].x0 + 1 for line in body[:run])
+    return [run - 1] if starts <= 2 else []
+
+
+def _is_note(layout: Layout, line: Line) -> bool:
+    return not line.mono and _is_small(layout, line) and bool(NOTE_START.match(line.text))
+
+
+def _cites(line: Line, note: Line) -> bool:
+    number = note.text.split(".", 1)[0]
+    return re.search(rf"[^\d\s]{number}(?!\d)", line.text) is not None
+
+
+def _is_small(layout: Layout, line: Line) -> bool:
+    return line.size < layout.body_size - 0.5
+
+
+def _first_row_end(layout: Layout, body: tuple[Line, ...], head: int) -> int:
+    """The index of the last line of a table's first body row, the table's head
+    starting at `head`: rows are set apart by more than a line of cell text."""
+    rows = 0
+    for n in range(head + 1, len(body)):
+        if not _is_small(layout, body[n]):
+            return n - 1
+        if body[n - 1].bottom - body[n].bottom > ROW_GAP_PITCHES * layout.pitch:
+            rows += 1
+            if rows == 2:
+                return n - 1
+    return len(body) - 1
 
 
 def stranded_last_line(layout: Layout, view: PageView) -> Iterator[Hit]:
