@@ -129,6 +129,18 @@ def test_index_yaml_that_is_not_yaml_is_an_error_with_its_line(tmp_path: Path) -
     assert str(err.value.diagnostics[0]).startswith("index.yaml:")
 
 
+def test_index_yaml_is_read_like_any_untrusted_text(tmp_path: Path) -> None:
+    """A huge index.yaml is refused unread (the limit named); a control character is an error with its line."""
+    (tmp_path / "index.yaml").write_text("terms:\n" + "  - Term\n" * 200_000)
+    with pytest.raises(BinderyError) as err:
+        load_index_terms(tmp_path, "index.yaml")
+    assert "index.yaml" in str(err.value) and "1 MB" in str(err.value)
+    (tmp_path / "index.yaml").write_text("terms:\n  - Bad\x01Term\n")
+    with pytest.raises(BinderyError) as err:
+        load_index_terms(tmp_path, "index.yaml")
+    assert str(err.value.diagnostics[0]).startswith("index.yaml:2:") and "U+0001" in str(err.value)
+
+
 # --- Building the index and its warnings ---------------------------------------
 
 

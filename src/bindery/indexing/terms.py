@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bindery.diagnostics import BinderyError, Diagnostic, Report, did_you_mean
+from bindery.diagnostics import Diagnostic, Report, did_you_mean
 from bindery.indexing.markup import MARK_ID, MAX_LEVELS, IndexMark, split_term
+from bindery.limits import MAX_MANIFEST_BYTES
+from bindery.textinput import decode_text, read_capped
 from bindery.yamlsource import LineMap, key_path, load_yaml
 
 INDEX_FILE = "index.yaml"
@@ -57,10 +59,7 @@ def load_index_terms(root: Path, name: str) -> tuple[IndexTerms | None, list[Dia
     path = root / INDEX_FILE
     if not path.is_file():
         return None, []
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BinderyError(Diagnostic(f"cannot read: {exc}", file=name, hint="save index.yaml as UTF-8 text", code="index-yaml")) from None
+    text = decode_text(read_capped(path, name, MAX_MANIFEST_BYTES, "index.yaml"), name)  # size cap, UTF-8/16, no control characters
     data, lines, duplicates = load_yaml(text, name)
     report = Report(list(duplicates))
     terms = _Reader(name, lines, report).read(data)
