@@ -108,106 +108,124 @@ def further_reading_anchor(article_id: str) -> str:
 
 
 def resolve_cross_references(book: Book) -> CrossReferences:
-    articles = list(book.articles())
-    by_id = {a.id: a for a in articles}
-    by_path = {a.source: a for a in articles}
-    by_stem = {PurePosixPath(a.source).stem: a for a in articles}
-    index = SummaryIndex(Candidate(a.id, a.summary) for a in articles if a.summary)
-    diagnostics: list[Diagnostic] = []
-    in_book: dict[str, list[CrossReference]] = {}
-    outside_keys: dict[str, list[str]] = {}
-    groups: dict[str, dict[str, object]] = {}
-    resolved = outside = ambiguous = 0
-
-    def shown(article: Article) -> str:  # files in messages: relative to the working folder, like every message
-        return display_path(book.root / article.source)
-
-    for art in articles:
+    resolver = _Resolver(book)
+    for art in resolver.articles:
         seen_targets: set[str] = set()
         for entry in art.related:
-            target: Article | None = None
-            if entry.ref:
-                target = by_id.get(entry.ref) or by_path.get(entry.ref) or by_stem.get(entry.ref)
-                if target is None:
-                    diagnostics.append(
-                        Diagnostic(
-                            f"related entry refers to '{entry.ref}', which is not an article of this book",
-                            file=shown(art),
-                            line=entry.line,
-                            severity="warning",
-                            hint="use an article id or a file listed in book.yaml",
-                            code="xref-unknown-ref",
-                        )
-                    )
-            elif art.summary and normalise(entry.summary) == normalise(art.summary):
-                target = art  # the article's own summary: a self-reference, warned about below
-            else:
-                match = index.match(entry.summary, exclude=art.id)
-                if match.status == "resolved" and match.key:
-                    target = by_id[match.key]
-                elif match.status == "ambiguous":
-                    ambiguous += 1
-                    names = " and ".join(f"'{by_id[k].title}' ({shown(by_id[k])})" for k in match.candidates)
-                    diagnostics.append(
-                        Diagnostic(
-                            f"related entry matches {names}; listed under further reading instead",
-                            file=shown(art),
-                            line=entry.line,
-                            severity="warning",
-                            hint="add 'ref: FILE' to the entry to choose one",
-                            code="xref-ambiguous",
-                        )
-                    )
-            if target is not None and target.id == art.id:
-                diagnostics.append(
-                    Diagnostic(
-                        "related entry refers to the article itself; ignored as a link",
-                        file=shown(art),
-                        line=entry.line,
-                        severity="warning",
-                        hint="remove the entry or point it at another article",
-                        code="xref-self",
-                    )
-                )
-                target = None
+            target = resolver.target_of(art, entry)
             if target is not None:
                 if target.id not in seen_targets:
                     seen_targets.add(target.id)
-                    in_book.setdefault(art.id, []).append(CrossReference(entry, target, book.chapter_of(target.id)))
-                resolved += 1
+                    resolver.in_book.setdefault(art.id, []).append(CrossReference(entry, target, book.chapter_of(target.id)))
+                resolver.resolved += 1
                 continue
-            outside += 1
-            key = " ".join(words(entry.summary)) or normalise(entry.summary)  # same words, whatever the punctuation
-            group = groups.setdefault(key, {"entry": entry, "cited_by": []})
-            cited: list[Article] = group["cited_by"]  # type: ignore[assignment]
-            if art not in cited:
-                cited.append(art)
-            first: RelatedSpec = group["entry"]  # type: ignore[assignment]
-            if any(getattr(first, key) is None and getattr(entry, key) for key in ("date", "category", "title", "url")):
-                group["entry"] = RelatedSpec(
-                    first.summary,
-                    first.date or entry.date,
-                    first.category or entry.category,
-                    None,
-                    first.line,
-                    first.title or entry.title,
-                    first.url or entry.url,
-                )
-            outside_keys.setdefault(art.id, [])
-            if key not in outside_keys[art.id]:
-                outside_keys[art.id].append(key)
+            resolver.add_outside(art, entry)
+    return resolver.result()
 
-    ordered = sorted(groups.items(), key=lambda kv: _order(kv[1]["entry"]))  # type: ignore[arg-type]
-    further: dict[str, FurtherReading] = {}
-    for n, (key, group) in enumerate(ordered, start=1):
-        spec = group["entry"]
-        assert isinstance(spec, RelatedSpec)
-        citing: tuple[Article, ...] = tuple(group["cited_by"])  # type: ignore[arg-type]
-        further[key] = FurtherReading(f"further-reading--{n}", spec.summary, spec.date, spec.category, citing, spec.title, spec.url)
-    by_article = {
-        art.id: ArticleLinks(tuple(in_book.get(art.id, ())), tuple(further[k] for k in outside_keys.get(art.id, ()))) for art in articles
-    }
-    return CrossReferences(by_article, tuple(further.values()), resolved, outside, ambiguous, tuple(diagnostics))
+
+class _Resolver:
+    """The state of one `resolve_cross_references` run: lookups, counts, diagnostics."""
+
+    def __init__(self, book: Book) -> None:
+        self.book = book
+        self.articles = list(book.articles())
+        self.by_id = {a.id: a for a in self.articles}
+        self.by_path = {a.source: a for a in self.articles}
+        self.by_stem = {PurePosixPath(a.source).stem: a for a in self.articles}
+        self.index = SummaryIndex(Candidate(a.id, a.summary) for a in self.articles if a.summary)
+        self.diagnostics: list[Diagnostic] = []
+        self.in_book: dict[str, list[CrossReference]] = {}
+        self.outside_keys: dict[str, list[str]] = {}
+        self.groups: dict[str, dict[str, object]] = {}
+        self.resolved = self.outside = self.ambiguous = 0
+
+    def shown(self, article: Article) -> str:  # files in messages: relative to the working folder, like every message
+        return display_path(self.book.root / article.source)
+
+    def warn(self, art: Article, entry: RelatedSpec, message: str, hint: str, code: str) -> None:
+        self.diagnostics.append(Diagnostic(message, file=self.shown(art), line=entry.line, severity="warning", hint=hint, code=code))
+
+    def target_of(self, art: Article, entry: RelatedSpec) -> Article | None:
+        """The article of the book this entry names, or None (warned about when it should have)."""
+        target: Article | None
+        if entry.ref:
+            target = self.by_id.get(entry.ref) or self.by_path.get(entry.ref) or self.by_stem.get(entry.ref)
+            if target is None:
+                self.warn(
+                    art,
+                    entry,
+                    f"related entry refers to '{entry.ref}', which is not an article of this book",
+                    "use an article id or a file listed in book.yaml",
+                    "xref-unknown-ref",
+                )
+        elif art.summary and normalise(entry.summary) == normalise(art.summary):
+            target = art  # the article's own summary: a self-reference, warned about below
+        else:
+            target = self.matched(art, entry)
+        if target is not None and target.id == art.id:
+            self.warn(
+                art,
+                entry,
+                "related entry refers to the article itself; ignored as a link",
+                "remove the entry or point it at another article",
+                "xref-self",
+            )
+            return None
+        return target
+
+    def matched(self, art: Article, entry: RelatedSpec) -> Article | None:
+        """The article whose summary the entry's summary matches, if exactly one does."""
+        match = self.index.match(entry.summary, exclude=art.id)
+        if match.status == "resolved" and match.key:
+            return self.by_id[match.key]
+        if match.status == "ambiguous":
+            self.ambiguous += 1
+            names = " and ".join(f"'{self.by_id[k].title}' ({self.shown(self.by_id[k])})" for k in match.candidates)
+            self.warn(
+                art,
+                entry,
+                f"related entry matches {names}; listed under further reading instead",
+                "add 'ref: FILE' to the entry to choose one",
+                "xref-ambiguous",
+            )
+        return None
+
+    def add_outside(self, art: Article, entry: RelatedSpec) -> None:
+        """Count the entry into further reading, merged with the same summary cited elsewhere."""
+        self.outside += 1
+        key = " ".join(words(entry.summary)) or normalise(entry.summary)  # same words, whatever the punctuation
+        group = self.groups.setdefault(key, {"entry": entry, "cited_by": []})
+        cited: list[Article] = group["cited_by"]  # type: ignore[assignment]
+        if art not in cited:
+            cited.append(art)
+        first: RelatedSpec = group["entry"]  # type: ignore[assignment]
+        if any(getattr(first, key) is None and getattr(entry, key) for key in ("date", "category", "title", "url")):
+            group["entry"] = RelatedSpec(
+                first.summary,
+                first.date or entry.date,
+                first.category or entry.category,
+                None,
+                first.line,
+                first.title or entry.title,
+                first.url or entry.url,
+            )
+        keys = self.outside_keys.setdefault(art.id, [])
+        if key not in keys:
+            keys.append(key)
+
+    def result(self) -> CrossReferences:
+        ordered = sorted(self.groups.items(), key=lambda kv: _order(kv[1]["entry"]))  # type: ignore[arg-type]
+        further: dict[str, FurtherReading] = {}
+        for n, (key, group) in enumerate(ordered, start=1):
+            spec = group["entry"]
+            assert isinstance(spec, RelatedSpec)
+            citing: tuple[Article, ...] = tuple(group["cited_by"])  # type: ignore[arg-type]
+            further[key] = FurtherReading(f"further-reading--{n}", spec.summary, spec.date, spec.category, citing, spec.title, spec.url)
+        by_article = {
+            art.id: ArticleLinks(tuple(self.in_book.get(art.id, ())), tuple(further[k] for k in self.outside_keys.get(art.id, ())))
+            for art in self.articles
+        }
+        return CrossReferences(by_article, tuple(further.values()), self.resolved, self.outside, self.ambiguous, tuple(self.diagnostics))
 
 
 def _order(entry: RelatedSpec) -> tuple[str, str, str]:
