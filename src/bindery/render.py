@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,6 +92,34 @@ def render_ebook(
     ctx = _context(book, xrefs)
     ctx["cover_href"] = cover_href
     ctx["index_locators"] = Locators(book, pages_of(book.index.locator_ids(), page_map) if book.index else None)
+    docs, toc_index = _ebook_documents(book, templates, ctx, cover_href)
+
+    id_to_doc = {ident: doc.name for doc in docs for ident in ID_ATTR.findall(doc.content)}
+    for matter in book.front_matter + book.back_matter:
+        id_to_doc.setdefault(matter.id, f"{matter.unit}.xhtml")
+
+    def href(ident: str) -> str:
+        return f"{id_to_doc.get(ident, '')}#{ident}"
+
+    docs = [_link_across(doc, id_to_doc) for doc in docs]
+    first_body = next((d for d in docs if d.role in ("part", "chapter")), docs[0])
+    nav_args = {"href": href, "first_body": first_body, "documents": docs, "title": "Contents", **ctx}
+    nav = templates.render("nav.xhtml.j2", page_list=(), **nav_args)
+    pages: list[PageTarget] = []
+    if page_map is not None and page_map.pages:
+        docs, nav, pages = _with_page_breaks(
+            docs, nav, toc_index, page_map, lambda pages: templates.render("nav.xhtml.j2", page_list=pages, **nav_args)
+        )
+    nav_doc = Document("nav.xhtml", "Contents", nav, "toc")
+    docs.insert(toc_index, nav_doc)
+    max_page = page_map.max_page_number if pages and page_map is not None else 0
+    ncx = templates.render("toc.ncx.j2", href=href, title=book.metadata.title, page_list=pages, max_page_number=max_page, **ctx)
+    css = templates.render("book.css.j2", **ctx)
+    return EbookRendering(tuple(docs), nav, ncx, css, tuple(pages))
+
+
+def _ebook_documents(book: Book, templates: Templates, ctx: dict[str, Any], cover_href: str | None) -> tuple[list[Document], int]:
+    """The EPUB's documents in reading order, without the navigation document, and where it goes."""
     docs: list[Document] = []
 
     def add(name: str, template: str, title: str, role: str, **extra: Any) -> None:
@@ -119,30 +147,19 @@ def render_ebook(
     if book.index is not None:
         add("index.xhtml", "index.xhtml.j2", book.index.title, "index")
 
-    id_to_doc = {ident: doc.name for doc in docs for ident in ID_ATTR.findall(doc.content)}
-    for matter in book.front_matter + book.back_matter:
-        id_to_doc.setdefault(matter.id, f"{matter.unit}.xhtml")
+    return docs, toc_index
 
-    def href(ident: str) -> str:
-        return f"{id_to_doc.get(ident, '')}#{ident}"
 
-    docs = [_link_across(doc, id_to_doc) for doc in docs]
-    first_body = next((d for d in docs if d.role in ("part", "chapter")), docs[0])
-    nav_args = {"href": href, "first_body": first_body, "documents": docs, "title": "Contents", **ctx}
-    nav = templates.render("nav.xhtml.j2", page_list=(), **nav_args)
-    pages: list[PageTarget] = []
-    if page_map is not None and page_map.pages:
-        spine = [(d.name, d.content) for d in docs]
-        spine.insert(toc_index, ("nav.xhtml", nav))
-        pages = locate_pages(spine, page_map)
-        docs = [Document(d.name, d.title, place_page_breaks(d.name, d.content, page_map, pages), d.role) for d in docs]
-        nav = place_page_breaks("nav.xhtml", templates.render("nav.xhtml.j2", page_list=pages, **nav_args), page_map, pages)
-    nav_doc = Document("nav.xhtml", "Contents", nav, "toc")
-    docs.insert(toc_index, nav_doc)
-    max_page = page_map.max_page_number if pages and page_map is not None else 0
-    ncx = templates.render("toc.ncx.j2", href=href, title=book.metadata.title, page_list=pages, max_page_number=max_page, **ctx)
-    css = templates.render("book.css.j2", **ctx)
-    return EbookRendering(tuple(docs), nav, ncx, css, tuple(pages))
+def _with_page_breaks(
+    docs: list[Document], nav: str, toc_index: int, page_map: PageMap, render_nav: Callable[[list[PageTarget]], str]
+) -> tuple[list[Document], str, list[PageTarget]]:
+    """The documents and navigation document with the print page breaks placed, and the page targets."""
+    spine = [(d.name, d.content) for d in docs]
+    spine.insert(toc_index, ("nav.xhtml", nav))
+    pages = locate_pages(spine, page_map)
+    docs = [Document(d.name, d.title, place_page_breaks(d.name, d.content, page_map, pages), d.role) for d in docs]
+    nav = place_page_breaks("nav.xhtml", render_nav(pages), page_map, pages)
+    return docs, nav, pages
 
 
 def _local_href(ident: str) -> str:
