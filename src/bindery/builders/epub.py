@@ -14,9 +14,10 @@ from typing import ClassVar
 from ebooklib import epub
 from lxml import etree
 
-from bindery.accessibility import describe_accessibility, print_edition_name
+from bindery.accessibility import AccessibilityMetadata, describe_accessibility, print_edition_name
 from bindery.builders.base import Artifact, Builder, BuildOutput
 from bindery.builders.cover_image import CoverImage, generated_cover
+from bindery.manifest.schema import Metadata
 from bindery.model import Book
 from bindery.output_names import output_names
 from bindery.pagemap import PageMap
@@ -49,39 +50,8 @@ class EpubBuilder(Builder):
 
         pub = epub.EpubBook()
         pub.FOLDER_NAME = "OEBPS"
-        pub.set_identifier(meta.identifier)
-        # The subtitle is a second dc:title refined as one: Calibre reads the pair as "Title: Subtitle", the PDF's title.
-        pub.title = meta.title
-        pub.add_metadata("DC", "title", meta.title, {"id": "title"})
-        if meta.subtitle:
-            pub.add_metadata(None, "meta", "main", {"refines": "#title", "property": "title-type"})
-            pub.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
-            pub.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
-        pub.set_language(meta.language)
-        for n, author in enumerate(meta.authors, start=1):
-            ident = f"creator-{n}" if author.role in ("aut",) else f"contributor-{n}"
-            tag = "creator" if author.role == "aut" else "contributor"
-            pub.add_metadata("DC", tag, author.name, {"id": ident})
-            pub.add_metadata(None, "meta", author.role, {"refines": f"#{ident}", "property": "role", "scheme": "marc:relators"})
-        # dc:date always: without `date:` in the manifest, the build's day, so readers never stamp their own.
-        published = publication_date(meta.date)
-        for tag, value in (("publisher", meta.publisher), ("rights", meta.rights), ("description", meta.description), ("date", published)):
-            if value:
-                pub.add_metadata("DC", tag, value)
-        for subject in meta.subjects:
-            pub.add_metadata("DC", "subject", subject)
-        if meta.series:
-            pub.add_metadata(None, "meta", meta.series, {"property": "belongs-to-collection", "id": "series"})
-            pub.add_metadata(None, "meta", "series", {"refines": "#series", "property": "collection-type"})
-            if meta.series_position:
-                pub.add_metadata(None, "meta", str(meta.series_position), {"refines": "#series", "property": "group-position"})
-        for prop, value in accessibility.properties():
-            pub.add_metadata(None, "meta", value, {"property": prop, **({"id": "certifier"} if prop == "a11y:certifiedBy" else {})})
-        for element, prop, value in accessibility.certifier_details():
-            if element == "link":  # the evaluation report is a link, not text (EPUB Accessibility 1.1)
-                pub.add_metadata(None, "link", None, {"rel": prop, "refines": "#certifier", "href": value})
-            else:
-                pub.add_metadata(None, "meta", value, {"property": prop, "refines": "#certifier"})
+        _add_book_metadata(pub, meta)
+        _add_accessibility_metadata(pub, accessibility)
 
         css = epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css", content=rendering.css.encode())
         pub.add_item(css)
@@ -128,6 +98,47 @@ class _Writer(epub.EpubWriter):  # type: ignore[misc]  # EbookLib has no type hi
     def _write_opf_file(self, root: etree._Element) -> None:
         root.set("{http://www.w3.org/XML/1998/namespace}lang", self.language)
         super()._write_opf_file(root)
+
+
+def _add_book_metadata(pub: epub.EpubBook, meta: Metadata) -> None:
+    """The manifest's metadata as Dublin Core and its EPUB 3 refinements, in a fixed order."""
+    pub.set_identifier(meta.identifier)
+    # The subtitle is a second dc:title refined as one: Calibre reads the pair as "Title: Subtitle", the PDF's title.
+    pub.title = meta.title
+    pub.add_metadata("DC", "title", meta.title, {"id": "title"})
+    if meta.subtitle:
+        pub.add_metadata(None, "meta", "main", {"refines": "#title", "property": "title-type"})
+        pub.add_metadata("DC", "title", meta.subtitle, {"id": "subtitle"})
+        pub.add_metadata(None, "meta", "subtitle", {"refines": "#subtitle", "property": "title-type"})
+    pub.set_language(meta.language)
+    for n, author in enumerate(meta.authors, start=1):
+        ident = f"creator-{n}" if author.role in ("aut",) else f"contributor-{n}"
+        tag = "creator" if author.role == "aut" else "contributor"
+        pub.add_metadata("DC", tag, author.name, {"id": ident})
+        pub.add_metadata(None, "meta", author.role, {"refines": f"#{ident}", "property": "role", "scheme": "marc:relators"})
+    # dc:date always: without `date:` in the manifest, the build's day, so readers never stamp their own.
+    published = publication_date(meta.date)
+    for tag, value in (("publisher", meta.publisher), ("rights", meta.rights), ("description", meta.description), ("date", published)):
+        if value:
+            pub.add_metadata("DC", tag, value)
+    for subject in meta.subjects:
+        pub.add_metadata("DC", "subject", subject)
+    if meta.series:
+        pub.add_metadata(None, "meta", meta.series, {"property": "belongs-to-collection", "id": "series"})
+        pub.add_metadata(None, "meta", "series", {"refines": "#series", "property": "collection-type"})
+        if meta.series_position:
+            pub.add_metadata(None, "meta", str(meta.series_position), {"refines": "#series", "property": "group-position"})
+
+
+def _add_accessibility_metadata(pub: epub.EpubBook, accessibility: AccessibilityMetadata) -> None:
+    """The schema.org accessibility properties and the certifier's details."""
+    for prop, value in accessibility.properties():
+        pub.add_metadata(None, "meta", value, {"property": prop, **({"id": "certifier"} if prop == "a11y:certifiedBy" else {})})
+    for element, prop, value in accessibility.certifier_details():
+        if element == "link":  # the evaluation report is a link, not text (EPUB Accessibility 1.1)
+            pub.add_metadata(None, "link", None, {"rel": prop, "refines": "#certifier", "href": value})
+        else:
+            pub.add_metadata(None, "meta", value, {"property": prop, "refines": "#certifier"})
 
 
 def _cover_image(book: Book) -> CoverImage:
