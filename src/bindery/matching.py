@@ -283,20 +283,21 @@ class SummaryIndex:
             return Match("outside", None, (), 0.0)
 
         scores: dict[str, float] = {}
-        best_other = 0.0
+        self._offer_truncations(toks, scores)  # Rule 2
+        best_other = self._offer_small_edits(toks, exclude, scores)  # Rule 3
+        return self._decide(scores, exclude, best_other)
 
-        def offer(key: str, score: float) -> None:
-            if score > scores.get(key, -1.0):
-                scores[key] = score
-
-        # Rule 2: truncation, either way round.
+    def _offer_truncations(self, toks: tuple[str, ...], scores: dict[str, float]) -> None:
+        """Rule 2: truncation, either way round."""
         if len(toks) >= TRUNCATION_MIN_WORDS:
             for i in self._by_head.get(toks[:_HEAD_WORDS], ()):
                 e = self._entries[i]
                 if _truncation_of(toks, e.words) or _truncation_of(e.words, toks):
-                    offer(e.key, SCORE_TRUNCATED)
+                    _offer(scores, e.key, SCORE_TRUNCATED)
 
-        # Rule 3: small edits.
+    def _offer_small_edits(self, toks: tuple[str, ...], exclude: str | None, scores: dict[str, float]) -> float:
+        """Rule 3: small edits. Returns the best ratio of another candidate that fell short."""
+        best_other = 0.0
         for i in self._fuzzy_pool(toks):
             e = self._entries[i]
             longest = max(len(toks), len(e.words))
@@ -308,11 +309,10 @@ class SummaryIndex:
                 continue
             ratio = sm.ratio()
             if ratio >= FUZZY_MIN_RATIO - 1e-9 and _edit_count(sm) <= allowed:
-                offer(e.key, ratio)
+                _offer(scores, e.key, ratio)
             elif e.key != exclude:
                 best_other = max(best_other, ratio)
-
-        return self._decide(scores, exclude, best_other)
+        return best_other
 
     def _fuzzy_pool(self, toks: tuple[str, ...]) -> set[int]:
         """Candidates that could pass the small-edit rule.
@@ -344,3 +344,9 @@ class SummaryIndex:
         if len(close) == 1:
             return Match("resolved", others[0], (), top)
         return Match("ambiguous", None, tuple(others), top)
+
+
+def _offer(scores: dict[str, float], key: str, score: float) -> None:
+    """Keep the best score offered for each key."""
+    if score > scores.get(key, -1.0):
+        scores[key] = score
