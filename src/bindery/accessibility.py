@@ -94,25 +94,9 @@ def describe_accessibility(book: Book, *, page_count: int, print_edition: str | 
     meta = book.metadata
     images = book_images(book)
     missing = [image for image in images if not image.alt]
-    warnings = [
-        Diagnostic(
-            f"image '{image.src}' has no alt text",
-            file=display_path(book.root / image.article),
-            line=_line_of(book, image),
-            severity="warning",
-            hint="describe it in the brackets: ![What the image shows](path); until every image has one,"
-            " the EPUB claims neither alternativeText nor WCAG conformance",
-            code="image-no-alt",
-        )
-        for image in missing
-    ]
+    warnings = [_missing_alt_warning(book, image) for image in missing]
     visual = bool(images) or bool(meta.cover)
     described = not missing
-    features = list(ALWAYS)
-    if images and described:
-        features.append("alternativeText")
-    if page_count:
-        features += ["printPageNumbers", "pageNavigation"]
     modes = ("textual", "visual") if visual else ("textual",)
     sufficient: tuple[str, ...] = ("textual",) if described else ()
     if visual:
@@ -122,7 +106,7 @@ def describe_accessibility(book: Book, *, page_count: int, print_edition: str | 
         AccessibilityMetadata(
             access_modes=modes,
             access_modes_sufficient=sufficient,
-            features=tuple(features),
+            features=_features(bool(images), described, page_count),
             hazards=("none",),
             summary=_summary(len(images), len(missing), page_count, print_edition, claim),
             conforms_to=claim.conforms_to if claim else None,
@@ -133,6 +117,28 @@ def describe_accessibility(book: Book, *, page_count: int, print_edition: str | 
         ),
         warnings,
     )
+
+
+def _missing_alt_warning(book: Book, image: Image) -> Diagnostic:
+    return Diagnostic(
+        f"image '{image.src}' has no alt text",
+        file=display_path(book.root / image.article),
+        line=_line_of(book, image),
+        severity="warning",
+        hint="describe it in the brackets: ![What the image shows](path); until every image has one,"
+        " the EPUB claims neither alternativeText nor WCAG conformance",
+        code="image-no-alt",
+    )
+
+
+def _features(has_images: bool, described: bool, page_count: int) -> tuple[str, ...]:
+    """The schema:accessibilityFeature values."""
+    features = list(ALWAYS)
+    if has_images and described:
+        features.append("alternativeText")
+    if page_count:
+        features += ["printPageNumbers", "pageNavigation"]
+    return tuple(features)
 
 
 def _summary(images: int, missing: int, pages: int, print_edition: str | None, claim: AccessibilityClaim | None) -> str:
