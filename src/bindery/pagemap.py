@@ -204,21 +204,27 @@ def _insert(marker: etree._Element, el: etree._Element, kind: str, index: int) -
 def _hoist(markers: list[etree._Element]) -> None:
     """Move markers that begin an element out in front of it (before a chapter's
     section rather than inside its heading), where a `span` is allowed."""
-    while True:
-        first = markers[0]
-        parent = first.getparent()
-        grand = parent.getparent() if parent is not None else None
-        if parent is None or grand is None or _local(parent) == "body" or _local(grand) in NO_PHRASING or _in_nav(grand):
-            return
-        if (parent.text or "").strip() or parent.index(first) != 0:
-            return
+    while (parent := _hoistable_from(markers)) is not None:
         tail = markers[-1].tail
-        if tail is not None and tail.strip() == "" and markers[-1].getnext() is None and len(parent) == len(markers):
-            return  # nothing after the markers: not the start of this element
         parent.text = (parent.text or "") + (tail or "")
         markers[-1].tail = None
         for m in markers:
             parent.addprevious(m)
+
+
+def _hoistable_from(markers: list[etree._Element]) -> etree._Element | None:
+    """The element the markers begin, when they may move out in front of it; else None."""
+    first = markers[0]
+    parent = first.getparent()
+    grand = parent.getparent() if parent is not None else None
+    if parent is None or grand is None or _local(parent) == "body" or _local(grand) in NO_PHRASING or _in_nav(grand):
+        return None
+    if (parent.text or "").strip() or parent.index(first) != 0:
+        return None
+    tail = markers[-1].tail
+    if tail is not None and tail.strip() == "" and markers[-1].getnext() is None and len(parent) == len(markers):
+        return None  # nothing after the markers: not the start of this element
+    return parent
 
 
 def _local(el: etree._Element) -> str:
