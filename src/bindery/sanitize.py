@@ -55,23 +55,9 @@ def classify_url(url: str, article_dir: str) -> tuple[str, str]:
     """(kind, value): kind is fragment | script | web | mail | data | file | absolute | outside | local | scheme.
 
     For `local`, value is the path relative to the book folder, percent-decoded."""
-    cleaned = re.sub(r"[\x00-\x20\x7f]+", "", url).lower()  # browsers ignore these inside a scheme
-    if url.startswith("#"):
-        return "fragment", url
-    if cleaned.startswith(SCRIPT_SCHEMES):
-        return "script", url
-    if cleaned.startswith(WEB_SCHEMES) or url.startswith("//"):
-        return "web", url
-    if cleaned.startswith(("mailto:", "tel:")):
-        return "mail", url
-    if cleaned.startswith("data:"):
-        return "data", url
-    if cleaned.startswith("file:"):
-        return "file", url
-    if url.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", url):
-        return "absolute", url
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", url):
-        return "scheme", url
+    kind = _scheme_kind(url)
+    if kind is not None:
+        return kind, url
     path = unquote(url.split("#", 1)[0].split("?", 1)[0]).replace("\\", "/")
     if "\x00" in path:
         return "outside", url
@@ -79,6 +65,28 @@ def classify_url(url: str, article_dir: str) -> tuple[str, str]:
     if joined == ".." or joined.startswith("../") or joined.startswith("/"):
         return "outside", url
     return "local", joined
+
+
+def _scheme_kind(url: str) -> str | None:
+    """The kind of a URL that is not a path inside the book, from its start; None for a relative path."""
+    cleaned = re.sub(r"[\x00-\x20\x7f]+", "", url).lower()  # browsers ignore these inside a scheme
+    if url.startswith("#"):
+        return "fragment"
+    if cleaned.startswith(SCRIPT_SCHEMES):
+        return "script"
+    if cleaned.startswith(WEB_SCHEMES) or url.startswith("//"):
+        return "web"
+    if cleaned.startswith(("mailto:", "tel:")):
+        return "mail"
+    if cleaned.startswith("data:"):
+        return "data"
+    if cleaned.startswith("file:"):
+        return "file"
+    if url.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", url):
+        return "absolute"
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", url):
+        return "scheme"
+    return None
 
 
 def clean_html(html: str, *, article_dir: str, source: str, locate: Locate) -> Cleaned:
