@@ -59,6 +59,9 @@ class Semantics:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
+_Warn = Callable[[str, str, str, str], None]
+
+
 def book_semantics(
     root: ET.Element,
     *,
@@ -74,6 +77,35 @@ def book_semantics(
     def warn(message: str, needle: str, hint: str, code: str) -> None:
         out.warnings.append(Diagnostic(message, file=name, line=locate(needle), severity="warning", hint=hint, code=code))
 
+    ids = _prefix_ids(root, prefix, warn)
+    article_dir = source.rsplit("/", 1)[0] if "/" in source else ""
+    parents = {child: parent for parent in root.iter() for child in parent}
+    wide_warned = False
+    for el in list(root.iter()):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag.startswith("{" + SVG_NS + "}"):
+            _svg_references(el, prefix, ids)
+            continue
+        if tag == "a" and el.get("href") is not None:
+            _link(el, el.get("href") or "", prefix, ids, (source, article_dir), articles, out, warn, locate)
+        if re.fullmatch(r"h[1-6]", tag):
+            out.headings.append(_shift_heading(el, tag, heading_offset))
+        if _footnote_semantics(el, tag, parents):
+            continue
+        if tag == "tr" and len(el) > WIDE_TABLE and not wide_warned:
+            wide_warned = True
+            warn(
+                f"a table row has {len(el)} columns; a printed page shows about {WIDE_TABLE}",
+                "|",
+                "split the table, or turn it into a list",
+                "content-wide-table",
+            )
+    _warn_long_word(root, warn)
+    return out
+
+
+def _prefix_ids(root: ET.Element, prefix: str, warn: _Warn) -> dict[str, str]:
+    """Give every id the article's prefix; a repeated id is removed with a warning."""
     ids: dict[str, str] = {}
     for el in root.iter():
         ident = el.get("id")
@@ -92,46 +124,42 @@ def book_semantics(
             continue
         ids[ident] = new
         el.set("id", new)
+    return ids
 
-    article_dir = source.rsplit("/", 1)[0] if "/" in source else ""
-    parents = {child: parent for parent in root.iter() for child in parent}
-    wide_warned = False
-    for el in list(root.iter()):
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag.startswith("{" + SVG_NS + "}"):
-            _svg_references(el, prefix, ids)
-            continue
-        if tag == "a" and el.get("href") is not None:
-            _link(el, el.get("href") or "", prefix, ids, (source, article_dir), articles, out, warn, locate)
-        if re.fullmatch(r"h[1-6]", tag):
-            level = min(6, max(int(tag[1]), 2) + heading_offset)
-            el.tag = f"h{level}"
-            out.headings.append(Heading(el.get("id") or "", "".join(el.itertext()), level))
-        cls = el.get("class") or ""
-        if tag == "div" and cls == "footnote":
-            el.tag = "section"
-            el.set(f"{{{EPUB_NS}}}type", "endnotes")
-            el.set("role", "doc-endnotes")
-            for child in list(el):
-                if child.tag == "hr":
-                    el.remove(child)
-        elif tag == "a" and cls == "footnote-ref":
-            el.set(f"{{{EPUB_NS}}}type", "noteref")
-            el.set("role", "doc-noteref")
-        elif tag == "a" and cls == "footnote-backref":
-            el.set("role", "doc-backlink")
-            el.set("aria-label", "Back to text")
-            el.attrib.pop("title", None)
-            if "href" not in el.attrib and el in parents:  # a note never cited: no way back
-                parents[el].remove(el)
-        elif tag == "tr" and len(el) > WIDE_TABLE and not wide_warned:
-            wide_warned = True
-            warn(
-                f"a table row has {len(el)} columns; a printed page shows about {WIDE_TABLE}",
-                "|",
-                "split the table, or turn it into a list",
-                "content-wide-table",
-            )
+
+def _shift_heading(el: ET.Element, tag: str, heading_offset: int) -> Heading:
+    """Move a heading to the article's depth (h2 at the least) and describe it."""
+    level = min(6, max(int(tag[1]), 2) + heading_offset)
+    el.tag = f"h{level}"
+    return Heading(el.get("id") or "", "".join(el.itertext()), level)
+
+
+def _footnote_semantics(el: ET.Element, tag: str, parents: Mapping[ET.Element, ET.Element]) -> bool:
+    """EPUB and ARIA semantics for footnote markup; True when `el` was footnote markup."""
+    cls = el.get("class") or ""
+    if tag == "div" and cls == "footnote":
+        el.tag = "section"
+        el.set(f"{{{EPUB_NS}}}type", "endnotes")
+        el.set("role", "doc-endnotes")
+        for child in list(el):
+            if child.tag == "hr":
+                el.remove(child)
+    elif tag == "a" and cls == "footnote-ref":
+        el.set(f"{{{EPUB_NS}}}type", "noteref")
+        el.set("role", "doc-noteref")
+    elif tag == "a" and cls == "footnote-backref":
+        el.set("role", "doc-backlink")
+        el.set("aria-label", "Back to text")
+        el.attrib.pop("title", None)
+        if "href" not in el.attrib and el in parents:  # a note never cited: no way back
+            parents[el].remove(el)
+    else:
+        return False
+    return True
+
+
+def _warn_long_word(root: ET.Element, warn: _Warn) -> None:
+    """Warn once about a word too long for any printed line."""
     for text in _texts(root):
         long_word = _LONG_WORD.search(text)
         if long_word:
@@ -142,7 +170,6 @@ def book_semantics(
                 "content-long-word",
             )
             break
-    return out
 
 
 def _texts(root: ET.Element) -> list[str]:
@@ -166,7 +193,7 @@ def _link(
     where: tuple[str, str],
     articles: Mapping[str, str],
     out: Semantics,
-    warn: Callable[[str, str, str, str], None],
+    warn: _Warn,
     locate: Callable[[str], int | None],
 ) -> None:
     source, article_dir = where

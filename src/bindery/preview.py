@@ -251,7 +251,6 @@ class PreviewHandler(BaseHTTPRequestHandler):
         site = self.server.site
         latest = site.snapshot
         shown = latest if latest.ok else site.good  # the build whose pages are served
-        failure = None if latest.ok else latest
         nonce = secrets.token_urlsafe(16)
         name = unquote(urlsplit(self.path).path).lstrip("/")
         if name == f"{ASSETS}/events":
@@ -265,15 +264,18 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 return self._send(200, "text/css; charset=utf-8", "")
             return self._send(200, "text/html; charset=utf-8", error_page(latest, nonce), PAGE_CSP.format(nonce=nonce))
         if name == "":
-            first = next(iter(shown.documents))
             self.send_response(302)
-            self.send_header("Location", f"/{first}")
+            self.send_header("Location", f"/{next(iter(shown.documents))}")
             self._security_headers(ASSET_CSP)
             self.end_headers()
             return None
+        return self._book_file(site, shown, latest, name, nonce)
+
+    def _book_file(self, site: PreviewSite, shown: Snapshot, latest: Snapshot, name: str, nonce: str) -> None:
+        """Answer a request for a page, an image or the stylesheet of the build `shown`, or 404."""
         if name == "css/book.css":
             return self._send(200, "text/css; charset=utf-8", shown.css)
-        page = preview_page(shown, name, nonce, failure)
+        page = preview_page(shown, name, nonce, None if latest.ok else latest)
         if page is not None:
             return self._send(200, XHTML, page, PAGE_CSP.format(nonce=nonce))
         if name in shown.drawn:
@@ -284,8 +286,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return self._send(200, image.media_type, image.data)
         file = shown.images.get(name)
         if file is not None and file.is_file() and file.resolve() == file and site.root in file.parents:
-            kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
-            return self._send(200, kind, file.read_bytes())
+            return self._send(200, mimetypes.guess_type(name)[0] or "application/octet-stream", file.read_bytes())
         lead = f'There is no page <code>{html.escape(name)}</code> in this book. <a href="/">Go to the start</a>.'
         page = message_page(latest.version, nonce, "Not found", lead, [])
         return self._send(404, "text/html; charset=utf-8", page, PAGE_CSP.format(nonce=nonce))

@@ -55,23 +55,9 @@ def classify_url(url: str, article_dir: str) -> tuple[str, str]:
     """(kind, value): kind is fragment | script | web | mail | data | file | absolute | outside | local | scheme.
 
     For `local`, value is the path relative to the book folder, percent-decoded."""
-    cleaned = re.sub(r"[\x00-\x20\x7f]+", "", url).lower()  # browsers ignore these inside a scheme
-    if url.startswith("#"):
-        return "fragment", url
-    if cleaned.startswith(SCRIPT_SCHEMES):
-        return "script", url
-    if cleaned.startswith(WEB_SCHEMES) or url.startswith("//"):
-        return "web", url
-    if cleaned.startswith(("mailto:", "tel:")):
-        return "mail", url
-    if cleaned.startswith("data:"):
-        return "data", url
-    if cleaned.startswith("file:"):
-        return "file", url
-    if url.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", url):
-        return "absolute", url
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", url):
-        return "scheme", url
+    kind = _scheme_kind(url)
+    if kind is not None:
+        return kind, url
     path = unquote(url.split("#", 1)[0].split("?", 1)[0]).replace("\\", "/")
     if "\x00" in path:
         return "outside", url
@@ -79,6 +65,28 @@ def classify_url(url: str, article_dir: str) -> tuple[str, str]:
     if joined == ".." or joined.startswith("../") or joined.startswith("/"):
         return "outside", url
     return "local", joined
+
+
+def _scheme_kind(url: str) -> str | None:
+    """The kind of a URL that is not a path inside the book, from its start; None for a relative path."""
+    cleaned = re.sub(r"[\x00-\x20\x7f]+", "", url).lower()  # browsers ignore these inside a scheme
+    if url.startswith("#"):
+        return "fragment"
+    if cleaned.startswith(SCRIPT_SCHEMES):
+        return "script"
+    if cleaned.startswith(WEB_SCHEMES) or url.startswith("//"):
+        return "web"
+    if cleaned.startswith(("mailto:", "tel:")):
+        return "mail"
+    if cleaned.startswith("data:"):
+        return "data"
+    if cleaned.startswith("file:"):
+        return "file"
+    if url.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", url):
+        return "absolute"
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", url):
+        return "scheme"
+    return None
 
 
 def clean_html(html: str, *, article_dir: str, source: str, locate: Locate) -> Cleaned:
@@ -138,63 +146,75 @@ class _Cleaner:
         removed = False
         target.text = (target.text or "") + self.text(source.text)
         for child in source:
-            tail = self.text(child.tail)
-            if not isinstance(child.tag, str):  # a comment: HTML5 turns <?pi?> and <![CDATA[ ]]> into comments
-                content = child.text or ""
-                if content.startswith(("?", "[CDATA[")):
-                    what = "processing instruction" if content.startswith("?") else "CDATA section"
-                    needle = "<" + content[:12] if content.startswith("?") else "<![CDATA["
-                    self.warn(f"raw HTML {what} removed", needle, "articles hold HTML text, not XML markup", "html-markup")
-                    removed = True
-                _append_text(target, tail)
-                continue
-            ns, tag = _split(child.tag)
-            if ns not in (allow.HTML_NS, allow.SVG_NS, allow.MATH_NS):
-                ns = parent_ns
-            if tag in allow.DROPPED_ELEMENTS or tag.lower() in allow.DROPPED_ELEMENTS:
-                self.warn(
-                    f"raw HTML <{tag}> removed",
-                    f"<{tag}",
-                    "articles may not run scripts, load styles, frames or media, or hold forms; use Markdown",
-                    "html-removed",
-                )
+            if self.copy_child(child, target, parent_ns, self.text(child.tail)):
                 removed = True
-                _append_text(target, tail)
-                continue
-            if not allow.allowed_element(ns, tag):
-                self.warn(
-                    f"raw HTML <{tag}> is not allowed in an article; its content was kept without it",
-                    f"<{tag}",
-                    "use Markdown or the elements listed in docs/FORMATS.md",
-                    "html-element",
-                )
-                removed = True
-                holder = ET.Element("span")
-                self.copy_children(child, holder, ns)
-                _append_text(target, holder.text or "")
-                for grandchild in list(holder):
-                    target.append(grandchild)
-                _append_text(target, tail)
-                continue
-            if tag == "img" and ns == allow.HTML_NS:
-                image = self.image(child)
-                if image is None:
-                    removed = True
-                    _append_text(target, tail)
-                    continue
-                image.tail = tail
-                target.append(image)
-                continue
-            copy = ET.Element(tag if ns == allow.HTML_NS else "{" + ns + "}" + tag)
-            self.copy_attributes(child, copy, ns, tag)
-            inner_removed = self.copy_children(child, copy, ns)
-            removed = removed or inner_removed
-            if tag == "p" and len(copy) == 0 and not (copy.text or "").strip() and not copy.attrib:
-                _append_text(target, tail)  # a paragraph that held only removed things (or nothing) goes too
-                continue
-            copy.tail = tail
-            target.append(copy)
         return removed
+
+    def copy_child(self, child: ET.Element, target: ET.Element, parent_ns: str, tail: str) -> bool:
+        """Copy one child (or what may stay of it) into `target`; True when anything was removed."""
+        if not isinstance(child.tag, str):  # a comment: HTML5 turns <?pi?> and <![CDATA[ ]]> into comments
+            _append_text(target, tail)
+            return self.xml_markup(child.text or "")
+        ns, tag = _split(child.tag)
+        if ns not in (allow.HTML_NS, allow.SVG_NS, allow.MATH_NS):
+            ns = parent_ns
+        if tag in allow.DROPPED_ELEMENTS or tag.lower() in allow.DROPPED_ELEMENTS:
+            self.warn(
+                f"raw HTML <{tag}> removed",
+                f"<{tag}",
+                "articles may not run scripts, load styles, frames or media, or hold forms; use Markdown",
+                "html-removed",
+            )
+            _append_text(target, tail)
+            return True
+        if not allow.allowed_element(ns, tag):
+            self.unwrap(child, target, ns, tag)
+            _append_text(target, tail)
+            return True
+        if tag == "img" and ns == allow.HTML_NS:
+            return self.copy_image(child, target, tail)
+        copy = ET.Element(tag if ns == allow.HTML_NS else "{" + ns + "}" + tag)
+        self.copy_attributes(child, copy, ns, tag)
+        removed = self.copy_children(child, copy, ns)
+        if tag == "p" and len(copy) == 0 and not (copy.text or "").strip() and not copy.attrib:
+            _append_text(target, tail)  # a paragraph that held only removed things (or nothing) goes too
+            return removed
+        copy.tail = tail
+        target.append(copy)
+        return removed
+
+    def copy_image(self, img: ET.Element, target: ET.Element, tail: str) -> bool:
+        """Copy an image the book can hold into `target`; True when it was left out."""
+        image = self.image(img)
+        if image is None:
+            _append_text(target, tail)
+            return True
+        image.tail = tail
+        target.append(image)
+        return False
+
+    def xml_markup(self, content: str) -> bool:
+        """Warn about a processing instruction or CDATA section (a comment's content); True when it was one."""
+        if not content.startswith(("?", "[CDATA[")):
+            return False
+        what = "processing instruction" if content.startswith("?") else "CDATA section"
+        needle = "<" + content[:12] if content.startswith("?") else "<![CDATA["
+        self.warn(f"raw HTML {what} removed", needle, "articles hold HTML text, not XML markup", "html-markup")
+        return True
+
+    def unwrap(self, child: ET.Element, target: ET.Element, ns: str, tag: str) -> None:
+        """Keep the content of an element that is not allowed, without the element."""
+        self.warn(
+            f"raw HTML <{tag}> is not allowed in an article; its content was kept without it",
+            f"<{tag}",
+            "use Markdown or the elements listed in docs/FORMATS.md",
+            "html-element",
+        )
+        holder = ET.Element("span")
+        self.copy_children(child, holder, ns)
+        _append_text(target, holder.text or "")
+        for grandchild in list(holder):
+            target.append(grandchild)
 
     def copy_attributes(self, source: ET.Element, target: ET.Element, ns: str, tag: str) -> None:
         allowed = allow.allowed_attributes(ns, tag)
@@ -205,41 +225,46 @@ class _Cleaner:
             local = name if name.startswith("{") else name.lower() if ns == allow.HTML_NS else name
             if local not in allowed:
                 self.refuse_attribute(local, tag, value)
-                continue
-            if local == "style":
-                kept, dropped = allow.clean_style(value)
-                if dropped:
-                    self.warn(
-                        f"style on <{tag}> lost {', '.join(sorted(set(dropped)))}",
-                        value[:40] or "style=",
-                        "style the book in templates/; articles may only set colours, fonts, spacing and borders",
-                        "html-style",
-                    )
-                if kept:
-                    target.set("style", kept)
-                continue
-            if ns == allow.SVG_NS and local in allow.SVG_REFERENCES:
-                if not allow.svg_reference_is_local(value):
-                    self.warn(
-                        f"SVG {_attr_name(local)}='{_short(value)}' on <{tag}> points outside the drawing; removed",
-                        value,
-                        "SVG may only refer to its own parts (#id)",
-                        "svg-reference",
-                    )
-                    continue
-                target.set(XLINK + "href" if local == "href" else local, value)
-                continue
-            if tag == "a" and local == "href":
+            elif local == "style":
+                self.style(target, tag, value)
+            elif ns == allow.SVG_NS and local in allow.SVG_REFERENCES:
+                self.svg_reference(target, tag, local, value)
+            elif tag == "a" and local == "href":
                 self.link(target, value)
-                continue
-            if tag == "a" and local == "rel":
-                rels = [r for r in value.lower().split() if r in allow.LINK_RELS]
-                if len(rels) != len(value.split()):
-                    self.warn(f"link rel='{_short(value)}' removed", value, "links may not attach files", "html-rel")
-                if rels:
-                    target.set("rel", " ".join(rels))
-                continue
-            target.set(local, value)
+            elif tag == "a" and local == "rel":
+                self.rel(target, value)
+            else:
+                target.set(local, value)
+
+    def style(self, target: ET.Element, tag: str, value: str) -> None:
+        kept, dropped = allow.clean_style(value)
+        if dropped:
+            self.warn(
+                f"style on <{tag}> lost {', '.join(sorted(set(dropped)))}",
+                value[:40] or "style=",
+                "style the book in templates/; articles may only set colours, fonts, spacing and borders",
+                "html-style",
+            )
+        if kept:
+            target.set("style", kept)
+
+    def svg_reference(self, target: ET.Element, tag: str, local: str, value: str) -> None:
+        if not allow.svg_reference_is_local(value):
+            self.warn(
+                f"SVG {_attr_name(local)}='{_short(value)}' on <{tag}> points outside the drawing; removed",
+                value,
+                "SVG may only refer to its own parts (#id)",
+                "svg-reference",
+            )
+            return
+        target.set(XLINK + "href" if local == "href" else local, value)
+
+    def rel(self, target: ET.Element, value: str) -> None:
+        rels = [r for r in value.lower().split() if r in allow.LINK_RELS]
+        if len(rels) != len(value.split()):
+            self.warn(f"link rel='{_short(value)}' removed", value, "links may not attach files", "html-rel")
+        if rels:
+            target.set("rel", " ".join(rels))
 
     def refuse_attribute(self, name: str, tag: str, value: str) -> None:
         name = _attr_name(name)

@@ -185,57 +185,8 @@ class Templates:
     def render(self, name: str, **context: Any) -> str:
         try:
             return self.env.get_template(name).render(**context)
-        except jinja2.TemplateSyntaxError as exc:
-            raise BinderyError(
-                Diagnostic(
-                    f"template syntax error: {exc.message}",
-                    file=display_path(Path(exc.filename)) if exc.filename else exc.name,
-                    line=exc.lineno,
-                    hint="fix the template, or delete your override to use the built-in one",
-                    code="template-syntax",
-                )
-            ) from None
-        except jinja2.TemplateNotFound as exc:
-            file, line = _template_frame(exc)
-            climbs = ".." in str(exc.name).replace("\\", "/").split("/")
-            hint = "a template name may not contain '..'; put the file in the book's templates/ folder" if climbs else ""
-            raise BinderyError(
-                Diagnostic(
-                    f"template '{exc.name}' not found",
-                    file=file,
-                    line=line,
-                    hint=hint or f"looked in {', '.join(map(str, self.dirs))}",
-                    code="template-missing",
-                )
-            ) from None
-        except jinja2.UndefinedError as exc:
-            file, line = _template_frame(exc)
-            raise BinderyError(
-                Diagnostic(
-                    f"template uses an unknown variable: {exc.message}",
-                    file=file,
-                    line=line,
-                    hint=_undefined_hint(exc.message or "", context),
-                    code="template-undefined",
-                )
-            ) from None
-        except TemplateOutside as exc:
-            raise BinderyError(_outside(exc, *_template_frame(exc))) from None
-        except jinja2.exceptions.SecurityError as exc:
-            file, line = _template_frame(exc)
-            raise BinderyError(
-                Diagnostic(
-                    f"template does something the sandbox forbids: {exc}",
-                    file=file,
-                    line=line,
-                    hint="a template may only show the book's data: no attributes starting with '_', no Python internals; "
-                    "nothing was run. Delete your override or remove that expression",
-                    code="template-unsafe",
-                )
-            ) from None
         except jinja2.TemplateError as exc:
-            file, line = _template_frame(exc)
-            raise BinderyError(Diagnostic(f"template error: {exc}", file=file, line=line, code="template-error")) from None
+            raise BinderyError(self._template_error(exc, context)) from None
         except UnicodeDecodeError as exc:
             bad = next((p for d in self.dirs for p in sorted(d.rglob("*.j2")) if not _is_utf8(p)), None)
             raise BinderyError(
@@ -255,6 +206,48 @@ class Templates:
                     f"template error: {type(exc).__name__}: {exc}", file=file, line=line, hint="fix the expression", code="template-error"
                 )
             ) from None
+
+    def _template_error(self, exc: jinja2.TemplateError, context: dict[str, Any]) -> Diagnostic:
+        """The diagnostic for an error Jinja2 (or the template loader) raised while rendering."""
+        if isinstance(exc, jinja2.TemplateSyntaxError):
+            return Diagnostic(
+                f"template syntax error: {exc.message}",
+                file=display_path(Path(exc.filename)) if exc.filename else exc.name,
+                line=exc.lineno,
+                hint="fix the template, or delete your override to use the built-in one",
+                code="template-syntax",
+            )
+        file, line = _template_frame(exc)
+        if isinstance(exc, jinja2.TemplateNotFound):
+            climbs = ".." in str(exc.name).replace("\\", "/").split("/")
+            hint = "a template name may not contain '..'; put the file in the book's templates/ folder" if climbs else ""
+            return Diagnostic(
+                f"template '{exc.name}' not found",
+                file=file,
+                line=line,
+                hint=hint or f"looked in {', '.join(map(str, self.dirs))}",
+                code="template-missing",
+            )
+        if isinstance(exc, jinja2.UndefinedError):
+            return Diagnostic(
+                f"template uses an unknown variable: {exc.message}",
+                file=file,
+                line=line,
+                hint=_undefined_hint(exc.message or "", context),
+                code="template-undefined",
+            )
+        if isinstance(exc, TemplateOutside):
+            return _outside(exc, file, line)
+        if isinstance(exc, jinja2.exceptions.SecurityError):
+            return Diagnostic(
+                f"template does something the sandbox forbids: {exc}",
+                file=file,
+                line=line,
+                hint="a template may only show the book's data: no attributes starting with '_', no Python internals; "
+                "nothing was run. Delete your override or remove that expression",
+                code="template-unsafe",
+            )
+        return Diagnostic(f"template error: {exc}", file=file, line=line, code="template-error")
 
 
 def _outside(exc: TemplateOutside, file: str | None, line: int | None) -> Diagnostic:

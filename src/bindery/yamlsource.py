@@ -73,6 +73,17 @@ def _error(message: str, filename: str, line: int | None, hint: str, code: str) 
     return BinderyError(Diagnostic(message, file=filename, line=line, hint=hint, code=code))
 
 
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, filename: str, line_offset: int) -> BinderyError:
+    """The error for YAML that does not parse, at its line, with a hint about tabs when they are the cause."""
+    mark = exc.problem_mark or exc.context_mark
+    line = (mark.line + 1 + line_offset) if mark else None
+    problem = exc.problem or "invalid YAML"
+    row = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
+    tabbed = "'\\t'" in problem or "\t" in row[: len(row) - len(row.lstrip())]
+    hint = "use spaces, not tabs, to indent YAML" if tabbed else "check indentation, colons and quotes on this line or the one before"
+    return _error(f"invalid YAML: {problem}", filename, line, hint, code="yaml-syntax")
+
+
 def load_yaml(text: str, filename: str, line_offset: int = 0) -> tuple[Any, LineMap, list[Diagnostic]]:
     """Parse YAML; return data, line map and duplicate-key diagnostics.
 
@@ -88,13 +99,7 @@ def load_yaml(text: str, filename: str, line_offset: int = 0) -> tuple[Any, Line
             _check_graph(node, filename, line_offset)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line + 1 + line_offset) if mark else None
-        problem = exc.problem or "invalid YAML"
-        row = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
-        tabbed = "'\\t'" in problem or "\t" in row[: len(row) - len(row.lstrip())]
-        hint = "use spaces, not tabs, to indent YAML" if tabbed else "check indentation, colons and quotes on this line or the one before"
-        raise _error(f"invalid YAML: {problem}", filename, line, hint, code="yaml-syntax") from None
+        raise _syntax_error(exc, text, filename, line_offset) from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1 + line_offset
         raise _error(
