@@ -59,33 +59,43 @@ def _check_boxes(reader: PdfReader, settings: PdfSettings, target: str) -> Check
     bleed = BLEED_IN * PT if (settings.bleed or settings.crop_marks) else 0.0
     problems = []
     for number, page in enumerate(reader.pages, start=1):
-        if "/TrimBox" not in page:
-            problems.append(f"page {number}: no TrimBox")
-            continue
-        box, media = page.trimbox, page.mediabox
-        if abs(float(box.width) - trim[0]) > TOLERANCE_PT or abs(float(box.height) - trim[1]) > TOLERANCE_PT:
-            size = f"{float(box.width) / PT:.3f} x {float(box.height) / PT:.3f} in"
-            problems.append(f"page {number}: trim {size}, not {settings.width_in:g} x {settings.height_in:g}")
-        recto = number % 2 == 1
-        want = {"top": bleed, "bottom": bleed, "left": bleed, "right": bleed}
-        if settings.bleed and not settings.crop_marks:
-            want["left" if recto else "right"] = 0.0  # no bleed at the spine
-        got = {
-            "left": float(box.left) - float(media.left),
-            "right": float(media.right) - float(box.right),
-            "bottom": float(box.bottom) - float(media.bottom),
-            "top": float(media.top) - float(box.top),
-        }
-        wrong = [f"{side} {got[side] / PT:.3f} in" for side in want if abs(got[side] - want[side]) > TOLERANCE_PT]
-        if wrong:
-            sides = "top, bottom and outside" if settings.bleed and not settings.crop_marks else "every side"
-            problems.append(f"page {number}: bleed {', '.join(wrong)} (want {BLEED_IN if bleed else 0:g} in on {sides})")
-        if bleed and "/BleedBox" not in page:
-            problems.append(f"page {number}: no BleedBox")
+        problems.extend(_page_box_problems(page, number, settings, trim, bleed))
     what = f"trim {settings.width_in:g} x {settings.height_in:g} in" + (f", bleed {BLEED_IN:g} in" if bleed else ", no bleed")
     if problems:
         return Check("pdf-boxes", target, "fail", f"page boxes do not match the manifest ({what})", tuple(problems[:20]))
     return Check("pdf-boxes", target, "pass", f"every page: TrimBox {what}")
+
+
+def _page_box_problems(page: Any, number: int, settings: PdfSettings, trim: tuple[float, float], bleed: float) -> list[str]:
+    """What is wrong with one page's TrimBox, bleed margins and BleedBox."""
+    if "/TrimBox" not in page:
+        return [f"page {number}: no TrimBox"]
+    problems = []
+    box, media = page.trimbox, page.mediabox
+    if abs(float(box.width) - trim[0]) > TOLERANCE_PT or abs(float(box.height) - trim[1]) > TOLERANCE_PT:
+        size = f"{float(box.width) / PT:.3f} x {float(box.height) / PT:.3f} in"
+        problems.append(f"page {number}: trim {size}, not {settings.width_in:g} x {settings.height_in:g}")
+    wrong = _wrong_bleed(box, media, number % 2 == 1, settings, bleed)
+    if wrong:
+        sides = "top, bottom and outside" if settings.bleed and not settings.crop_marks else "every side"
+        problems.append(f"page {number}: bleed {', '.join(wrong)} (want {BLEED_IN if bleed else 0:g} in on {sides})")
+    if bleed and "/BleedBox" not in page:
+        problems.append(f"page {number}: no BleedBox")
+    return problems
+
+
+def _wrong_bleed(box: Any, media: Any, recto: bool, settings: PdfSettings, bleed: float) -> list[str]:
+    """The sides whose margin between TrimBox and MediaBox is not the bleed the manifest asks for."""
+    want = {"top": bleed, "bottom": bleed, "left": bleed, "right": bleed}
+    if settings.bleed and not settings.crop_marks:
+        want["left" if recto else "right"] = 0.0  # no bleed at the spine
+    got = {
+        "left": float(box.left) - float(media.left),
+        "right": float(media.right) - float(box.right),
+        "bottom": float(box.bottom) - float(media.bottom),
+        "top": float(media.top) - float(box.top),
+    }
+    return [f"{side} {got[side] / PT:.3f} in" for side in want if abs(got[side] - want[side]) > TOLERANCE_PT]
 
 
 def _fonts(resources: Any, seen: set[int]) -> Iterator[tuple[str, DictionaryObject]]:
@@ -191,20 +201,25 @@ def _images(reader: PdfReader, resources: Any, ctm: tuple[float, ...], operation
         elif operator == b"cm":
             ctm = _multiply(tuple(float(v) for v in operands), ctm)
         elif operator == b"Do":
-            xobjects = _resolve(_resolve(resources).get("/XObject")) or {}
-            xobject = _resolve(xobjects.get(operands[0]))
-            if xobject is None:
-                continue
-            if xobject.get("/Subtype") == "/Image":
-                width_in = (ctm[0] ** 2 + ctm[1] ** 2) ** 0.5 / PT
-                height_in = (ctm[2] ** 2 + ctm[3] ** 2) ** 0.5 / PT
-                if width_in and height_in:
-                    yield str(operands[0]), min(float(xobject["/Width"]) / width_in, float(xobject["/Height"]) / height_in)
-            elif xobject.get("/Subtype") == "/Form" and id(xobject) not in seen:
-                seen.add(id(xobject))
-                matrix = tuple(float(v) for v in xobject.get("/Matrix", [1, 0, 0, 1, 0, 0]))
-                inner = ContentStream(xobject, reader)
-                yield from _images(reader, xobject.get("/Resources", resources), _multiply(matrix, ctm), inner.operations, seen)
+            yield from _drawn(reader, resources, ctm, operands[0], seen)
+
+
+def _drawn(reader: PdfReader, resources: Any, ctm: tuple[float, ...], name: Any, seen: set[int]) -> Iterator[tuple[str, float]]:
+    """(name, effective DPI) of the image a `Do` operator draws, or of the images in the form it draws."""
+    xobjects = _resolve(_resolve(resources).get("/XObject")) or {}
+    xobject = _resolve(xobjects.get(name))
+    if xobject is None:
+        return
+    if xobject.get("/Subtype") == "/Image":
+        width_in = (ctm[0] ** 2 + ctm[1] ** 2) ** 0.5 / PT
+        height_in = (ctm[2] ** 2 + ctm[3] ** 2) ** 0.5 / PT
+        if width_in and height_in:
+            yield str(name), min(float(xobject["/Width"]) / width_in, float(xobject["/Height"]) / height_in)
+    elif xobject.get("/Subtype") == "/Form" and id(xobject) not in seen:
+        seen.add(id(xobject))
+        matrix = tuple(float(v) for v in xobject.get("/Matrix", [1, 0, 0, 1, 0, 0]))
+        inner = ContentStream(xobject, reader)
+        yield from _images(reader, xobject.get("/Resources", resources), _multiply(matrix, ctm), inner.operations, seen)
 
 
 def _multiply(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:

@@ -101,6 +101,18 @@ def insert_entries(text: str, entries: tuple[str, ...]) -> str | None:
     start = next((i for i, line in enumerate(lines) if _CHAPTERS_KEY.match(line.rstrip("\r\n"))), None)
     if start is None:
         return None
+    last_item, indent = _chapters_block(lines, start)
+    if indent is None:
+        return None  # `chapters:` with no block items (empty or `[...]` on the next lines)
+    if not lines[last_item].endswith(("\n", "\r")):
+        lines[last_item] += newline
+    added = [f"{indent}- {entry}{newline}" for entry in entries]
+    return "".join(lines[: last_item + 1] + added + lines[last_item + 1 :])
+
+
+def _chapters_block(lines: list[str], start: int) -> tuple[int, str | None]:
+    """The index of the last line of the `chapters:` block starting at line `start`, and
+    the indent of its first `- ` item (None when it has no block items)."""
     last_item, indent = start, None
     for i in range(start + 1, len(lines)):
         line = lines[i].rstrip("\r\n")
@@ -114,12 +126,7 @@ def insert_entries(text: str, entries: tuple[str, ...]) -> str | None:
         if item is None and not line.startswith(" "):
             break
         last_item = i
-    if indent is None:
-        return None  # `chapters:` with no block items (empty or `[...]` on the next lines)
-    if not lines[last_item].endswith(("\n", "\r")):
-        lines[last_item] += newline
-    added = [f"{indent}- {entry}{newline}" for entry in entries]
-    return "".join(lines[: last_item + 1] + added + lines[last_item + 1 :])
+    return last_item, indent
 
 
 def add_to_manifest(addition: Addition) -> Addition:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -20,6 +21,7 @@ from bindery.checks.run import build_and_check, plan_checks
 from bindery.commands.common import reports_errors
 from bindery.commands.progress import StageDisplay
 from bindery.diagnostic_codes import check_ignorable
+from bindery.manifest import Manifest
 
 MARKS = {"pass": "ok  ", "warn": "warn", "fail": "FAIL", "skip": "skip"}
 
@@ -62,27 +64,38 @@ def check_command(
         checks = [c.ignoring((*ignore, *manifest.ignore_warnings)) for c in build_and_check(plan, progress)]
     failed = [c for c in checks if c.status == "fail" or (strict and c.status == "warn")]
     if as_json:
-        report = {
-            "book": manifest.metadata.title,
-            "profile": manifest.pdf.profile,
-            "strict": strict,
-            "built": built,
-            "outputs": {k: str(v) for k, v in outputs.items()},
-            "ok": not failed,
-            "counts": {s: sum(c.status == s for c in checks) for s in ("pass", "warn", "fail", "skip")},
-            "checks": [c.as_dict() for c in checks],
-        }
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        click.echo(json_report(manifest, outputs, checks, strict=strict, built=built, ok=not failed))
     else:
-        click.echo(f"Checking “{manifest.metadata.title}” ({manifest.pdf.profile} PDF profile)")
-        target = None
-        for check in checks:
-            if check.target != target:
-                target = check.target
-                click.echo(f"  {target}")
-            click.echo(f"    {MARKS[check.status]}  {check.name}: {check.summary}")
-            for detail in check.lines()[:10] if check.status in ("fail", "warn") else ():
-                click.echo(f"            {detail}")
-        click.echo(f"  {count_line(checks)}")
+        click.echo(text_report(manifest, checks))
     if failed:
         sys.exit(1)
+
+
+def json_report(manifest: Manifest, outputs: Mapping[str, Path], checks: list[Check], *, strict: bool, built: bool, ok: bool) -> str:
+    """The --json report: the book, what was checked and every check's result."""
+    report = {
+        "book": manifest.metadata.title,
+        "profile": manifest.pdf.profile,
+        "strict": strict,
+        "built": built,
+        "outputs": {k: str(v) for k, v in outputs.items()},
+        "ok": ok,
+        "counts": {s: sum(c.status == s for c in checks) for s in ("pass", "warn", "fail", "skip")},
+        "checks": [c.as_dict() for c in checks],
+    }
+    return json.dumps(report, indent=2, ensure_ascii=False)
+
+
+def text_report(manifest: Manifest, checks: list[Check]) -> str:
+    """The report for people: checks grouped by output, details of failures and warnings, the counts."""
+    out = [f"Checking “{manifest.metadata.title}” ({manifest.pdf.profile} PDF profile)"]
+    target = None
+    for check in checks:
+        if check.target != target:
+            target = check.target
+            out.append(f"  {target}")
+        out.append(f"    {MARKS[check.status]}  {check.name}: {check.summary}")
+        for detail in check.lines()[:10] if check.status in ("fail", "warn") else ():
+            out.append(f"            {detail}")
+    out.append(f"  {count_line(checks)}")
+    return "\n".join(out)

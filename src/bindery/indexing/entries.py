@@ -81,42 +81,66 @@ def build_index(
     marks: Sequence[IndexMark], terms: IndexTerms | None, language: str, title: str = "Index"
 ) -> tuple[BookIndex, list[Diagnostic]]:
     """The sorted index of the book's marks (in reading order) and index.yaml's terms."""
-    drafts: dict[tuple[str, ...], _Draft] = {}
+    drafts = _drafts(marks, terms)
+    ids = {key: f"index--e{n}" for n, key in enumerate(sorted(drafts), start=1)}
     warnings: list[Diagnostic] = []
+    warnings += _check(drafts, terms)
+    tree = _Tree(drafts, ids, language, warnings)
+    tops = sorted((k for k in drafts if len(k) == 1), key=lambda k: _order(drafts[k], language))
+    groups: dict[str, list[Entry]] = {}
+    for key in tops:
+        groups.setdefault(letter_group(drafts[key].sort or drafts[key].term, language), []).append(tree.entry(key))
+    letter_groups = tuple(
+        LetterGroup(label, f"index--group-{n}", tuple(entries)) for n, (label, entries) in enumerate(groups.items(), start=1)
+    )
+    return BookIndex(title, letter_groups), warnings
 
-    def draft(path: tuple[str, ...], site: MarkSite | None) -> _Draft:
-        for depth in range(1, len(path)):
-            draft(path[:depth], site)  # a sub-entry's entry exists too
-        key = _key(path)
-        if key not in drafts:
-            drafts[key] = _Draft(path, path[-1], site=site)
-        return drafts[key]
 
+def _drafts(marks: Sequence[IndexMark], terms: IndexTerms | None) -> dict[tuple[str, ...], _Draft]:
+    """Every entry and sub-entry of index.yaml's terms and the marks, merged by case-folded name."""
+    drafts: dict[tuple[str, ...], _Draft] = {}
     if terms is not None:
         for term in terms.terms:
-            d = draft(term.path, MarkSite(terms.file, term.line))
+            d = _draft(drafts, term.path, MarkSite(terms.file, term.line))
             d.from_terms_file = True
             d.sort = d.sort or term.sort
             d.see += [term.see] if term.see else []
             d.see_also += list(term.see_also)
     for mark in marks:
-        d = draft(mark.path, MarkSite(mark.file, mark.line))
+        d = _draft(drafts, mark.path, MarkSite(mark.file, mark.line))
         d.sort = d.sort or mark.sort
         if mark.see:
             d.see.append(mark.see)
         d.see_also += list(mark.see_also)
         if not mark.see and (mark.text or not mark.see_also):  # a "see", or an invisible "see also", has no place
             d.locators.append(mark.id)
+    return drafts
 
-    ids = {key: f"index--e{n}" for n, key in enumerate(sorted(drafts), start=1)}
-    warnings += _check(drafts, terms)
 
-    def reference(target: str, d: _Draft) -> tuple[str, str | None]:
+def _draft(drafts: dict[tuple[str, ...], _Draft], path: tuple[str, ...], site: MarkSite | None) -> _Draft:
+    for depth in range(1, len(path)):
+        _draft(drafts, path[:depth], site)  # a sub-entry's entry exists too
+    key = _key(path)
+    if key not in drafts:
+        drafts[key] = _Draft(path, path[-1], site=site)
+    return drafts[key]
+
+
+@dataclass
+class _Tree:
+    """Turns the drafts into entries, resolving "see" targets (warnings for the missing ones)."""
+
+    drafts: dict[tuple[str, ...], _Draft]
+    ids: dict[tuple[str, ...], str]
+    language: str
+    warnings: list[Diagnostic]
+
+    def reference(self, target: str, d: _Draft) -> tuple[str, str | None]:
         path = tuple(p for p in target.split("!") if p.strip())
-        ident = ids.get(_key(path))
+        ident = self.ids.get(_key(path))
         if ident is None:
             site = d.site or MarkSite("", None)
-            warnings.append(
+            self.warnings.append(
                 Diagnostic(
                     f"index entry '{d.term}' refers to '{target}', which is not an entry of the index",
                     file=site.file or None,
@@ -128,26 +152,20 @@ def build_index(
             )
         return ", ".join(" ".join(p.split()) for p in path), ident
 
-    def entry(key: tuple[str, ...]) -> Entry:
+    def entry(self, key: tuple[str, ...]) -> Entry:
+        drafts = self.drafts
         d = drafts[key]
-        subs = sorted((k for k in drafts if len(k) == len(key) + 1 and k[: len(key)] == key), key=lambda k: _order(drafts[k], language))
+        subs = sorted(
+            (k for k in drafts if len(k) == len(key) + 1 and k[: len(key)] == key), key=lambda k: _order(drafts[k], self.language)
+        )
         return Entry(
-            ids[key],
+            self.ids[key],
             d.term,
             tuple(dict.fromkeys(d.locators)),
-            tuple(reference(t, d) for t in dict.fromkeys(d.see)),
-            tuple(reference(t, d) for t in dict.fromkeys(d.see_also)),
-            tuple(entry(k) for k in subs),
+            tuple(self.reference(t, d) for t in dict.fromkeys(d.see)),
+            tuple(self.reference(t, d) for t in dict.fromkeys(d.see_also)),
+            tuple(self.entry(k) for k in subs),
         )
-
-    tops = sorted((k for k in drafts if len(k) == 1), key=lambda k: _order(drafts[k], language))
-    groups: dict[str, list[Entry]] = {}
-    for key in tops:
-        groups.setdefault(letter_group(drafts[key].sort or drafts[key].term, language), []).append(entry(key))
-    letter_groups = tuple(
-        LetterGroup(label, f"index--group-{n}", tuple(entries)) for n, (label, entries) in enumerate(groups.items(), start=1)
-    )
-    return BookIndex(title, letter_groups), warnings
 
 
 def _order(d: _Draft, language: str) -> tuple[tuple[tuple[int, ...], str], str]:

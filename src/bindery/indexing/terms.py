@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -136,43 +136,65 @@ def mark_terms(html: str, terms: IndexTerms, prefix: str, first_number: int) -> 
             words.setdefault(word.casefold(), term)
     if not words:
         return html, []
-    pattern = re.compile(
-        r"(?<![\w-])(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True)) + r")(?![\w-])",
-        re.IGNORECASE,
-    )
-    marks: list[IndexMark] = []
-    seen: set[tuple[str, ...]] = set()
+    pattern = _term_pattern(words)
+    wrap = _TermWrapper(words, terms.every, prefix, first_number)
     stack: list[bool] = []  # for each open element: is text inside it skipped?
     out: list[str] = []
-
-    def wrap(match: re.Match[str]) -> str:
-        term = words.get(" ".join(match.group(1).split()).casefold())
-        if term is None or (not terms.every and term.path in seen):
-            return match.group(0)
-        seen.add(term.path)
-        ident = f"{prefix}--" + MARK_ID.format(n=first_number + len(marks))
-        text = " ".join(match.group(1).split())
-        marks.append(IndexMark(ident, term.path, text, term.sort, None, (), ""))
-        return f'<span class="index-term" id="{ident}">{match.group(1)}</span>'
-
     pos = 0
     for tag in TAG.finditer(html):
         text = html[pos : tag.start()]
         out.append(pattern.sub(wrap, text) if text and not any(stack) else text)
         out.append(tag.group(0))
         pos = tag.end()
-        name = (tag.group(2) or "").lower().split(":")[-1]
-        if not name or tag.group(4):
-            continue  # a comment, or an element with no content
-        if tag.group(1):
-            if stack:
-                stack.pop()
-            continue
-        if HEADING.fullmatch(name):
-            seen.clear()  # a new section
-        stack.append(name in SKIPPED or (name == "span" and "index-term" in tag.group(3)))
+        _follow(tag, stack, wrap.seen)
     out.append(pattern.sub(wrap, html[pos:]) if not any(stack) else html[pos:])
-    return "".join(out), marks
+    return "".join(out), wrap.marks
+
+
+def _term_pattern(words: dict[str, IndexTerm]) -> re.Pattern[str]:
+    """Any of the words as a whole word, longest first, spaces matching any white space."""
+    return re.compile(
+        r"(?<![\w-])(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True)) + r")(?![\w-])",
+        re.IGNORECASE,
+    )
+
+
+def _follow(tag: re.Match[str], stack: list[bool], seen: set[tuple[str, ...]]) -> None:
+    """Keep the stack of open elements (and whether text in each is skipped) in step with `tag`;
+    a heading starts a new section, where terms are marked again."""
+    name = (tag.group(2) or "").lower().split(":")[-1]
+    if not name or tag.group(4):
+        return  # a comment, or an element with no content
+    if tag.group(1):
+        if stack:
+            stack.pop()
+        return
+    if HEADING.fullmatch(name):
+        seen.clear()  # a new section
+    stack.append(name in SKIPPED or (name == "span" and "index-term" in tag.group(3)))
+
+
+@dataclass
+class _TermWrapper:
+    """The replacement for each found term: a span with the mark's id (only the first
+    time in a section unless `every`), recording the mark."""
+
+    words: dict[str, IndexTerm]
+    every: bool
+    prefix: str
+    first_number: int
+    marks: list[IndexMark] = field(default_factory=list)
+    seen: set[tuple[str, ...]] = field(default_factory=set)
+
+    def __call__(self, match: re.Match[str]) -> str:
+        term = self.words.get(" ".join(match.group(1).split()).casefold())
+        if term is None or (not self.every and term.path in self.seen):
+            return match.group(0)
+        self.seen.add(term.path)
+        ident = f"{self.prefix}--" + MARK_ID.format(n=self.first_number + len(self.marks))
+        text = " ".join(match.group(1).split())
+        self.marks.append(IndexMark(ident, term.path, text, term.sort, None, (), ""))
+        return f'<span class="index-term" id="{ident}">{match.group(1)}</span>'
 
 
 def front_matter_marks(terms: Sequence[str], article_id: str) -> list[IndexMark]:

@@ -70,47 +70,15 @@ class PrintSettingsChecks(ValidatorBase):
         self.unknown_keys(value, PDF_KEYS, ("pdf",))
         trim = self.trim(value["trim"]) if "trim" in value else ("6x9", 6.0, 9.0)
         name, w, h = trim or ("6x9", 6.0, 9.0)
-        margins = {"top": 0.75, "bottom": 0.75, "inside": 0.875, "outside": 0.625}
         given = value.get("margins")
-        if given is not None:
-            if not isinstance(given, Mapping):
-                self.error(("pdf", "margins"), "must be a mapping of top, bottom, inside, outside", code="manifest-type")
-            else:
-                self.unknown_keys(given, MARGIN_KEYS, ("pdf", "margins"))
-                for key in MARGIN_KEYS:
-                    if key in given:
-                        length = self.length(given[key], ("pdf", "margins", key))
-                        if length is not None:
-                            if not 0.25 <= length <= min(w, h) / 4:
-                                self.error(
-                                    ("pdf", "margins", key),
-                                    f"{length:.3f} in is not a usable margin",
-                                    f"use between 0.25in and {min(w, h) / 4:.2f}in",
-                                    code="manifest-margin",
-                                )
-                            margins[key] = length
-        size = 10.5
-        if "font_size" in value:
-            length = self.length(value["font_size"], ("pdf", "font_size"), "pt")
-            if length is not None:
-                size = length * 72
-                if not 7 <= size <= 16:
-                    self.error(
-                        ("pdf", "font_size"), f"{size:g}pt is not a body text size", "use between 7pt and 16pt", code="manifest-font-size"
-                    )
+        margins = self.margins(given, w, h)
+        size = self.font_size(value)
         profile = PdfProfile(self.choice(value, "profile", PDF_PROFILES))
         paper = self.choice(value, "paper", tuple(PAPERS))
         bleed = self.flag(value, "bleed")
         crop_marks = self.flag(value, "crop_marks")
         if bleed and isinstance(given, Mapping):
-            for key in ("top", "bottom", "outside"):
-                if key in given and margins[key] < MIN_OUTSIDE_WITH_BLEED_IN:
-                    self.error(
-                        ("pdf", "margins", key),
-                        f"{margins[key]:.3f} in is too narrow for a page that bleeds",
-                        f"use at least {MIN_OUTSIDE_WITH_BLEED_IN}in with bleed: true",
-                        code="manifest-margin",
-                    )
+            self.margins_for_bleed(given, margins)
         inside_given = isinstance(given, Mapping) and "inside" in given
         return PdfSettings(
             name,
@@ -127,6 +95,55 @@ class PrintSettingsChecks(ValidatorBase):
             paper,
             inside_given,
         )
+
+    def margins(self, given: Any, w: float, h: float) -> dict[str, float]:
+        """pdf.margins: the defaults with each given side, checked against the trim."""
+        margins = {"top": 0.75, "bottom": 0.75, "inside": 0.875, "outside": 0.625}
+        if given is None:
+            return margins
+        if not isinstance(given, Mapping):
+            self.error(("pdf", "margins"), "must be a mapping of top, bottom, inside, outside", code="manifest-type")
+            return margins
+        self.unknown_keys(given, MARGIN_KEYS, ("pdf", "margins"))
+        for key in MARGIN_KEYS:
+            if key not in given:
+                continue
+            length = self.length(given[key], ("pdf", "margins", key))
+            if length is None:
+                continue
+            if not 0.25 <= length <= min(w, h) / 4:
+                self.error(
+                    ("pdf", "margins", key),
+                    f"{length:.3f} in is not a usable margin",
+                    f"use between 0.25in and {min(w, h) / 4:.2f}in",
+                    code="manifest-margin",
+                )
+            margins[key] = length
+        return margins
+
+    def font_size(self, value: Mapping[str, Any]) -> float:
+        """pdf.font_size in points (10.5 when not given)."""
+        size = 10.5
+        if "font_size" in value:
+            length = self.length(value["font_size"], ("pdf", "font_size"), "pt")
+            if length is not None:
+                size = length * 72
+                if not 7 <= size <= 16:
+                    self.error(
+                        ("pdf", "font_size"), f"{size:g}pt is not a body text size", "use between 7pt and 16pt", code="manifest-font-size"
+                    )
+        return size
+
+    def margins_for_bleed(self, given: Mapping[str, Any], margins: dict[str, float]) -> None:
+        """The given top, bottom and outside margins must leave room for the bleed."""
+        for key in ("top", "bottom", "outside"):
+            if key in given and margins[key] < MIN_OUTSIDE_WITH_BLEED_IN:
+                self.error(
+                    ("pdf", "margins", key),
+                    f"{margins[key]:.3f} in is too narrow for a page that bleeds",
+                    f"use at least {MIN_OUTSIDE_WITH_BLEED_IN}in with bleed: true",
+                    code="manifest-margin",
+                )
 
     def choice(self, value: Mapping[str, Any], key: str, choices: tuple[str, ...]) -> str:
         given = self.text(value, key, ("pdf",))

@@ -261,26 +261,7 @@ class Validator(FileChecks, PrintSettingsChecks):
             if not isinstance(parts_value, list) or not parts_value:
                 self.error(("parts",), "must be a non-empty list of parts", "each part has a title and chapters", code="manifest-structure")
                 return ()
-            parts = []
-            for i, part in enumerate(parts_value):
-                path: tuple[str | int, ...] = ("parts", i)
-                if not isinstance(part, Mapping):
-                    self.error(path, f"a part must be {{title, chapters}}, not {kind_of(part)}", code="manifest-type")
-                    continue
-                self.unknown_keys(part, ("title", "chapters"), path)
-                title = self.text(part, "title", path)
-                if not title:
-                    self.error(path, "a part needs a title", "add 'title: ...' to this part", code="manifest-key-missing")
-                chapters = self.chapters(part.get("chapters"), path + ("chapters",))
-                if not chapters and isinstance(part.get("chapters"), list) and part.get("chapters"):
-                    continue  # its chapters were reported already
-                if not chapters:
-                    self.error(
-                        path, f"part '{title or i + 1}' is empty", "list its chapters under 'chapters:' or remove it", code="manifest-empty"
-                    )
-                    continue
-                parts.append(PartSpec(title or "", chapters, self.lines.line(path)))
-            return tuple(parts)
+            return self.parts(parts_value)
         if "chapters" in data:
             chapters = self.chapters(data["chapters"], ("chapters",))
             if not chapters:
@@ -310,31 +291,54 @@ class Validator(FileChecks, PrintSettingsChecks):
             return ()
         out = []
         for i, item in enumerate(value):
-            cpath = path + (i,)
-            if isinstance(item, str):
-                ref = self.article(item, cpath)
-                if ref:
-                    out.append(ChapterSpec(None, (ref,), self.lines.line(cpath)))
-                continue
-            if not isinstance(item, Mapping):
-                self.error(cpath, f"a chapter must be a file or {{title, articles}}, not {kind_of(item)}", code="manifest-type")
-                continue
-            if "file" in item and "articles" not in item:
-                self.unknown_keys(item, ("file", "title"), cpath)
-                ref = self.article(item.get("file"), cpath + ("file",))
-                if ref:
-                    out.append(ChapterSpec(self.text(item, "title", cpath), (ref,), self.lines.line(cpath)))
-                continue
-            self.unknown_keys(item, ("title", "articles"), cpath)
-            title = self.text(item, "title", cpath)
-            if not title:
-                self.error(cpath, "a chapter that groups articles needs a title", "add 'title: ...'", code="manifest-key-missing")
-            articles = item.get("articles")
-            if not isinstance(articles, list) or not articles:
-                self.error(cpath + ("articles",), "a grouped chapter needs a non-empty list of article files", code="manifest-empty")
-                continue
-            refs = [self.article(a, cpath + ("articles", j)) for j, a in enumerate(articles)]
-            kept = tuple(r for r in refs if r)
-            if kept and title:
-                out.append(ChapterSpec(title, kept, self.lines.line(cpath)))
+            chapter = self.chapter(item, path + (i,))
+            if chapter is not None:
+                out.append(chapter)
         return tuple(out)
+
+    def chapter(self, item: Any, cpath: tuple[str | int, ...]) -> ChapterSpec | None:
+        """One entry of a chapters list: a file, {file, title} or {title, articles}."""
+        if isinstance(item, str):
+            ref = self.article(item, cpath)
+            return ChapterSpec(None, (ref,), self.lines.line(cpath)) if ref else None
+        if not isinstance(item, Mapping):
+            self.error(cpath, f"a chapter must be a file or {{title, articles}}, not {kind_of(item)}", code="manifest-type")
+            return None
+        if "file" in item and "articles" not in item:
+            self.unknown_keys(item, ("file", "title"), cpath)
+            ref = self.article(item.get("file"), cpath + ("file",))
+            return ChapterSpec(self.text(item, "title", cpath), (ref,), self.lines.line(cpath)) if ref else None
+        self.unknown_keys(item, ("title", "articles"), cpath)
+        title = self.text(item, "title", cpath)
+        if not title:
+            self.error(cpath, "a chapter that groups articles needs a title", "add 'title: ...'", code="manifest-key-missing")
+        articles = item.get("articles")
+        if not isinstance(articles, list) or not articles:
+            self.error(cpath + ("articles",), "a grouped chapter needs a non-empty list of article files", code="manifest-empty")
+            return None
+        refs = [self.article(a, cpath + ("articles", j)) for j, a in enumerate(articles)]
+        kept = tuple(r for r in refs if r)
+        return ChapterSpec(title, kept, self.lines.line(cpath)) if kept and title else None
+
+    def parts(self, parts_value: list[Any]) -> tuple[PartSpec, ...]:
+        """The parts list of a book: each {title, chapters}, none empty."""
+        parts = []
+        for i, part in enumerate(parts_value):
+            path: tuple[str | int, ...] = ("parts", i)
+            if not isinstance(part, Mapping):
+                self.error(path, f"a part must be {{title, chapters}}, not {kind_of(part)}", code="manifest-type")
+                continue
+            self.unknown_keys(part, ("title", "chapters"), path)
+            title = self.text(part, "title", path)
+            if not title:
+                self.error(path, "a part needs a title", "add 'title: ...' to this part", code="manifest-key-missing")
+            chapters = self.chapters(part.get("chapters"), path + ("chapters",))
+            if not chapters and isinstance(part.get("chapters"), list) and part.get("chapters"):
+                continue  # its chapters were reported already
+            if not chapters:
+                self.error(
+                    path, f"part '{title or i + 1}' is empty", "list its chapters under 'chapters:' or remove it", code="manifest-empty"
+                )
+                continue
+            parts.append(PartSpec(title or "", chapters, self.lines.line(path)))
+        return tuple(parts)

@@ -63,16 +63,11 @@ def _kept_together(layout: Layout, after: PageView) -> float:
         return 0.0
     opening = body[:KEEP_LOOKAHEAD_LINES]
     keeps = [n for n, line in enumerate(opening) if layout.is_heading(line) or line.text.rstrip().endswith(":")]
-    ends = [min(keeps[-1] + 2, len(body) - 1)] if keeps else []
     notes = [line for line in body if _is_note(layout, line)]
     calls = [n for note in notes[:1] for n, line in enumerate(opening) if _cites(line, note)]
-    ends += [max(calls[0], 1)] if calls else []
-    ends += _code_tail(body)
-    if not ends:
+    last = _last_kept_line(layout, body, keeps, calls)
+    if last is None:
         return 0.0
-    last = max(ends)
-    if keeps and last == keeps[-1] + 2 and _is_small(layout, body[keeps[-1] + 1]):
-        last = _first_row_end(layout, body, keeps[-1] + 1)  # a lead-in's table: its head and first row
     end = body[last]
     room = (after.block.top - end.bottom) / layout.pitch
     room += HEADING_SPACE_LINES if layout.is_heading(body[0]) else 0.0
@@ -80,6 +75,21 @@ def _kept_together(layout: Layout, after: PageView) -> float:
     if calls:
         room += (notes[0].top - after.block.bottom) / layout.pitch + 1  # the note and its rule
     return room
+
+
+def _last_kept_line(layout: Layout, body: tuple[Line, ...], keeps: list[int], calls: list[int]) -> int | None:
+    """The index of the last line that must travel with the page's opening: after a
+    heading or lead-in (`keeps`), a footnote call (`calls`) or a code block's tail;
+    None when nothing is kept together."""
+    ends = [min(keeps[-1] + 2, len(body) - 1)] if keeps else []
+    ends += [max(calls[0], 1)] if calls else []
+    ends += _code_tail(body)
+    if not ends:
+        return None
+    last = max(ends)
+    if keeps and last == keeps[-1] + 2 and _is_small(layout, body[keeps[-1] + 1]):
+        last = _first_row_end(layout, body, keeps[-1] + 1)  # a lead-in's table: its head and first row
+    return last
 
 
 def _code_tail(body: tuple[Line, ...]) -> list[int]:
@@ -147,13 +157,24 @@ def widow_or_orphan(layout: Layout, view: PageView) -> Iterator[Hit]:
     last, first = view.body[-1], after.body[0]
     if not (layout.is_body_text(last) and layout.is_body_text(first)) or layout.starts_paragraph(first, None, after):
         return
-    before = view.body[-2] if len(view.body) > 1 else None
-    if before is not None and layout.full(last, view) and layout.starts_paragraph(last, before, view):
+    if _is_orphan(layout, view):
         yield last, "orphan: the first line of a paragraph is alone at the foot of the page"
-    second = after.body[1] if len(after.body) > 1 else None
-    ends_there = second is None or layout.starts_paragraph(second, first, after) or layout.ends_paragraph(first, after)
-    if layout.full(last, view) and ends_there:
+    if _paragraph_ends_on_first_line(layout, after) and layout.full(last, view):
         yield first, f"widow: the last line of a paragraph is alone at the top of page {after.number}"
+
+
+def _is_orphan(layout: Layout, view: PageView) -> bool:
+    """The page's last line is full and starts a paragraph."""
+    last = view.body[-1]
+    before = view.body[-2] if len(view.body) > 1 else None
+    return before is not None and layout.full(last, view) and layout.starts_paragraph(last, before, view)
+
+
+def _paragraph_ends_on_first_line(layout: Layout, after: PageView) -> bool:
+    """The paragraph running onto `after` ends with the page's first line."""
+    first = after.body[0]
+    second = after.body[1] if len(after.body) > 1 else None
+    return second is None or layout.starts_paragraph(second, first, after) or layout.ends_paragraph(first, after)
 
 
 def outside_text_block(layout: Layout, view: PageView) -> Iterator[Hit]:
@@ -205,26 +226,39 @@ def misread_words(layout: Layout, view: PageView) -> Iterator[Hit]:
     unmapped = 0
     for line in (*view.heads, *view.body):
         unmapped += line.unmapped
-        tokens = [_token(t) for t in WORD_SPLIT.split(line.text)]
-        for i, token in enumerate(tokens):
-            if not token or token in vocabulary:
-                continue
-            odd = [ch for ch in token if not ch.isascii() and ch not in alphabet]
-            guess = _repair(token, odd, vocabulary)
-            if guess is None and i + 1 < len(tokens) and tokens[i + 1] and tokens[i + 1] not in vocabulary:
-                pair = next((lig for lig in LIGATURES if token + lig + tokens[i + 1] in vocabulary), None)
-                if pair is not None:
-                    token, guess = f"{token} {tokens[i + 1]}", token + pair + tokens[i + 1]
-            if guess is not None:
-                found.append((line, f"“{token}” ({guess})"))
-            elif odd and line.unmapped:
-                found.append((line, f"“{token}”"))
+        found.extend((line, text) for text in _misread_in_line(line, vocabulary, alphabet))
     if found:
         examples = ", ".join(dict.fromkeys(text for _, text in found))
         yield found[0][0], f"{len(found)} word(s) do not read back as written in the text layer: {_shorten(examples)}"
     elif unmapped:
         first = next(line for line in (*view.heads, *view.body) if line.unmapped)
         yield first, f"{unmapped} character(s) have no Unicode mapping in the text layer: “{_quote(first)}”"
+
+
+def _misread_in_line(line: Line, vocabulary: set[str], alphabet: set[str]) -> Iterator[str]:
+    """Each word of one line that does not read back as the sources wrote it."""
+    tokens = [_token(t) for t in WORD_SPLIT.split(line.text)]
+    for i, token in enumerate(tokens):
+        if not token or token in vocabulary:
+            continue
+        odd = [ch for ch in token if not ch.isascii() and ch not in alphabet]
+        guess = _repair(token, odd, vocabulary)
+        if guess is None:
+            token, guess = _split_by_ligature(token, tokens[i + 1] if i + 1 < len(tokens) else "", vocabulary)
+        if guess is not None:
+            yield f"“{token}” ({guess})"
+        elif odd and line.unmapped:
+            yield f"“{token}”"
+
+
+def _split_by_ligature(token: str, following: str, vocabulary: set[str]) -> tuple[str, str | None]:
+    """A word broken in two where a lost ligature stood: the pair as shown and the repaired word."""
+    if not following or following in vocabulary:
+        return token, None
+    pair = next((lig for lig in LIGATURES if token + lig + following in vocabulary), None)
+    if pair is None:
+        return token, None
+    return f"{token} {following}", token + pair + following
 
 
 def _token(text: str) -> str:
