@@ -142,7 +142,7 @@ class _Resolver:
     def shown(self, article: Article) -> str:  # files in messages: relative to the working folder, like every message
         return display_path(self.book.root / article.source)
 
-    def warn(self, art: Article, entry: RelatedSpec, message: str, hint: str, code: str) -> None:
+    def warning(self, art: Article, entry: RelatedSpec, message: str, hint: str, *, code: str) -> None:
         self.diagnostics.append(Diagnostic(message, file=self.shown(art), line=entry.line, severity="warning", hint=hint, code=code))
 
     def target_of(self, art: Article, entry: RelatedSpec) -> Article | None:
@@ -151,24 +151,24 @@ class _Resolver:
         if entry.ref:
             target = self.by_id.get(entry.ref) or self.by_path.get(entry.ref) or self.by_stem.get(entry.ref)
             if target is None:
-                self.warn(
+                self.warning(
                     art,
                     entry,
                     f"related entry refers to '{entry.ref}', which is not an article of this book",
                     "use an article id or a file listed in book.yaml",
-                    "xref-unknown-ref",
+                    code="xref-unknown-ref",
                 )
         elif art.summary and normalise(entry.summary) == normalise(art.summary):
             target = art  # the article's own summary: a self-reference, warned about below
         else:
             target = self.matched(art, entry)
         if target is not None and target.id == art.id:
-            self.warn(
+            self.warning(
                 art,
                 entry,
                 "related entry refers to the article itself; ignored as a link",
                 "remove the entry or point it at another article",
-                "xref-self",
+                code="xref-self",
             )
             return None
         return target
@@ -181,12 +181,12 @@ class _Resolver:
         if match.status == "ambiguous":
             self.ambiguous += 1
             names = " and ".join(f"'{self.by_id[k].title}' ({self.shown(self.by_id[k])})" for k in match.candidates)
-            self.warn(
+            self.warning(
                 art,
                 entry,
                 f"related entry matches {names}; listed under further reading instead",
                 "add 'ref: FILE' to the entry to choose one",
-                "xref-ambiguous",
+                code="xref-ambiguous",
             )
         return None
 
