@@ -60,7 +60,7 @@ def test_package_names_its_language(sample: Built) -> None:
 
 
 def test_an_image_without_alt_text_is_a_warning_and_nothing_is_claimed_for_it() -> None:
-    book, _, _ = load_book(BOOKS / "images")
+    book = load_book(BOOKS / "images").book
     meta, warnings = describe_accessibility(book, page_count=0, print_edition=None)
     assert [(w.code, w.severity, w.file, w.line) for w in warnings] == [
         ("image-no-alt", "warning", display_path(BOOKS / "images" / "chapters" / "undescribed.md"), 8)
@@ -74,7 +74,7 @@ def test_an_image_without_alt_text_is_a_warning_and_nothing_is_claimed_for_it() 
 
 
 def test_alternative_text_is_claimed_when_every_image_has_it() -> None:
-    book, _, _ = load_book(BOOKS / "images-described")
+    book = load_book(BOOKS / "images-described").book
     meta, warnings = describe_accessibility(book, page_count=0, print_edition=None)
     assert warnings == []
     assert "alternativeText" in meta.features

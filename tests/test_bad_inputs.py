@@ -444,8 +444,9 @@ def test_a_cycle_of_related_articles_is_two_links_and_no_warning(tmp_path: Path,
     assert "warning:" not in result.output
     from bindery.pipeline import load_book
 
-    _book, xrefs, warnings = load_book(tmp_path / "book")
-    assert (xrefs.resolved, xrefs.outside, warnings) == (2, 0, [])
+    loaded = load_book(tmp_path / "book")
+    xrefs, warnings = loaded.xrefs, loaded.warnings
+    assert (xrefs.resolved, xrefs.outside, warnings) == (2, 0, ())
     assert [link.target.id for link in xrefs.of("one").in_book] == ["two"]
     assert [link.target.id for link in xrefs.of("two").in_book] == ["one"]
 

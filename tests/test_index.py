@@ -67,7 +67,7 @@ def test_bad_marks_are_reported(text: str, problem: str) -> None:
 
 def test_a_bad_mark_is_a_warning_with_the_article_line(tmp_path: Path) -> None:
     book = small_book(tmp_path, one='Line one.\n\nLine two [x]{.index term="a!b!c"}.\n')
-    _, _, warnings = load_book(book)
+    warnings = load_book(book).warnings
     found = [str(w) for w in warnings if w.code == "index-mark"]
     assert found == [
         f"{book / 'chapters/one.md'}:7: warning: index term 'a!b!c' has 3 levels (use at most an entry and a sub-entry: Entry!sub-entry) [index-mark]"
@@ -198,7 +198,7 @@ def test_an_index_takes_no_file(tmp_path: Path) -> None:
 
 
 def test_front_matter_index_terms_point_at_the_article_and_must_be_text(tmp_path: Path) -> None:
-    book, _, _ = load_book(small_book(tmp_path, front="index: [Openers, Cover!front]\n"))
+    book = load_book(small_book(tmp_path, front="index: [Openers, Cover!front]\n")).book
     assert book.index is not None
     places = {e.term: e.locators for e in book.index.entries()}
     assert places["Openers"] == ("one",) and places["front"] == ("one",)
@@ -208,7 +208,7 @@ def test_front_matter_index_terms_point_at_the_article_and_must_be_text(tmp_path
 
 
 def test_without_an_index_in_back_matter_marks_are_plain_text(tmp_path: Path) -> None:
-    book, _, _ = load_book(small_book(tmp_path, back="  []\n"))
+    book = load_book(small_book(tmp_path, back="  []\n")).book
     assert book.index is None and 'class="index-term"' in next(book.articles()).html
 
 

@@ -65,7 +65,7 @@ def printed_order(index: BookIndex) -> list[Entry]:
 
 
 def test_every_printed_page_number_shows_the_term(sample: Built) -> None:
-    book, _, _ = load_book(ROOT)
+    book = load_book(ROOT).book
     assert book.index is not None
     texts = {m.id: m.text or m.path[-1] for a in book.articles() for m in a.index_marks}
     pages = pdf_pages_text(sample.pdf)  # type: ignore[arg-type]
@@ -101,7 +101,7 @@ def test_every_printed_page_number_shows_the_term(sample: Built) -> None:
 
 
 def test_every_epub_locator_lands_on_the_term(sample: Built) -> None:
-    book, _, _ = load_book(ROOT)
+    book = load_book(ROOT).book
     assert book.index is not None
     texts = {m.id: m.text or m.path[-1] for a in book.articles() for m in a.index_marks}
     index = ET.fromstring(sample.epub_text("OEBPS/index.xhtml"))

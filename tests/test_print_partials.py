@@ -47,7 +47,8 @@ def book(tmp_path: Path) -> Path:
 
 
 def print_html(root: Path) -> str:
-    book, xrefs, _ = load_book(root)
+    loaded = load_book(root)
+    book, xrefs = loaded.book, loaded.xrefs
     return render_print(book, xrefs, Templates(root, "print")).html
 
 
@@ -94,8 +95,8 @@ def test_the_shared_article_macros_can_be_overridden_for_one_set_only(book: Path
     (book / "templates" / "ebook" / "_article-macros.j2").write_text(
         macros.replace('<p class="dek">', '<p class="dek ebook-only">'), encoding="utf-8"
     )
-    loaded, xrefs, _ = load_book(book)
-    ebook = "".join(d.content for d in render_ebook(loaded, xrefs, Templates(book, "ebook")).documents)
+    loaded = load_book(book)
+    ebook = "".join(d.content for d in render_ebook(loaded.book, loaded.xrefs, Templates(book, "ebook")).documents)
     assert 'class="dek ebook-only"' in ebook
     assert "ebook-only" not in print_html(book)
 

@@ -411,7 +411,7 @@ def test_the_print_covers_front_panel_is_the_ebook_cover(books: dict[str, Path],
     front = spread.crop(
         (round(front_left * scale), round(trim_top * scale), round((front_left + trim_w) * scale), round((trim_top + trim_h) * scale))
     )
-    book, _, _ = load_book(books["print"].parent.parent / "print")
+    book = load_book(books["print"].parent.parent / "print").book
     ebook = Image.open(io.BytesIO(generated_cover(book).data)).convert("RGB").resize(front.size)
     assert ink_correlation(front, ebook) > 0.85  # the same rules, title, subtitle and author in the same places
     flipped = ebook.transpose(Image.Transpose.FLIP_TOP_BOTTOM)

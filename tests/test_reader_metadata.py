@@ -90,7 +90,8 @@ chapters:
 
 def epub_files(root: Path, out: Path) -> dict[str, str]:
     """The EPUB of a book (no page-list: no print layout), as text by file name."""
-    book, xrefs, _ = load_book(root)
+    loaded = load_book(root)
+    book, xrefs = loaded.book, loaded.xrefs
     (artifact,) = EpubBuilder(book, xrefs, out).build().artifacts
     path = out / "book.epub"
     out.mkdir(parents=True, exist_ok=True)
@@ -144,7 +145,8 @@ def test_partial_and_odd_dates() -> None:
 def test_bylines_use_the_language_in_both_editions(tmp_path: Path) -> None:
     for language, expected in (("en-GB", "26 July 2025"), ("en", "July 26, 2025"), ("fr", "26 juillet 2025")):
         root = small_book(tmp_path / language, language=language)
-        book, xrefs, _ = load_book(root)
+        loaded = load_book(root)
+        book, xrefs = loaded.book, loaded.xrefs
         ebook = render_ebook(book, xrefs, Templates(root, "ebook"))
         chapter = next(d for d in ebook.documents if d.name == "chapter-1.xhtml")
         assert f'<time datetime="2025-07-26">{expected}</time>' in chapter.content
@@ -204,7 +206,8 @@ def test_the_manifest_date_is_the_publication_date(tmp_path: Path, monkeypatch: 
 
 def test_copyright_page_prints_an_isbn_but_never_the_derived_uuid(tmp_path: Path) -> None:
     root = small_book(tmp_path / "derived")
-    book, xrefs, _ = load_book(root)
+    loaded = load_book(root)
+    book, xrefs = loaded.book, loaded.xrefs
     assert book.metadata.identifier.startswith("urn:uuid:")
     files = epub_files(root, tmp_path / "out")
     assert "urn:uuid:" not in files["OEBPS/copyright.xhtml"] and "Identifier" not in files["OEBPS/copyright.xhtml"]
@@ -213,13 +216,15 @@ def test_copyright_page_prints_an_isbn_but_never_the_derived_uuid(tmp_path: Path
     assert book.metadata.identifier not in printed and "Identifier:" not in printed
 
     root = small_book(tmp_path / "isbn", extra="identifier: 978-0-306-40615-7")
-    book, xrefs, _ = load_book(root)
+    loaded = load_book(root)
+    book, xrefs = loaded.book, loaded.xrefs
     assert "<p>ISBN 9780306406157</p>" in render_print(book, xrefs, Templates(root, "print")).html
     assert "<p>ISBN 9780306406157</p>" in epub_files(root, tmp_path / "isbn-out")["OEBPS/copyright.xhtml"]
 
 
 def test_further_reading_intro_has_a_typographic_apostrophe() -> None:
-    book, xrefs, _ = load_book(ROOT)
+    loaded = load_book(ROOT)
+    book, xrefs = loaded.book, loaded.xrefs
     ebook = render_ebook(book, xrefs, Templates(ROOT, "ebook"))
     (page,) = [d.content for d in ebook.documents if d.role == "further-reading"]
     printed = render_print(book, xrefs, Templates(ROOT, "print")).html
@@ -245,7 +250,8 @@ def test_subtitle_is_a_refined_second_title(tmp_path: Path) -> None:
     meta = opf_meta(opf)
     assert meta["#title title-type"] == ["main"] and meta["#subtitle title-type"] == ["subtitle"]
     # The print edition's title is the same pair, as Calibre reads the OPF: "Title: Subtitle".
-    book, xrefs, _ = load_book(root)
+    loaded = load_book(root)
+    book, xrefs = loaded.book, loaded.xrefs
     assert "<title>Small Book: A Subtitle Worth Keeping</title>" in render_print(book, xrefs, Templates(root, "print")).html
 
 
@@ -358,12 +364,14 @@ def test_nav_and_ncx_follow_the_depth(tmp_path: Path, setting: str, toc: int, nc
 
 def test_printed_contents_stays_at_chapters_unless_asked(tmp_path: Path) -> None:
     root = small_book(tmp_path / "book")
-    book, xrefs, _ = load_book(root)
+    loaded = load_book(root)
+    book, xrefs = loaded.book, loaded.xrefs
     html = render_print(book, xrefs, Templates(root, "print")).html
     toc = html[html.index('<nav class="toc"') : html.index("</nav>")]
     assert "Planting" not in toc and "toc-section" not in toc
     root = small_book(tmp_path / "asked", extra="navigation: {contents: sections}")
-    book, xrefs, _ = load_book(root)
+    loaded = load_book(root)
+    book, xrefs = loaded.book, loaded.xrefs
     html = render_print(book, xrefs, Templates(root, "print")).html
     toc = html[html.index('<nav class="toc"') : html.index("</nav>")]
     assert toc.count('class="toc-section"') == 3 and "Planting" in toc and "Soil" not in toc
@@ -462,7 +470,7 @@ def test_sections_nest_subsections_and_keep_a_stray_one(tmp_path: Path) -> None:
     from bindery.content import Heading
     from bindery.navigation import article_sections, outline_depth
 
-    book, _, _ = load_book(small_book(tmp_path))
+    book = load_book(small_book(tmp_path)).book
     article = next(book.chapters()).articles[0]
     odd = replace(
         article,

@@ -45,7 +45,8 @@ def key(summary: str) -> str:
 
 def test_the_sample_books_related_lists_resolve_as_expected() -> None:
     expected = json.loads((ROOT / "tests" / "sample_related_expectations.json").read_text(encoding="utf-8"))
-    book, xrefs, warnings = load_book(ROOT)
+    loaded = load_book(ROOT)
+    book, xrefs, warnings = loaded.book, loaded.xrefs, loaded.warnings
     articles = {a.source: a for a in book.articles()}
     assert {k for k, v in expected.items()} == {src for src, a in articles.items() if a.related}
     kinds = set()
@@ -72,7 +73,8 @@ def test_the_sample_books_related_lists_resolve_as_expected() -> None:
 
 
 def test_an_ambiguous_entry_is_a_warning_naming_both_candidates_and_is_not_linked() -> None:
-    book, xrefs, warnings = load_book(XREF_BOOK)
+    loaded = load_book(XREF_BOOK)
+    xrefs, warnings = loaded.xrefs, loaded.warnings
     ambiguous = [w for w in warnings if w.code == "xref-ambiguous"]
     assert len(ambiguous) == 1 and xrefs.ambiguous == 1
     message = str(ambiguous[0])
@@ -85,7 +87,7 @@ def test_an_ambiguous_entry_is_a_warning_naming_both_candidates_and_is_not_linke
 
 
 def test_an_explicit_ref_wins_over_the_summary() -> None:
-    _, xrefs, _ = load_book(XREF_BOOK)
+    xrefs = load_book(XREF_BOOK).xrefs
     wheel = xrefs.of("wheel")
     # The first entry is word for word the electric kiln's summary, but names the gas kiln.
     assert [(x.entry.ref, x.target.id) for x in wheel.in_book] == [("chapters/kiln-gas.md", "kiln-gas"), ("glazes", "glazes")]
@@ -93,7 +95,7 @@ def test_an_explicit_ref_wins_over_the_summary() -> None:
 
 
 def test_a_truncated_summary_links_and_a_shared_date_does_not() -> None:
-    _, xrefs, _ = load_book(XREF_BOOK)
+    xrefs = load_book(XREF_BOOK).xrefs
     glazes = xrefs.of("glazes")
     assert [(x.target.id, x.chapter.number if x.chapter else None) for x in glazes.in_book] == [("wheel", 3)]
     # SALT has the wheel article's date and category, and is still outside the book.
@@ -102,7 +104,7 @@ def test_a_truncated_summary_links_and_a_shared_date_does_not() -> None:
 
 
 def test_further_reading_lists_each_outside_summary_once_with_every_citing_article() -> None:
-    _, xrefs, _ = load_book(XREF_BOOK)
+    xrefs = load_book(XREF_BOOK).xrefs
     entries = {key(f.summary): f for f in xrefs.further_reading}
     assert set(entries) == {key(s) for s in OUTSIDE}
     # "A History of Salt-Glazing ..." in kiln-gas.md is the same entry as SALT.

@@ -54,17 +54,19 @@ class BuildResult:
 Progress = Callable[[str], None]
 
 
-def load_book(path: Path) -> tuple[Book, CrossReferences, list[Diagnostic]]:
-    """The first four stages: everything up to a resolved book model.
+@dataclass(frozen=True)
+class LoadedBook:
+    """Stages 1 to 4 done: the resolved book, its cross-references and what they warned about."""
 
-    The warnings leave out the codes book.yaml's `ignore_warnings:` names.
-    """
-    book, xrefs, warnings, _ignored, _dropped = _load(path)
-    return book, xrefs, warnings
+    book: Book
+    xrefs: CrossReferences
+    warnings: tuple[Diagnostic, ...]  # without the codes book.yaml's `ignore_warnings:` names
+    ignored_codes: tuple[str, ...]  # book.yaml's `ignore_warnings:`
+    dropped: int  # how many warnings those codes left out
 
 
-def _load(path: Path) -> tuple[Book, CrossReferences, list[Diagnostic], tuple[str, ...], int]:
-    """load_book, plus book.yaml's ignored codes and how many warnings they left out."""
+def load_book(path: Path) -> LoadedBook:
+    """The first four stages: everything up to a resolved book model."""
     manifest = load_manifest(path)
     sources_report: list[Diagnostic] = []
     sources = read_sources(manifest, sources_report)
@@ -72,7 +74,7 @@ def _load(path: Path) -> tuple[Book, CrossReferences, list[Diagnostic], tuple[st
     xrefs = resolve_cross_references(book)
     found = [*sources_report, *book.warnings, *xrefs.diagnostics]
     warnings = without_ignored(found, manifest.ignore_warnings)
-    return book, xrefs, warnings, manifest.ignore_warnings, len(found) - len(warnings)
+    return LoadedBook(book, xrefs, tuple(warnings), manifest.ignore_warnings, len(found) - len(warnings))
 
 
 def build(
@@ -92,10 +94,11 @@ def build(
     say = progress or (lambda _msg: None)
     check_ignorable(ignore)
     say("reading the manifest and articles")
-    book, xrefs, warnings, ignored, dropped = _load(path)
-    ignore = (*ignore, *ignored)
+    loaded = load_book(path)
+    book, xrefs = loaded.book, loaded.xrefs
+    ignore = (*ignore, *loaded.ignored_codes)
     out_dir = output_dir if output_dir is not None else Path(book.root) / "output"
-    result = BuildResult(book, xrefs, warnings=list(warnings), ignored=dropped)
+    result = BuildResult(book, xrefs, warnings=list(loaded.warnings), ignored=loaded.dropped)
 
     layout = lay_out_print_edition(book, xrefs, say) if "pdf" in formats or page_list else None
     if layout is not None and "pdf" in formats:

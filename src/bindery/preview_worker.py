@@ -103,7 +103,8 @@ def render_snapshot(path: Path, version: str, cache: RenderCache | None = None) 
     stamp = time.strftime("%H:%M:%S")
     cache = cache or RenderCache()
     try:
-        book, xrefs, warnings = load_book(path)
+        loaded = load_book(path)
+        book, xrefs, warnings = loaded.book, loaded.xrefs, loaded.warnings
         templates = cache.templates(book.root)
         cover_href = book.metadata.cover or cache.cover_name(book)
         rendering = render_ebook(book, xrefs, templates, cover_href=cover_href)
@@ -128,7 +129,7 @@ def render_snapshot(path: Path, version: str, cache: RenderCache | None = None) 
         css=rendering.css,
         images=images,
         drawn=() if book.metadata.cover else (cover_href,),
-        warnings=tuple(warnings),
+        warnings=warnings,
         seconds=time.perf_counter() - started,
         built_at=stamp,
     )
@@ -168,7 +169,7 @@ def serve_jobs(conn: multiprocessing.connection.Connection) -> None:
             elif job[0] == "cover":
                 try:
                     if book is None:
-                        book = load_book(job[1])[0]
+                        book = load_book(job[1]).book
                         cache.templates(book.root)
                     conn.send(cache.cover(book))
                 except BinderyError as exc:

@@ -14,12 +14,13 @@ INDEX_CODES = ("index-unused", "index-see-missing", "index-many-locators", "inde
 
 def check_index(book_path: Path) -> Check:
     try:
-        book, _, warnings = load_book(book_path)
+        loaded = load_book(book_path)
     except BinderyError as exc:
         return Check("index", "book", "fail", "the book cannot be read", findings=exc.diagnostics)
+    book = loaded.book
     if book.index is None:
         return Check("index", "book", "skip", "skipped: the book has no index (back_matter: - {type: index})")
-    found = tuple(d for d in warnings if d.code in INDEX_CODES)
+    found = tuple(d for d in loaded.warnings if d.code in INDEX_CODES)
     entries = sum(1 for _ in book.index.entries())
     if found:
         return Check("index", "book", "warn", f"{len(found)} warning(s) in an index of {entries} entries", findings=found)
