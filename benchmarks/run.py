@@ -218,7 +218,7 @@ def child_stages(book_dir: Path, scratch: Path) -> dict[str, Any]:
     with timer(t, "manifest", c):
         manifest = load_manifest(book_dir)
     with timer(t, "sources", c):
-        sources = read_sources(manifest, [])
+        sources = read_sources(manifest).by_path
     with timer(t, "model", c):
         book = assemble_book(manifest, sources)
     with timer(t, "xref", c):

@@ -254,7 +254,7 @@ def test_windows_line_endings_bom_and_nbsp_give_the_same_article(book: Path, var
 def test_a_raw_export_listed_in_the_manifest_reads_as_its_imported_article(book: Path) -> None:
     assert run(book, "exports/hive.txt")[0] == 0
     (book / "book.yaml").write_text(f"title: Hives\nchapters:\n  - exports/hive.txt\n  - {HIVE_MD}\n", encoding="utf-8")
-    sources = read_sources(load_manifest(book))
+    sources = read_sources(load_manifest(book)).by_path
     raw, imported = sources["exports/hive.txt"], sources[HIVE_MD]
     for attr in ("title", "summary", "date", "authors", "category", "related", "body"):
         left, right = getattr(raw, attr), getattr(imported, attr)

@@ -66,7 +66,7 @@ class PrintLayout:
     `document` is WeasyPrint's laid-out document (a mutable object: only the
     PDF writer uses it, once); `page_map` is read from it; `page_count` is
     the final count (even in the print profile); `rendering` is the HTML and
-    CSS of the last layout; `diagnostics` are the layout's warnings
+    CSS of the last layout; `warnings` are the layout's warnings
     (WeasyPrint's messages, refused URLs, page count, low-resolution images),
     reported only when the PDF is built."""
 
@@ -74,7 +74,7 @@ class PrintLayout:
     page_map: PageMap
     page_count: int
     rendering: PrintRendering
-    diagnostics: tuple[Diagnostic, ...]
+    warnings: tuple[Diagnostic, ...]
 
 
 def lay_out_print(book: Book, xrefs: CrossReferences, templates: Templates) -> PrintLayout:

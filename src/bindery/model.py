@@ -8,7 +8,7 @@ later stages only read the model.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
@@ -176,7 +176,7 @@ class _Ids:
         return candidate
 
 
-def _claim_article_ids(manifest: Manifest, sources: dict[str, Source]) -> dict[str, str]:
+def _claim_article_ids(manifest: Manifest, sources: Mapping[str, Source]) -> dict[str, str]:
     """Every article's id, in reading order, before any is rendered: links between articles need them."""
     ids = _Ids()
     paths = [m.article.path for m in manifest.front_matter]
@@ -193,7 +193,7 @@ def _claim_article_ids(manifest: Manifest, sources: dict[str, Source]) -> dict[s
     return claimed
 
 
-def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
+def assemble_book(manifest: Manifest, sources: Mapping[str, Source]) -> Book:
     report = Report()
     explicit: dict[str, str] = {}
     terms, terms_warnings = collect.load_terms(manifest.root, display_path(manifest.root)) if manifest.index else (None, [])

@@ -48,7 +48,7 @@ class BuildResult:
     def add(self, *outputs: BuildOutput) -> None:
         for output in outputs:
             self.artifacts.extend(output.artifacts)
-            self.warnings.extend(output.diagnostics)
+            self.warnings.extend(output.warnings)
 
 
 Progress = Callable[[str], None]
@@ -68,11 +68,10 @@ class LoadedBook:
 def load_book(path: Path) -> LoadedBook:
     """The first four stages: everything up to a resolved book model."""
     manifest = load_manifest(path)
-    sources_report: list[Diagnostic] = []
-    sources = read_sources(manifest, sources_report)
-    book = assemble_book(manifest, sources)
+    sources = read_sources(manifest)
+    book = assemble_book(manifest, sources.by_path)
     xrefs = resolve_cross_references(book)
-    found = [*sources_report, *book.warnings, *xrefs.diagnostics]
+    found = [*sources.warnings, *book.warnings, *xrefs.warnings]
     warnings = without_ignored(found, manifest.ignore_warnings)
     return LoadedBook(book, xrefs, tuple(warnings), manifest.ignore_warnings, len(found) - len(warnings))
 

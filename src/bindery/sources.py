@@ -63,10 +63,16 @@ class Source:
         return [replace(d, line=self.file_line(d.line)) if d.file == name else d for d in diagnostics]
 
 
-def read_sources(manifest: Manifest, warnings: list[Diagnostic] | None = None) -> dict[str, Source]:
-    """Every article of the book, keyed by its path; all problems in one report.
+@dataclass(frozen=True)
+class Sources:
+    """Stage 2's value: every article of the book, and what reading them warned about."""
 
-    Warnings are appended to `warnings` when given."""
+    by_path: Mapping[str, Source]  # keyed by the path book.yaml gives, in the manifest's order
+    warnings: tuple[Diagnostic, ...] = ()
+
+
+def read_sources(manifest: Manifest) -> Sources:
+    """Every article of the book, keyed by its path; all errors in one report."""
     report = Report()
     sources: dict[str, Source] = {}
     for ref in manifest.article_refs():
@@ -75,9 +81,7 @@ def read_sources(manifest: Manifest, warnings: list[Diagnostic] | None = None) -
         except BinderyError as exc:
             report.diagnostics.extend(exc.diagnostics)
     report.raise_if_errors()
-    if warnings is not None:
-        warnings.extend(report.warnings)
-    return sources
+    return Sources(sources, tuple(report.warnings))
 
 
 def read_source(root: Path, ref: ArticleRef, report: Report) -> Source:

@@ -55,7 +55,7 @@ class CrossReferences:
     resolved: int
     outside: int
     ambiguous: int
-    diagnostics: tuple[Diagnostic, ...] = field(default=())
+    warnings: tuple[Diagnostic, ...] = field(default=())
 
     def of(self, article_id: str) -> ArticleLinks:
         return self.by_article.get(article_id, ArticleLinks())
@@ -124,7 +124,7 @@ def resolve_cross_references(book: Book) -> CrossReferences:
 
 
 class _Resolver:
-    """The state of one `resolve_cross_references` run: lookups, counts, diagnostics."""
+    """The state of one `resolve_cross_references` run: lookups, counts, warnings."""
 
     def __init__(self, book: Book) -> None:
         self.book = book
@@ -133,7 +133,7 @@ class _Resolver:
         self.by_path = {a.source: a for a in self.articles}
         self.by_stem = {PurePosixPath(a.source).stem: a for a in self.articles}
         self.index = SummaryIndex(Candidate(a.id, a.summary) for a in self.articles if a.summary)
-        self.diagnostics: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
         self.in_book: dict[str, list[CrossReference]] = {}
         self.outside_keys: dict[str, list[str]] = {}
         self.groups: dict[str, dict[str, object]] = {}
@@ -143,7 +143,7 @@ class _Resolver:
         return display_path(self.book.root / article.source)
 
     def warning(self, art: Article, entry: RelatedSpec, message: str, hint: str, *, code: str) -> None:
-        self.diagnostics.append(Diagnostic(message, file=self.shown(art), line=entry.line, severity="warning", hint=hint, code=code))
+        self.warnings.append(Diagnostic(message, file=self.shown(art), line=entry.line, severity="warning", hint=hint, code=code))
 
     def target_of(self, art: Article, entry: RelatedSpec) -> Article | None:
         """The article of the book this entry names, or None (warned about when it should have)."""
@@ -225,7 +225,7 @@ class _Resolver:
             art.id: ArticleLinks(tuple(self.in_book.get(art.id, ())), tuple(further[k] for k in self.outside_keys.get(art.id, ())))
             for art in self.articles
         }
-        return CrossReferences(by_article, tuple(further.values()), self.resolved, self.outside, self.ambiguous, tuple(self.diagnostics))
+        return CrossReferences(by_article, tuple(further.values()), self.resolved, self.outside, self.ambiguous, tuple(self.warnings))
 
 
 def _order(entry: RelatedSpec) -> tuple[str, str, str]:

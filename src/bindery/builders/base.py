@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -21,10 +21,12 @@ class Artifact:
     pages: int | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class BuildOutput:
-    artifacts: list[Artifact] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    """What one builder made: its files, and what it warned about."""
+
+    artifacts: tuple[Artifact, ...]
+    warnings: tuple[Diagnostic, ...] = ()
 
 
 class Builder:

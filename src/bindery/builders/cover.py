@@ -60,4 +60,4 @@ class CoverBuilder(Builder):
         strip_interactive(document)  # a print file: no bookmarks, links or anchors
         buffer = io.BytesIO()
         document.write_pdf(buffer)  # font subsets: ToUnicode covers every glyph drawn
-        return BuildOutput([Artifact(self.output_path(), buffer.getvalue(), pages=len(document.pages))])
+        return BuildOutput((Artifact(self.output_path(), buffer.getvalue(), pages=len(document.pages)),))

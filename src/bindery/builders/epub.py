@@ -85,7 +85,7 @@ class EpubBuilder(Builder):
         writer.process()
         writer.write()
         data = normalise_epub(buffer.getvalue(), modified)
-        return BuildOutput([Artifact(self.output_dir / output_names(book.slug, book.epub_filename).epub, data)], warnings)
+        return BuildOutput((Artifact(self.output_dir / output_names(book.slug, book.epub_filename).epub, data),), tuple(warnings))
 
 
 class _Writer(epub.EpubWriter):  # type: ignore[misc]  # EbookLib has no type hints

@@ -47,9 +47,9 @@ class PdfBuilder(Builder):
         with weasyprint_messages() as said:
             labels = [page.label for page in self.layout.page_map.pages]
             data = write_pdf(self.layout.document, self.book.pdf.profile, labels)
-        told = {d.message for d in self.layout.diagnostics}
-        diagnostics = [*self.layout.diagnostics, *(d for d in weasyprint_warnings(said) if d.message not in told)]
-        return BuildOutput([Artifact(self.output_path(), data, pages=self.layout.page_count)], diagnostics)
+        told = {d.message for d in self.layout.warnings}
+        warnings = (*self.layout.warnings, *(d for d in weasyprint_warnings(said) if d.message not in told))
+        return BuildOutput((Artifact(self.output_path(), data, pages=self.layout.page_count),), warnings)
 
 
 def write_pdf(document: weasyprint.Document, profile: str, labels: Sequence[str]) -> bytes:
