@@ -354,3 +354,33 @@ def test_the_pdf_and_the_epub_page_list_come_from_one_layout(tmp_path: Path, mon
         nav = z.read("OEBPS/nav.xhtml").decode()
     labels = re.findall(r'<a href="[^"]*#page-[^"]*">([^<]+)</a>', nav)
     assert labels == [page.label for page in made[0].page_map.pages]
+
+
+def test_the_navigation_document_is_rendered_once_with_its_page_list_linked_to_the_markers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bindery.pagemap import PageMap, PageStart
+    from bindery.pipeline import load_book
+    from bindery.render import render_ebook
+    from bindery.templating import Templates
+
+    loaded = load_book(ROOT / "tests" / "books" / "minimal")
+    chapter = next(loaded.book.chapters())
+    anchor = ((chapter.id, 0),)
+    # A blank page, then two pages whose folio repeats (ids page-1 and page-1-3).
+    page_map = PageMap((PageStart(1, "i", True, ()), PageStart(2, "1", False, anchor), PageStart(3, "1", False, ((chapter.id, 3),))))
+    templates = Templates(loaded.book.root, "ebook")
+    rendered: list[str] = []
+    real = templates.render
+
+    def counting(name: str, **context: object) -> str:
+        rendered.append(name)
+        return real(name, **context)
+
+    monkeypatch.setattr(templates, "render", counting)
+    rendering = render_ebook(loaded.book, loaded.xrefs, templates, page_map=page_map)
+    assert rendered.count("nav.xhtml.j2") == 1
+    assert [(p.id, p.document) for p in rendering.pages] == [(f"page-{n}", f"{chapter.unit}.xhtml") for n in ("i", "1", "1-3")]
+    nav = etree.fromstring(rendering.nav.encode())
+    (page_list,) = [n for n in nav.iterfind(".//x:nav", NS) if n.get(EPUB_TYPE) == "page-list"]
+    assert [a.get("href") for a in page_list.iterfind(".//x:a", NS)] == [p.href for p in rendering.pages]
+    chapter_doc = next(d for d in rendering.documents if d.name == f"{chapter.unit}.xhtml")
+    assert all(f'id="{p.id}"' in chapter_doc.content for p in rendering.pages)

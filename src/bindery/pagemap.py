@@ -21,6 +21,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from lxml import etree
+from markupsafe import escape
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -83,15 +84,41 @@ def locate_pages(documents: Sequence[tuple[str, str]], page_map: PageMap) -> lis
             docs[i] = following
         else:
             following = docs[i]  # type: ignore[assignment]
+    return [PageTarget(page.label, ident, doc or last) for page, ident, doc in zip(page_map.pages, _page_ids(page_map), docs, strict=True)]
+
+
+def unplaced_targets(page_map: PageMap) -> list[PageTarget]:
+    """The page targets before `locate_pages` knows their documents (`href` is `#id`): the
+    navigation document's page-list is rendered with these, then `link_page_list` points them
+    at their documents, so the navigation document is rendered once."""
+    return [PageTarget(page.label, ident, "") for page, ident in zip(page_map.pages, _page_ids(page_map), strict=True)]
+
+
+def link_page_list(content: str, targets: Sequence[PageTarget]) -> str:
+    """`content` (rendered with `unplaced_targets`) with each page's `#id` link pointing at its document."""
+    hrefs = {str(escape(t.id)): str(escape(t.href)) for t in targets}
+
+    def link(match: re.Match[str]) -> str:
+        href = hrefs.get(match.group(1))
+        return match.group(0) if href is None else f'href="{href}"'
+
+    return _PAGE_LINK.sub(link, content)
+
+
+_PAGE_LINK = re.compile(r'href="#(page-[^"]*)"')
+
+
+def _page_ids(page_map: PageMap) -> list[str]:
+    """Each page's marker id: `page-<folio>`, with the physical page number when a folio repeats."""
     used: set[str] = set()
-    targets = []
-    for page, doc in zip(page_map.pages, docs, strict=True):
+    ids = []
+    for page in page_map.pages:
         ident = f"page-{page.label}"
         if ident in used:
             ident = f"page-{page.label}-{page.number}"
         used.add(ident)
-        targets.append(PageTarget(page.label, ident, doc or last))
-    return targets
+        ids.append(ident)
+    return ids
 
 
 def place_page_breaks(name: str, content: str, page_map: PageMap, targets: Sequence[PageTarget]) -> str:

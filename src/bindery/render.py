@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from bindery.dates import long_date
 from bindery.indexing.pages import Locators, pages_of
 from bindery.model import Book
 from bindery.navigation import article_sections, outline_depth
-from bindery.pagemap import PageMap, PageTarget, locate_pages, place_page_breaks
+from bindery.pagemap import PageMap, PageTarget, link_page_list, locate_pages, place_page_breaks, unplaced_targets
 from bindery.printspec import PageMargins, screen_margins
 from bindery.reproducible import publication_date
 from bindery.templating import Templates
@@ -104,12 +104,11 @@ def render_ebook(
     docs = [_link_across(doc, id_to_doc) for doc in docs]
     first_body = next((d for d in docs if d.role in ("part", "chapter")), docs[0])
     nav_args = {"href": href, "first_body": first_body, "documents": docs, "title": "Contents", **ctx}
-    nav = templates.render("nav.xhtml.j2", page_list=(), **nav_args)
+    unplaced = unplaced_targets(page_map) if page_map is not None else []
+    nav = templates.render("nav.xhtml.j2", page_list=unplaced, **nav_args)  # once; its page-list is linked below
     pages: list[PageTarget] = []
     if page_map is not None and page_map.pages:
-        docs, nav, pages = _with_page_breaks(
-            docs, nav, toc_index, page_map, lambda pages: templates.render("nav.xhtml.j2", page_list=pages, **nav_args)
-        )
+        docs, nav, pages = _with_page_breaks(docs, nav, toc_index, page_map)
     nav_doc = Document("nav.xhtml", "Contents", nav, "toc")
     docs.insert(toc_index, nav_doc)
     max_page = page_map.max_page_number if pages and page_map is not None else 0
@@ -150,15 +149,14 @@ def _ebook_documents(book: Book, templates: Templates, ctx: dict[str, Any], cove
     return docs, toc_index
 
 
-def _with_page_breaks(
-    docs: list[Document], nav: str, toc_index: int, page_map: PageMap, render_nav: Callable[[list[PageTarget]], str]
-) -> tuple[list[Document], str, list[PageTarget]]:
-    """The documents and navigation document with the print page breaks placed, and the page targets."""
+def _with_page_breaks(docs: list[Document], nav: str, toc_index: int, page_map: PageMap) -> tuple[list[Document], str, list[PageTarget]]:
+    """The documents and navigation document (rendered with `unplaced_targets`) with the print
+    page breaks placed and the page-list linked to them, and the page targets."""
     spine = [(d.name, d.content) for d in docs]
     spine.insert(toc_index, ("nav.xhtml", nav))
     pages = locate_pages(spine, page_map)
     docs = [Document(d.name, d.title, place_page_breaks(d.name, d.content, page_map, pages), d.role) for d in docs]
-    nav = place_page_breaks("nav.xhtml", render_nav(pages), page_map, pages)
+    nav = place_page_breaks("nav.xhtml", link_page_list(nav, pages), page_map, pages)
     return docs, nav, pages
 
 
