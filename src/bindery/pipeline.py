@@ -23,6 +23,7 @@ from bindery.builders.epub import EpubBuilder
 from bindery.diagnostic_codes import check_ignorable
 from bindery.diagnostics import BinderyError, Diagnostic, without_ignored
 from bindery.manifest.load import load_manifest
+from bindery.manifest.vocabulary import PdfProfile
 from bindery.model import Book, assemble_book
 from bindery.outputs import prepare_output_dir, write_all_atomic
 from bindery.pagemap import PageMap
@@ -96,7 +97,7 @@ def build(
     loaded = load_book(path)
     book, xrefs = loaded.book, loaded.xrefs
     ignore = (*ignore, *loaded.ignored_codes)
-    out_dir = output_dir if output_dir is not None else Path(book.root) / "output"
+    out_dir = output_dir if output_dir is not None else book.root / "output"
     result = BuildResult(book, xrefs, warnings=list(loaded.warnings), ignored=loaded.dropped)
 
     layout = lay_out_print_edition(book, xrefs, say) if "pdf" in formats or page_list else None
@@ -130,7 +131,7 @@ def lay_out_print_edition(book: Book, xrefs: CrossReferences, say: Progress) -> 
     from bindery.layout import lay_out_print  # WeasyPrint is imported only by a build that lays out
 
     say("laying out the print edition")
-    return lay_out_print(book, xrefs, Templates(Path(book.root), "print"))
+    return lay_out_print(book, xrefs, Templates(book.root, "print"))
 
 
 def write_print_edition(book: Book, xrefs: CrossReferences, layout: PrintLayout, out_dir: Path, say: Progress) -> list[BuildOutput]:
@@ -140,7 +141,7 @@ def write_print_edition(book: Book, xrefs: CrossReferences, layout: PrintLayout,
 
     say(f"building the {PdfBuilder.format}")
     outputs = [PdfBuilder(book, xrefs, out_dir, layout=layout).build()]
-    if book.pdf.profile == "print":
+    if book.pdf.profile == PdfProfile.PRINT:
         say(f"building the {CoverBuilder.format}")
         outputs.append(CoverBuilder(book, xrefs, out_dir, interior_pages=layout.page_count).build())
     return outputs

@@ -11,6 +11,7 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -19,6 +20,7 @@ from markupsafe import Markup
 
 from bindery.dates import long_date
 from bindery.indexing.pages import Locators, pages_of
+from bindery.manifest.vocabulary import FurtherReadingMode, MatterKind
 from bindery.model import Book
 from bindery.navigation import article_sections, outline_depth
 from bindery.pagemap import PageMap, PageTarget, link_page_list, locate_pages, place_page_breaks, unplaced_targets
@@ -27,10 +29,25 @@ from bindery.reproducible import publication_date
 from bindery.templating import Templates
 from bindery.xref import CrossReferences
 
-BEFORE_TOC = ("dedication", "epigraph")
+BEFORE_TOC = (MatterKind.DEDICATION, MatterKind.EPIGRAPH)
 ID_ATTR = re.compile(r'\sid="([^"]+)"')
 LOCAL_HREF = re.compile(r'href="#([^"]+)"')
 IMG_SRC = re.compile(r'(?<=<img )src="([^"]*)"')
+
+
+class DocumentRole(StrEnum):
+    """What an EPUB content document holds."""
+
+    COVER = "cover"
+    TITLEPAGE = "titlepage"
+    COPYRIGHT = "copyright"
+    FRONT = "front"
+    TOC = "toc"  # the navigation document
+    PART = "part"
+    CHAPTER = "chapter"
+    BACK = "back"
+    FURTHER_READING = "further-reading"
+    INDEX = "index"
 
 
 @dataclass(frozen=True)
@@ -40,7 +57,7 @@ class Document:
     name: str  # file name inside the package, e.g. chapter-3.xhtml
     title: str
     content: str
-    role: str  # cover | titlepage | copyright | front | toc | part | chapter | back | further-reading | index
+    role: DocumentRole
 
 
 @dataclass(frozen=True)
@@ -62,7 +79,7 @@ class PrintRendering:
 def _context(book: Book, xrefs: CrossReferences) -> dict[str, Any]:
     front_early = [m for m in book.front_matter if m.kind in BEFORE_TOC]
     front_late = [m for m in book.front_matter if m.kind not in BEFORE_TOC]
-    show_further = book.further_reading == "appendix" and bool(xrefs.further_reading)
+    show_further = book.further_reading == FurtherReadingMode.APPENDIX and bool(xrefs.further_reading)
     return {
         "book": book,
         "meta": book.metadata,
@@ -70,7 +87,7 @@ def _context(book: Book, xrefs: CrossReferences) -> dict[str, Any]:
         "front_early": front_early,
         "front_late": front_late,
         "show_further_reading": show_further,
-        "inline_further_reading": book.further_reading == "inline",
+        "inline_further_reading": book.further_reading == FurtherReadingMode.INLINE,
         "year": publication_date(book.metadata.date)[:4],
         "published": publication_date(book.metadata.date),  # YYYY[-MM[-DD]]: the manifest's date, else the build's day
         "long_date": lambda iso: long_date(iso, book.metadata.language),  # "26 July 2025" in en-GB
@@ -102,14 +119,14 @@ def render_ebook(
         return f"{id_to_doc.get(ident, '')}#{ident}"
 
     docs = [_link_across(doc, id_to_doc) for doc in docs]
-    first_body = next((d for d in docs if d.role in ("part", "chapter")), docs[0])
+    first_body = next((d for d in docs if d.role in (DocumentRole.PART, DocumentRole.CHAPTER)), docs[0])
     nav_args = {"href": href, "first_body": first_body, "documents": docs, "title": "Contents", **ctx}
     unplaced = unplaced_targets(page_map) if page_map is not None else []
     nav = templates.render("nav.xhtml.j2", page_list=unplaced, **nav_args)  # once; its page-list is linked below
     pages: list[PageTarget] = []
     if page_map is not None and page_map.pages:
         docs, nav, pages = _with_page_breaks(docs, nav, toc_index, page_map)
-    nav_doc = Document("nav.xhtml", "Contents", nav, "toc")
+    nav_doc = Document("nav.xhtml", "Contents", nav, DocumentRole.TOC)
     docs.insert(toc_index, nav_doc)
     max_page = page_map.max_page_number if pages and page_map is not None else 0
     ncx = templates.render("toc.ncx.j2", href=href, title=book.metadata.title, page_list=pages, max_page_number=max_page, **ctx)
@@ -121,30 +138,30 @@ def _ebook_documents(book: Book, templates: Templates, ctx: dict[str, Any], cove
     """The EPUB's documents in reading order, without the navigation document, and where it goes."""
     docs: list[Document] = []
 
-    def add(name: str, template: str, title: str, role: str, **extra: Any) -> None:
+    def add(name: str, template: str, title: str, role: DocumentRole, **extra: Any) -> None:
         content = templates.render(template, doc_name=name, title=title, href=_local_href, **ctx, **extra)
         docs.append(Document(name, title, content, role))
 
     if cover_href:
-        add("cover.xhtml", "cover.xhtml.j2", "Cover", "cover")
-    add("titlepage.xhtml", "titlepage.xhtml.j2", book.metadata.title, "titlepage")
-    add("copyright.xhtml", "copyright.xhtml.j2", "Copyright", "copyright")
+        add("cover.xhtml", "cover.xhtml.j2", "Cover", DocumentRole.COVER)
+    add("titlepage.xhtml", "titlepage.xhtml.j2", book.metadata.title, DocumentRole.TITLEPAGE)
+    add("copyright.xhtml", "copyright.xhtml.j2", "Copyright", DocumentRole.COPYRIGHT)
     for matter in ctx["front_early"]:
-        add(f"{matter.unit}.xhtml", "matter.xhtml.j2", matter.title, "front", matter=matter, division="frontmatter")
+        add(f"{matter.unit}.xhtml", "matter.xhtml.j2", matter.title, DocumentRole.FRONT, matter=matter, division="frontmatter")
     toc_index = len(docs)
     for matter in ctx["front_late"]:
-        add(f"{matter.unit}.xhtml", "matter.xhtml.j2", matter.title, "front", matter=matter, division="frontmatter")
+        add(f"{matter.unit}.xhtml", "matter.xhtml.j2", matter.title, DocumentRole.FRONT, matter=matter, division="frontmatter")
     for part in book.parts:
         if part.title is not None:
-            add(f"{part.unit}.xhtml", "part.xhtml.j2", part.title, "part", part=part)
+            add(f"{part.unit}.xhtml", "part.xhtml.j2", part.title, DocumentRole.PART, part=part)
         for chapter in part.chapters:
-            add(f"{chapter.unit}.xhtml", "chapter.xhtml.j2", chapter.title, "chapter", chapter=chapter)
+            add(f"{chapter.unit}.xhtml", "chapter.xhtml.j2", chapter.title, DocumentRole.CHAPTER, chapter=chapter)
     for matter in book.back_matter:
-        add(f"{matter.unit}.xhtml", "matter.xhtml.j2", matter.title, "back", matter=matter, division="backmatter")
+        add(f"{matter.unit}.xhtml", "matter.xhtml.j2", matter.title, DocumentRole.BACK, matter=matter, division="backmatter")
     if ctx["show_further_reading"]:
-        add("further-reading.xhtml", "further-reading.xhtml.j2", "Further Reading", "further-reading")
+        add("further-reading.xhtml", "further-reading.xhtml.j2", "Further Reading", DocumentRole.FURTHER_READING)
     if book.index is not None:
-        add("index.xhtml", "index.xhtml.j2", book.index.title, "index")
+        add("index.xhtml", "index.xhtml.j2", book.index.title, DocumentRole.INDEX)
 
     return docs, toc_index
 

@@ -21,7 +21,7 @@ from bindery.manifest.schema import Metadata
 from bindery.model import Book
 from bindery.output_names import output_names
 from bindery.pagemap import PageMap
-from bindery.render import Document, package_images, render_ebook
+from bindery.render import Document, DocumentRole, package_images, render_ebook
 from bindery.reproducible import build_time, normalise_epub, publication_date
 from bindery.templating import Kind
 from bindery.xref import CrossReferences
@@ -65,7 +65,10 @@ class EpubBuilder(Builder):
         spine = []
         for n, doc in enumerate((package_images(d, book) for d in rendering.documents), start=1):
             item = epub.EpubItem(
-                uid="nav" if doc.role == "toc" else f"doc-{n}", file_name=doc.name, media_type=XHTML, content=doc.content.encode("utf-8")
+                uid="nav" if doc.role == DocumentRole.TOC else f"doc-{n}",
+                file_name=doc.name,
+                media_type=XHTML,
+                content=doc.content.encode("utf-8"),
             )
             item.properties = _properties(doc)
             pub.add_item(item)
@@ -150,7 +153,7 @@ def _cover_image(book: Book) -> CoverImage:
 
 def _properties(doc: Document) -> list[str]:
     props = []
-    if doc.role == "toc":
+    if doc.role == DocumentRole.TOC:
         props.append("nav")
     if "<svg" in doc.content:
         props.append("svg")
