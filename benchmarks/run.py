@@ -207,7 +207,7 @@ def child_stages(book_dir: Path, scratch: Path) -> dict[str, Any]:
 
     from bindery.builders.epub import EpubBuilder
     from bindery.manifest import load_manifest
-    from bindery.model import assemble_book
+    from bindery.model.assemble import assemble_book
     from bindery.render import render_ebook, render_print
     from bindery.sources import read_sources
     from bindery.templating import Templates

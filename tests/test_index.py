@@ -15,10 +15,11 @@ import pytest
 from bindery.diagnostics import BinderyError
 from bindery.indexing.collation import letter_group, sort_key
 from bindery.indexing.entries import MAX_LOCATORS, build_index
-from bindery.indexing.markup import IndexExtension, IndexMark
+from bindery.indexing.markup import IndexExtension
 from bindery.indexing.pages import group_pages
 from bindery.indexing.terms import IndexTerm, IndexTerms, load_index_terms, mark_terms
 from bindery.manifest import load_manifest
+from bindery.model.types import IndexMark
 from bindery.pipeline import build, load_book
 from conftest import EPOCH
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bindery.indexing.entries import BookIndex, Entry
 from bindery.layout_pages import _infer_labels
+from bindery.model.types import BookIndex, Entry
 from bindery.pipeline import load_book
 from conftest import ROOT, Built, pdf_pages_text
 

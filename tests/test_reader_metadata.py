@@ -467,7 +467,7 @@ def test_sample_and_small_book_pass_epubcheck(sample_epub: dict[str, str], tmp_p
 def test_sections_nest_subsections_and_keep_a_stray_one(tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from bindery.content import Heading
+    from bindery.model.types import Heading
     from bindery.navigation import article_sections, outline_depth
 
     book = load_book(small_book(tmp_path)).book

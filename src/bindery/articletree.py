@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from bindery.allowlist import SVG_NS, XLINK_HREF
 from bindery.diagnostics import Diagnostic
+from bindery.model.types import Heading, LinkOut
 from bindery.sanitize import EPUB_NS, classify_url
 from bindery.tagbalance import without_code
 
@@ -33,23 +34,6 @@ LONG_WORD = 120  # characters without a break opportunity that no printed line h
 WIDE_TABLE = 16  # columns a printed page cannot show readably
 _LONG_WORD = re.compile(r"[^\s\-\u00ad\u200b/]{" + str(LONG_WORD) + ",}")
 _FOOTNOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)
-
-
-@dataclass(frozen=True)
-class Heading:
-    id: str
-    text: str
-    level: int
-
-
-@dataclass(frozen=True)
-class LinkOut:
-    """A link to another article: checked once every article is rendered."""
-
-    anchor: str  # the id the link points at
-    article: str  # the target article's id (where the link goes when `anchor` does not exist)
-    written: str  # the href as the author wrote it
-    line: int | None
 
 
 @dataclass

@@ -24,7 +24,6 @@ import posixpath
 import re
 import unicodedata
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
@@ -39,14 +38,6 @@ IMAGE_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF", ".
 MEDIA_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "SVG": "image/svg+xml", "WebP": "image/webp"}
 # Package names Bindery writes itself: an article's image never takes one.
 GENERATED_NAMES = frozenset({"images/bindery-cover.png", "css/book.css"} | {f"images/cover{suffix}" for suffix in IMAGE_TYPES})
-
-
-@dataclass(frozen=True)
-class Asset:
-    source: str  # book-relative path, as the article names it (decoded)
-    package_name: str  # inside the EPUB, e.g. images/my-picture.png
-    media_type: str
-    data: bytes  # what both outputs use (an SVG cleaned)
 
 
 class ImageRefused(Exception):

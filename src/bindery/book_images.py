@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import Protocol
 
-from bindery.assets import Asset, ImageRefused, load_image, package_names
+from bindery.assets import ImageRefused, load_image, package_names
 from bindery.diagnostics import BinderyError, Diagnostic
 from bindery.manifest.schema import Manifest
+from bindery.model.types import Asset
 from bindery.paths import display_path
 
 

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 
 import markdown
 
-from bindery.articletree import Heading, LinkOut, book_semantics, check_footnotes
+from bindery.articletree import book_semantics, check_footnotes
 from bindery.diagnostics import BinderyError, Diagnostic
-from bindery.indexing.markup import IndexExtension, IndexMark, MarkProblem
+from bindery.indexing.markup import IndexExtension, MarkProblem
+from bindery.model.types import Heading, IndexMark, LinkOut
 from bindery.sanitize import clean_html, serialize_inner
 from bindery.tagbalance import HTML_VOID, locate_unbalanced, without_code
 

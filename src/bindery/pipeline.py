@@ -24,7 +24,8 @@ from bindery.diagnostic_codes import check_ignorable
 from bindery.diagnostics import BinderyError, Diagnostic, without_ignored
 from bindery.manifest.load import load_manifest
 from bindery.manifest.vocabulary import PdfProfile
-from bindery.model import Book, assemble_book
+from bindery.model.assemble import assemble_book
+from bindery.model.types import Book
 from bindery.outputs import prepare_output_dir, write_all_atomic
 from bindery.pagemap import PageMap
 from bindery.sources import read_sources

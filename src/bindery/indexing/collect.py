@@ -8,9 +8,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from bindery.diagnostics import Diagnostic
-from bindery.indexing.entries import BookIndex, build_index
-from bindery.indexing.markup import IndexMark, MarkProblem
+from bindery.indexing.entries import build_index
+from bindery.indexing.markup import MarkProblem
 from bindery.indexing.terms import INDEX_FILE, IndexTerms, front_matter_marks, load_index_terms, mark_terms
+from bindery.model.types import BookIndex, IndexMark
 
 
 def load_terms(root: Path, display: str) -> tuple[IndexTerms | None, list[Diagnostic]]:

@@ -10,13 +10,13 @@ entry that does not exist, an entry with more than `MAX_LOCATORS` places.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bindery.diagnostics import Diagnostic
 from bindery.indexing.collation import letter_group, sort_key
-from bindery.indexing.markup import IndexMark
 from bindery.indexing.terms import IndexTerms
+from bindery.model.types import BookIndex, Entry, IndexMark, LetterGroup
 
 MAX_LOCATORS = 10
 
@@ -27,38 +27,6 @@ class MarkSite:
 
     file: str
     line: int | None
-
-
-@dataclass(frozen=True)
-class Entry:
-    id: str  # index--e12, the target of "see" links in the EPUB
-    term: str
-    locators: tuple[str, ...]  # ids of the marked places, in reading order
-    see: tuple[tuple[str, str | None], ...] = ()  # (shown as, id of the entry) per "see"
-    see_also: tuple[tuple[str, str | None], ...] = ()
-    subentries: tuple[Entry, ...] = ()
-
-
-@dataclass(frozen=True)
-class LetterGroup:
-    label: str
-    id: str
-    entries: tuple[Entry, ...]
-
-
-@dataclass(frozen=True)
-class BookIndex:
-    title: str
-    groups: tuple[LetterGroup, ...]
-
-    def entries(self) -> Iterator[Entry]:
-        for group in self.groups:
-            for entry in group.entries:
-                yield entry
-                yield from entry.subentries
-
-    def locator_ids(self) -> list[str]:
-        return [ident for entry in self.entries() for ident in entry.locators]
 
 
 @dataclass

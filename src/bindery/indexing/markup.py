@@ -26,6 +26,8 @@ import markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
+from bindery.model.types import IndexMark
+
 MAX_LEVELS = 2  # an entry and its sub-entry
 MARK = r"\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\{\s*\.index\b([^{}\n]*)\}"
 ATTRIBUTE = re.compile(r"""([A-Za-z][\w-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"']+))|(\S+)""")
@@ -33,21 +35,6 @@ ATTRIBUTES = ("term", "sort", "see", "seealso", "see-also")
 STASH = re.compile("\x02[^\x03]*\x03")
 MARKUP_CHARS = re.compile(r"[*_`]")
 MARK_ID = "ix--{n}"
-
-
-@dataclass(frozen=True)
-class IndexMark:
-    """One marked place in an article."""
-
-    id: str  # within the article (ix--3); the article's id prefixes it in the book
-    path: tuple[str, ...]  # ("Cover", "spine width")
-    text: str  # what the reader sees there ("" for an invisible mark)
-    sort: str | None = None
-    see: str | None = None
-    see_also: tuple[str, ...] = ()
-    source: str = ""  # the markup as written, to find its line for messages
-    file: str = ""  # the article, as messages name it (set by the model)
-    line: int | None = None
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bindery.indexing.entries import Entry
     from bindery.model import Book
+    from bindery.model.types import Entry
     from bindery.pagemap import PageMap
 
 

@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from bindery.diagnostics import Diagnostic, Report, did_you_mean
-from bindery.indexing.markup import MARK_ID, MAX_LEVELS, IndexMark, split_term
+from bindery.indexing.markup import MARK_ID, MAX_LEVELS, split_term
 from bindery.limits import MAX_MANIFEST_BYTES
+from bindery.model.types import IndexMark
 from bindery.textinput import decode_text, read_capped
 from bindery.yamlsource import LineMap, key_path, load_yaml
 

@@ -1,6 +1,6 @@
-"""Stage 3: the book model, built from the manifest and the sources.
+"""Stage 3: the book model (`bindery.model.types`), built from the manifest and the sources.
 
-Everything here is immutable. `assemble_book` numbers chapters and parts,
+Everything the model holds is immutable. `assemble_book` numbers chapters and parts,
 gives every article a book-wide unique id and renders its Markdown body once;
 later stages only read the model.
 """
@@ -9,151 +9,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
-from pathlib import Path, PurePosixPath
+from dataclasses import replace
+from pathlib import PurePosixPath
 
-from bindery.articletree import Heading, LinkOut
-from bindery.assets import Asset
 from bindery.book_images import check_images, cover_asset
 from bindery.content import render_markdown
-from bindery.diagnostics import BinderyError, Diagnostic, Report
+from bindery.diagnostics import BinderyError, Report
 from bindery.indexing import collect
-from bindery.indexing.entries import BookIndex
-from bindery.indexing.markup import IndexMark
-from bindery.manifest.options import NavigationSettings
-from bindery.manifest.schema import Manifest, Metadata, PdfSettings
-from bindery.manifest.vocabulary import FurtherReadingMode, MatterKind
+from bindery.manifest.schema import Manifest
+from bindery.model.types import Article, Book, Chapter, IndexMark, Matter, Part
 from bindery.paths import display_path, slugify
-from bindery.sources import RAW_EXPORT_SUFFIXES, RelatedSpec, Source
+from bindery.sources import RAW_EXPORT_SUFFIXES, Source
 
 # Ids the templates use themselves; an article never takes one of them.
 RESERVED_IDS = frozenset(
     {"toc", "title-page", "half-title", "copyright", "cover", "nav", "landmarks", "page-list", "further-reading", "dedication", "index"}
 )
-MATTER_TITLES = {
-    "dedication": "Dedication",
-    "epigraph": "Epigraph",
-    "foreword": "Foreword",
-    "preface": "Preface",
-    "introduction": "Introduction",
-    "prologue": "Prologue",
-    "appendix": "Appendix",
-    "afterword": "Afterword",
-    "epilogue": "Epilogue",
-    "glossary": "Glossary",
-    "bibliography": "Bibliography",
-    "acknowledgments": "Acknowledgments",
-    "about-the-author": "About the Author",
-    "colophon": "Colophon",
-}
-
-
-@dataclass(frozen=True)
-class Article:
-    id: str  # unique across the book; also the anchor of its heading
-    source: str  # path relative to the book folder
-    title: str
-    summary: str | None
-    date: str | None
-    authors: tuple[str, ...]
-    category: str | None
-    related: tuple[RelatedSpec, ...]
-    html: str  # body as an XHTML fragment
-    headings: tuple[Heading, ...]
-    images: tuple[str, ...]
-    digest: str
-    image_lines: tuple[tuple[str, int | None], ...] = ()  # (image, source line) for messages
-    index_marks: tuple[IndexMark, ...] = ()  # the places the index points at, ids book-wide
-    links: tuple[LinkOut, ...] = ()  # links to other articles
-
-
-@dataclass(frozen=True)
-class Chapter:
-    id: str
-    number: int
-    title: str
-    articles: tuple[Article, ...]
-    grouped: bool  # a titled group: its articles are sections
-    unit: str  # name of the document that holds it (EPUB file stem)
-
-
-@dataclass(frozen=True)
-class Part:
-    id: str
-    number: int | None  # None: a book without parts has one untitled part
-    title: str | None
-    chapters: tuple[Chapter, ...]
-    unit: str
-
-
-@dataclass(frozen=True)
-class Matter:
-    """A front- or back-matter article: dedication, preface, appendix..."""
-
-    kind: MatterKind
-    article: Article
-    unit: str
-
-    @property
-    def id(self) -> str:
-        return self.article.id
-
-    @property
-    def title(self) -> str:
-        return self.article.title or MATTER_TITLES[self.kind]
-
-
-@dataclass(frozen=True)
-class Book:
-    metadata: Metadata
-    slug: str
-    front_matter: tuple[Matter, ...]
-    parts: tuple[Part, ...]
-    back_matter: tuple[Matter, ...]
-    further_reading: FurtherReadingMode
-    pdf: PdfSettings
-    epub_filename: str
-    root: Path  # the book folder (absolute path)
-    warnings: tuple[Diagnostic, ...] = ()  # found while assembling (e.g. raw HTML removed)
-    index: BookIndex | None = None  # back_matter has {type: index}
-    navigation: NavigationSettings = NavigationSettings()  # how deep the nav, NCX and bookmarks go
-    assets: tuple[Asset, ...] = ()  # every image the articles show, decoded and checked; the only files builders read
-    cover: Asset | None = None  # the manifest's cover image, checked like the others
-
-    def asset(self, source: str) -> Asset | None:
-        return next((a for a in self.assets if a.source == source), None)
-
-    @property
-    def has_parts(self) -> bool:
-        return any(p.title is not None for p in self.parts)
-
-    def chapters(self) -> Iterator[Chapter]:
-        for part in self.parts:
-            yield from part.chapters
-
-    def articles(self) -> Iterator[Article]:
-        for matter in self.front_matter:
-            yield matter.article
-        for chapter in self.chapters():
-            yield from chapter.articles
-        for matter in self.back_matter:
-            yield matter.article
-
-    def chapter_of(self, article_id: str) -> Chapter | None:
-        for chapter in self.chapters():
-            if any(a.id == article_id for a in chapter.articles):
-                return chapter
-        return None
-
-    def unit_of(self, article_id: str) -> str:
-        for matter in (*self.front_matter, *self.back_matter):
-            if matter.id == article_id:
-                return matter.unit
-        chapter = self.chapter_of(article_id)
-        if chapter is None:
-            raise KeyError(article_id)
-        return chapter.unit
-
 
 # Ids the model gives units itself (chapter-3, part-1, front-2, page-7...).
 GENERATED_ID = re.compile(r"(chapter|part|front|back|page)-\d+")
