@@ -384,3 +384,19 @@ def test_the_navigation_document_is_rendered_once_with_its_page_list_linked_to_t
     assert [a.get("href") for a in page_list.iterfind(".//x:a", NS)] == [p.href for p in rendering.pages]
     chapter_doc = next(d for d in rendering.documents if d.name == f"{chapter.unit}.xhtml")
     assert all(f'id="{p.id}"' in chapter_doc.content for p in rendering.pages)
+
+
+def test_the_page_list_own_ids_are_no_place_a_print_page_begins(tmp_path: Path) -> None:
+    from bindery.pagemap import PageMap, PageStart
+    from bindery.pipeline import load_book
+    from bindery.render import render_ebook
+    from bindery.templating import Templates
+
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "book.yaml").write_text("title: Ids\nlanguage: en\nchapters: [chapters/page-list-title.md]\n")
+    (tmp_path / "chapters/page-list-title.md").write_text("---\ntitle: A Chapter\n---\n\nThe first words.\n")
+    loaded = load_book(tmp_path)
+    assert next(loaded.book.articles()).id == "page-list-title"  # the nav's page-list heading has this id too
+    page_map = PageMap((PageStart(1, "1", False, (("page-list-title", 0),)),))
+    rendering = render_ebook(loaded.book, loaded.xrefs, Templates(tmp_path, "ebook"), page_map=page_map)
+    assert [p.document for p in rendering.pages] == ["chapter-1.xhtml"]

@@ -108,6 +108,15 @@ def link_page_list(content: str, targets: Sequence[PageTarget]) -> str:
 _PAGE_LINK = re.compile(r'href="#(page-[^"]*)"')
 
 
+def without_page_list(content: str) -> str:
+    """The navigation document without its page-list `nav`, for `locate_pages`: the page-list's
+    own ids (`page-list-title`) are no place a print page begins, whatever article shares them."""
+    return _PAGE_LIST_NAV.sub("", content)
+
+
+_PAGE_LIST_NAV = re.compile(r'<nav\b[^>]*\bepub:type="page-list".*?</nav>', re.S)
+
+
 def _page_ids(page_map: PageMap) -> list[str]:
     """Each page's marker id: `page-<folio>`, with the physical page number when a folio repeats."""
     used: set[str] = set()

@@ -23,7 +23,7 @@ from bindery.indexing.pages import Locators, pages_of
 from bindery.manifest.vocabulary import FurtherReadingMode, MatterKind
 from bindery.model import Book
 from bindery.navigation import article_sections, outline_depth
-from bindery.pagemap import PageMap, PageTarget, link_page_list, locate_pages, place_page_breaks, unplaced_targets
+from bindery.pagemap import PageMap, PageTarget, link_page_list, locate_pages, place_page_breaks, unplaced_targets, without_page_list
 from bindery.printspec import PageMargins, screen_margins
 from bindery.reproducible import publication_date
 from bindery.templating import Templates
@@ -170,7 +170,7 @@ def _with_page_breaks(docs: list[Document], nav: str, toc_index: int, page_map: 
     """The documents and navigation document (rendered with `unplaced_targets`) with the print
     page breaks placed and the page-list linked to them, and the page targets."""
     spine = [(d.name, d.content) for d in docs]
-    spine.insert(toc_index, ("nav.xhtml", nav))
+    spine.insert(toc_index, ("nav.xhtml", without_page_list(nav)))
     pages = locate_pages(spine, page_map)
     docs = [Document(d.name, d.title, place_page_breaks(d.name, d.content, page_map, pages), d.role) for d in docs]
     nav = place_page_breaks("nav.xhtml", link_page_list(nav, pages), page_map, pages)
