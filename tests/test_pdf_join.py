@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+from pathlib import Path
 from typing import Any
 
 import pikepdf
@@ -241,3 +242,16 @@ def test_bad_chunks_and_labels_are_refused(digital: tuple[Book, bytes]) -> None:
         join_chunks(made.chunks, labels=made.labels[:-1], profile="digital")
     with pytest.raises(JoinError, match="no chunks"):
         join_chunks([], labels=[], profile="digital")
+
+
+def test_the_joined_pages_look_like_the_one_documents(digital: tuple[Book, bytes], tmp_path: Path) -> None:
+    """The merged fonts draw every glyph: each page renders to the same pixels as the one document's
+    (the code font's glyphs come from the first and the third chunk's subsets)."""
+    made, joined = digital
+    for name, data in (("joined", joined), ("whole", made.whole)):
+        (tmp_path / f"{name}.pdf").write_bytes(data)
+        subprocess.run(["pdftoppm", "-r", "50", "-gray", str(tmp_path / f"{name}.pdf"), str(tmp_path / name)], check=True)
+    joined_pages = sorted(tmp_path.glob("joined-*.pgm"))
+    assert len(joined_pages) == 10
+    for page in joined_pages:
+        assert page.read_bytes() == (tmp_path / page.name.replace("joined", "whole")).read_bytes(), page.name
