@@ -44,7 +44,7 @@ def merge_programs(programs: Sequence[tuple[bytes, frozenset[int]]]) -> bytes:
 
 
 def _load(data: bytes) -> Any:
-    return TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=False)
+    return TTFont(io.BytesIO(data), recalcTimestamp=False)
 
 
 def _glyph_count(data: bytes) -> int:

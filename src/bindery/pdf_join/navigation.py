@@ -147,6 +147,7 @@ def add_page_labels(out: pikepdf.Pdf, labels: Sequence[str]) -> None:
         label = pikepdf.Dictionary(S=pikepdf.Name("/" + style))
         if first != 1:
             label.St = first
-        nums.extend(pikepdf.Array([index, label]))
+        nums.append(index)
+        nums.append(label)
     if len(nums):
         out.Root.PageLabels = pikepdf.Dictionary(Nums=nums)

@@ -50,9 +50,7 @@ def merge_structure_trees(out: pikepdf.Pdf, sources: Sequence[pikepdf.Pdf], firs
                     nums[next_annotation_key] = parents[int(old)]
                     annotation.StructParent = next_annotation_key
                     next_annotation_key += 1
-    flat = pikepdf.Array()
-    for key in sorted(nums):
-        flat.extend(pikepdf.Array([key, nums[key]]))
+    flat = pikepdf.Array([item for key in sorted(nums) for item in (key, nums[key])])  # one copy, not one per key
     root.ParentTree = out.make_indirect(pikepdf.Dictionary(Nums=flat))
     root.ParentTreeNextKey = next_annotation_key
     out.Root.StructTreeRoot = root
