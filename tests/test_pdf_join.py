@@ -22,17 +22,22 @@ from bindery.pdf_join import CROSS_CHUNK_PREFIX, ChunkPdf, JoinError, join_chunk
 from pdf_join_books import Book, make_book
 
 
-@pytest.fixture(scope="module", params=["digital", "print"])
-def book(request: pytest.FixtureRequest) -> tuple[str, Book, bytes]:
-    profile: str = request.param
-    made = make_book(profile)
-    return profile, made, join_chunks(made.chunks, labels=made.labels, profile=profile)
-
-
 @pytest.fixture(scope="module")
 def digital() -> tuple[Book, bytes]:
     made = make_book("digital")
     return made, join_chunks(made.chunks, labels=made.labels, profile="digital")
+
+
+@pytest.fixture(scope="module")
+def printed() -> tuple[Book, bytes]:
+    made = make_book("print")
+    return made, join_chunks(made.chunks, labels=made.labels, profile="print")
+
+
+@pytest.fixture(params=["digital", "printed"])
+def book(request: pytest.FixtureRequest) -> tuple[str, Book, bytes]:
+    made, joined = request.getfixturevalue(request.param)
+    return request.param, made, joined
 
 
 def _pdfinfo(data: bytes) -> dict[str, str]:
@@ -195,10 +200,8 @@ def test_page_labels_are_the_printed_folios(digital: tuple[Book, bytes]) -> None
         assert repr(pdf.Root.PageLabels) == repr(whole.Root.PageLabels)
 
 
-def test_the_print_profile_has_no_outline_links_tags_or_labels(book: tuple[str, Book, bytes]) -> None:
-    profile, made, joined = book
-    if profile != "print":
-        pytest.skip("the print profile's test")
+def test_the_print_profile_has_no_outline_links_tags_or_labels(printed: tuple[Book, bytes]) -> None:
+    _made, joined = printed
     with _open(joined) as pdf:
         assert not {"/Outlines", "/StructTreeRoot", "/PageLabels"} & set(pdf.Root.keys())
         assert all("/Annots" not in page.obj for page in pdf.pages)
@@ -255,3 +258,53 @@ def test_the_joined_pages_look_like_the_one_documents(digital: tuple[Book, bytes
     assert len(joined_pages) == 10
     for page in joined_pages:
         assert page.read_bytes() == (tmp_path / page.name.replace("joined", "whole")).read_bytes(), page.name
+
+
+def _edited(chunk: ChunkPdf, edit: Any) -> ChunkPdf:
+    with _open(chunk.pdf) as pdf:
+        edit(pdf)
+        buffer = io.BytesIO()
+        pdf.save(buffer)
+    return ChunkPdf(buffer.getvalue(), chunk.bookmarks, chunk.anchors)
+
+
+def test_a_font_whose_chunks_disagree_keeps_one_copy_per_chunk(digital: tuple[Book, bytes]) -> None:
+    """Two chunks mapping one glyph to different text are never merged into one wrong map:
+    the font keeps both copies and every page reads back as its chunk wrote it."""
+    made, _ = digital
+
+    def remap_first_glyph(pdf: pikepdf.Pdf) -> None:
+        for font in pdf.pages[0].Resources.Font.values():
+            cmap = font.ToUnicode.read_bytes()
+            gid = re.search(rb"beginbfchar\n<([0-9a-f]{4})>", cmap)
+            assert gid
+            font.ToUnicode.write(re.sub(rb"<" + gid.group(1) + rb"> <[0-9a-f]+>", b"<" + gid.group(1) + b"> <0058>", cmap))
+
+    third = _edited(made.chunks[2], remap_first_glyph)
+    chunks = [*made.chunks[:2], third]
+    joined = join_chunks(chunks, labels=made.labels, profile="digital")
+    names = [row[0] for row in _fonts(joined)]
+    assert sorted(set(names)) == sorted(row[0] for row in _fonts(made.whole))
+    # the edited chunk's Charis and code font disagree with the first chunk's: a second copy each
+    # (its bold's first glyph is one no other chunk draws: it still merges)
+    assert sorted(names) == sorted([*(row[0] for row in _fonts(made.whole)), "JOQWWV+Charis", "LRFUTW+BinderyCode-Medium"])
+    expected = [page for chunk in chunks for page in _pages_text(chunk.pdf)[:-1]]
+    assert _pages_text(joined)[:-1] == expected
+    assert _pages_text(joined)[-3:-1] != _pages_text(made.whole)[-3:-1]  # the edit shows: X where the chunk says X
+
+
+def test_a_link_to_an_id_no_chunk_has_loses_its_action(digital: tuple[Book, bytes]) -> None:
+    made, _ = digital
+
+    def point_nowhere(pdf: pikepdf.Pdf) -> None:
+        for annotation in pdf.pages[0].Annots:
+            if str(annotation.A.URI).startswith(CROSS_CHUNK_PREFIX):
+                annotation.A.URI = pikepdf.String(CROSS_CHUNK_PREFIX + "nowhere")
+
+    joined = join_chunks([_edited(made.chunks[0], point_nowhere), *made.chunks[1:]], labels=made.labels, profile="digital")
+    with _open(joined) as pdf:
+        first_page = list(pdf.pages[0].Annots)
+        assert len(first_page) == 2
+        assert all("/A" not in annotation and "/Dest" not in annotation for annotation in first_page)
+        assert [str(annotation.Contents) for annotation in first_page] == ["nowhere", "nowhere"]
+        assert _parent_tree_is_consistent(pdf) > 10  # the annotations stay tagged

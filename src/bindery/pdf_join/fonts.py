@@ -46,22 +46,68 @@ _FIXED_PITCH = 1  # font descriptor flag bit 1
 
 
 def merge_fonts(out: pikepdf.Pdf, sources: Sequence[pikepdf.Pdf]) -> None:
-    """Give every font resource name of the joined pages one font object."""
-    uses: dict[tuple[str, str], list[tuple[pikepdf.Object, str]]] = {}
-    fonts: dict[tuple[str, str], dict[tuple[int, int], pikepdf.Object]] = {}
+    """Give every font resource name of the joined pages one font object (or as few as agree)."""
+    uses: list[tuple[pikepdf.Object, str, tuple[int, int]]] = []
+    groups: dict[tuple[str, str], dict[tuple[int, int], pikepdf.Object]] = {}
     for font_dictionary in _font_dictionaries(out):
         for key, font in font_dictionary.items():
-            group = (key, str(font.get("/BaseFont", "")))
-            uses.setdefault(group, []).append((font_dictionary, key))
-            fonts.setdefault(group, {}).setdefault(font.objgen, font)
-    for group, distinct in fonts.items():
-        if len(distinct) < 2:
+            uses.append((font_dictionary, key, font.objgen))
+            groups.setdefault((key, str(font.get("/BaseFont", ""))), {}).setdefault(font.objgen, font)
+    replacements: dict[tuple[int, int], pikepdf.Object] = {}
+    for distinct in groups.values():
+        if len(distinct) > 1:
+            replacements.update(_merged_group(out, list(distinct.values())))
+    for font_dictionary, key, objgen in uses:
+        if objgen in replacements:
+            font_dictionary[key] = replacements[objgen]
+
+
+def _merged_group(out: pikepdf.Pdf, fonts: list[pikepdf.Object]) -> dict[tuple[int, int], pikepdf.Object]:
+    """The chunks' copies of one font, each mapped to its merged font: the copies merge in
+    clusters whose ToUnicode maps agree (all of them, unless a chunk maps a glyph differently)."""
+    clusters: list[tuple[_Cluster, list[pikepdf.Object]]] = []
+    for font in fonts:
+        parts = _parts(font)
+        if parts is None:
             continue
-        merged = _merged_font(out, list(distinct.values()))
-        if merged is None:
+        for cluster, members in clusters:
+            if cluster.agrees(parts[0]):
+                cluster.add(*parts)
+                members.append(font)
+                break
+        else:
+            cluster = _Cluster()
+            cluster.add(*parts)
+            clusters.append((cluster, [font]))
+    merged: dict[tuple[int, int], pikepdf.Object] = {}
+    for cluster, members in clusters:
+        if len(members) < 2:
             continue
-        for font_dictionary, key in uses[group]:
-            font_dictionary[key] = merged
+        try:
+            program = merge_programs(cluster.programs)
+        except Exception:  # noqa: BLE001 (a font fontTools cannot read or write: keep the chunks' copies)
+            continue
+        font = _font_object(out, members[0], cluster.to_unicode, cluster.widths, program)
+        merged.update((member.objgen, font) for member in members)
+    return merged
+
+
+class _Cluster:
+    """Copies of one font that agree on every glyph's text: their union."""
+
+    def __init__(self) -> None:
+        self.to_unicode: dict[int, bytes] = {}
+        self.widths: dict[int, pikepdf.Object] = {}
+        self.programs: list[tuple[bytes, frozenset[int]]] = []
+
+    def agrees(self, to_unicode: dict[int, bytes]) -> bool:
+        return all(self.to_unicode.get(gid, text) == text for gid, text in to_unicode.items())
+
+    def add(self, to_unicode: dict[int, bytes], widths: dict[int, pikepdf.Object], program: bytes) -> None:
+        self.to_unicode.update(to_unicode)
+        for gid, width in widths.items():
+            self.widths.setdefault(gid, width)
+        self.programs.append((program, frozenset(widths) | frozenset(to_unicode)))
 
 
 def _font_dictionaries(out: pikepdf.Pdf) -> Iterator[pikepdf.Object]:
@@ -84,30 +130,6 @@ def _font_dictionaries(out: pikepdf.Pdf) -> Iterator[pikepdf.Object]:
         for xobject in resources.get("/XObject", pikepdf.Dictionary()).values():
             if isinstance(xobject, pikepdf.Stream):
                 pending.append(xobject.stream_dict.get("/Resources"))
-
-
-def _merged_font(out: pikepdf.Pdf, fonts: list[pikepdf.Object]) -> pikepdf.Object | None:
-    """One /Type0 font for the chunks' copies of one font, or None when they cannot be merged."""
-    parts = [_parts(font) for font in fonts]
-    if any(part is None for part in parts):
-        return None
-    to_unicode: dict[int, bytes] = {}
-    widths: dict[int, pikepdf.Object] = {}
-    programs: list[tuple[bytes, frozenset[int]]] = []
-    for part in parts:
-        assert part is not None
-        font_map, font_widths, program = part
-        for gid, text in font_map.items():
-            if to_unicode.setdefault(gid, text) != text:
-                return None  # one glyph, two texts: keep the chunks' fonts
-        for gid, width in font_widths.items():
-            widths.setdefault(gid, width)
-        programs.append((program, frozenset(font_widths) | frozenset(font_map)))
-    try:
-        program = merge_programs(programs)
-    except Exception:  # noqa: BLE001 (any font fontTools cannot read or write: keep the chunks' fonts)
-        return None
-    return _font_object(out, fonts[0], to_unicode, widths, program)
 
 
 def _parts(font: pikepdf.Object) -> tuple[dict[int, bytes], dict[int, pikepdf.Object], bytes] | None:
