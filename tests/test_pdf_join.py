@@ -141,12 +141,13 @@ def _parent_tree_is_consistent(pdf: pikepdf.Pdf) -> int:
 
 
 def test_the_joined_pages_read_as_the_one_document(book: tuple[str, Book, bytes]) -> None:
-    _profile, made, joined = book
+    profile, made, joined = book
     joined_pages, whole_pages = _pages_text(joined), _pages_text(made.whole)
     assert len(joined_pages) == len(whole_pages) == 11  # ten pages and the text after the last
     assert joined_pages == whole_pages
     assert "office" in joined_pages[0] and "fjord" in joined_pages[0]  # ligatures read back as letters
     info, whole_info = _pdfinfo(joined), _pdfinfo(made.whole)
+    assert info["Tagged"] == ("yes" if profile == "digital" else "no")
     for key in ("Pages", "Title", "Author", "Tagged", "Page size", "PDF version", "Producer"):
         assert info[key] == whole_info[key], key
 
