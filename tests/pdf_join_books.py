@@ -44,7 +44,7 @@ def chapters(cross_link: str) -> list[str]:
     """Three chapters; the first links to #far in the third through `cross_link` + "far"."""
     one = (
         '<section class="chapter" id="ch1"><h1>First chapter</h1>'
-        f'<p>{_paragraph(1, 60)} <em>{_paragraph(2, 8)}</em> see <a href="{cross_link}far">the far section</a>.</p>'
+        f'<p>{_paragraph(1, 60)} voilà àà <em>{_paragraph(2, 8)}</em> see <a href="{cross_link}far">the far section</a>.</p>'
         f'<h2 id="one-two">A section</h2><p>{_paragraph(3, 200)} <a href="#ch1">back to the start</a></p>'
         f"<ul><li>{_paragraph(4, 6)}</li><li><code>fi = open(path)</code></li></ul></section>"
     )
@@ -57,7 +57,7 @@ def chapters(cross_link: str) -> list[str]:
     three = (
         '<section class="chapter" id="ch3"><h1>Third chapter</h1>'
         f'<p>{_paragraph(9, 150)}</p><h2 id="far">The far section</h2><p>{_paragraph(10, 40)} '
-        f'<a href="#ch3">up</a> <code>flow-ffi</code> ÿ€ ™</p></section>'
+        f'<a href="#ch3">up</a> <code>flow-ffi</code> ÿ€ ™ ģ ő ŧ</p></section>'
     )
     return [one, two, three]
 
