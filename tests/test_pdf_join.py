@@ -311,3 +311,27 @@ def test_a_link_to_an_id_no_chunk_has_loses_its_action(digital: tuple[Book, byte
         assert all("/A" not in annotation and "/Dest" not in annotation for annotation in first_page)
         assert [str(annotation.Contents) for annotation in first_page] == ["nowhere", "nowhere"]
         assert _parent_tree_is_consistent(pdf) > 10  # the annotations stay tagged
+
+
+def test_a_part_opened_in_one_chunk_holds_the_chapters_of_the_next(digital: tuple[Book, bytes]) -> None:
+    """The outline nests across chunks: a part's bookmark (level 1) in one chunk, its chapters'
+    (level 2) in the next chunks, a section (level 3) under the last chapter."""
+    made, _ = digital
+    marks = [
+        ((1, "Part one", 0, 56.0, 66.0),),
+        ((2, "Chapter A", 0, 56.0, 66.0),),
+        ((2, "Chapter B", 0, 56.0, 66.0), (3, "Section", 1, 56.0, 200.0)),
+    ]
+    chunks = [ChunkPdf(chunk.pdf, bookmarks, chunk.anchors) for chunk, bookmarks in zip(made.chunks, marks, strict=True)]
+    joined = join_chunks(chunks, labels=made.labels, profile="digital")
+    with _open(joined) as pdf:
+        first_pages = [0, len(_pages_text(made.chunks[0].pdf)) - 1]
+        first_pages.append(first_pages[1] + len(_pages_text(made.chunks[1].pdf)) - 1)
+        height = float(pdf.pages[0].obj.TrimBox[3])
+        assert _outline(pdf) == [
+            (0, "Part one", (0, 42.0, round(height - 66.0 * 0.75, 2)), 3),
+            (1, "Chapter A", (first_pages[1], 42.0, round(height - 66.0 * 0.75, 2)), 0),
+            (1, "Chapter B", (first_pages[2], 42.0, round(height - 66.0 * 0.75, 2)), 1),
+            (2, "Section", (first_pages[2] + 1, 42.0, round(height - 200.0 * 0.75, 2)), 0),
+        ]
+        assert int(pdf.Root.Outlines.Count) == 4
