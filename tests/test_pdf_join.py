@@ -242,6 +242,9 @@ def test_bad_chunks_and_labels_are_refused(digital: tuple[Book, bytes]) -> None:
     made, _ = digital
     with pytest.raises(JoinError, match="chunk 1 is not a readable PDF"):
         join_chunks([made.chunks[0], ChunkPdf(b"not a pdf", (), ())], labels=made.labels, profile="digital")
+    truncated = ChunkPdf(made.chunks[2].pdf[: len(made.chunks[2].pdf) // 2], (), ())
+    with pytest.raises(JoinError, match=r"^chunk 2 is not a readable PDF: [^<]*$"):
+        join_chunks([*made.chunks[:2], truncated], labels=made.labels, profile="digital")
     with pytest.raises(JoinError, match="9 page labels for 10 pages"):
         join_chunks(made.chunks, labels=made.labels[:-1], profile="digital")
     with pytest.raises(JoinError, match="no chunks"):

@@ -25,6 +25,7 @@ Same chunks, same bytes: the file /ID is derived from the content.
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -82,6 +83,8 @@ def join_chunks(chunks: Sequence[ChunkPdf], *, labels: Sequence[str], profile: s
     sources = [_open(index, chunk.pdf) for index, chunk in enumerate(chunks)]
     try:
         return _join(chunks, sources, labels, profile)
+    except pikepdf.PdfError as error:  # a chunk qpdf could open but not copy (a damaged object)
+        raise JoinError(f"the chunks cannot be joined: {error}") from None
     finally:
         for source in sources:
             source.close()
@@ -91,7 +94,8 @@ def _open(index: int, data: bytes) -> pikepdf.Pdf:
     try:
         return pikepdf.open(io.BytesIO(data))
     except pikepdf.PdfError as error:
-        raise JoinError(f"chunk {index} is not a readable PDF: {error}") from None
+        reason = re.sub(r"^stream <[^>]*>: ", "", str(error))  # no object address in the message
+        raise JoinError(f"chunk {index} is not a readable PDF: {reason}") from None
 
 
 def _join(chunks: Sequence[ChunkPdf], sources: list[pikepdf.Pdf], labels: Sequence[str], profile: str) -> bytes:
