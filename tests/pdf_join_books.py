@@ -27,7 +27,10 @@ CSS = f"""
 @font-face {{ font-family: Charis; font-weight: bold; src: url({(FONTS / "CharisSIL-Bold.ttf").as_uri()}); }}
 @font-face {{ font-family: Charis; font-style: italic; src: url({(FONTS / "CharisSIL-Italic.ttf").as_uri()}); }}
 @font-face {{ font-family: BinderyCode; src: url({(FONTS / "Inconsolata.otf").as_uri()}); }}
-@page {{ size: 4in 5in; margin: 0.5in; }}
+@page {{ size: 4in 5in; margin: 0.5in; font-family: Charis; font-size: 9pt;
+         @top-center {{ content: string(head); font-style: italic; }}
+         @bottom-center {{ content: counter(page); }} }}
+h1 {{ string-set: head content(); }}
 body {{ font-family: Charis; font-size: 10pt; }}
 code {{ font-family: BinderyCode; }}
 .chapter {{ break-before: page; }}
@@ -87,10 +90,11 @@ def _anchors(document: weasyprint.Document) -> tuple[tuple[str, int], ...]:
     return tuple((name, index) for index, page in enumerate(document.pages) for name in sorted(page.anchors))
 
 
-def _render(html: str, profile: str) -> weasyprint.Document:
-    """The laid-out document; the print profile's without links or bookmarks (as layout.py lays it out)."""
+def _render(html: str, profile: str, first_folio: int = 1) -> weasyprint.Document:
+    """The laid-out document, its first page numbered `first_folio` (the folios continue across
+    chunks); the print profile's without links or bookmarks (as layout.py lays it out)."""
     fonts = FontConfiguration()
-    css = weasyprint.CSS(string=CSS, font_config=fonts)
+    css = weasyprint.CSS(string=CSS + f"@page :first {{ counter-reset: page {first_folio} }}", font_config=fonts)
     document = weasyprint.HTML(string=html).render(stylesheets=[css], font_config=fonts)
     if profile == "print":
         strip_interactive(document)
@@ -102,7 +106,7 @@ def make_book(profile: str) -> Book:
     chunks = []
     labels: list[str] = []
     for body in chapters(CROSS_CHUNK_PREFIX):
-        document = _render(_html(body), profile)
+        document = _render(_html(body), profile, first_folio=len(labels) + 1)
         buffer = io.BytesIO()
         options: dict[str, object] = {} if profile == "print" else {"pdf_variant": "pdf/ua-1"}
         document.write_pdf(buffer, **CHUNK_PDF_OPTIONS, **options)
