@@ -228,6 +228,23 @@ def test_each_font_is_embedded_once(book: tuple[str, Book, bytes]) -> None:
     assert sorted(names) == sorted(row[0] for row in whole_fonts)
     assert all(row[-5:-2] == ["yes", "yes", "yes"] for row in fonts)  # emb, sub, uni
     assert len(joined) < sum(len(chunk.pdf) for chunk in made.chunks)
+    with _open(joined) as pdf, _open(made.whole) as whole:
+        assert _font_maps(pdf) == _font_maps(whole)  # the same widths, ToUnicode, box and flags
+
+
+def _font_maps(pdf: pikepdf.Pdf) -> dict[str, tuple[object, ...]]:
+    """Each font by name: its widths by glyph id, ToUnicode by glyph id, FontBBox and Flags."""
+    found: dict[str, tuple[object, ...]] = {}
+    for page in pdf.pages:
+        for font in page.obj.Resources.Font.values():
+            descendant = font.DescendantFonts[0]
+            widths, items = {}, list(descendant.W)
+            for first, run in zip(items[::2], items[1::2], strict=True):
+                widths.update({int(first) + offset: float(width) for offset, width in enumerate(run)})
+            cmap = dict(re.findall(rb"<([0-9a-f]{4})> <([0-9a-f]+)>", font.ToUnicode.read_bytes()))
+            descriptor = descendant.FontDescriptor
+            found[str(font.BaseFont)] = (widths, cmap, [float(v) for v in descriptor.FontBBox], int(descriptor.Flags))
+    return found
 
 
 def test_the_same_chunks_give_the_same_bytes(digital: tuple[Book, bytes]) -> None:
