@@ -355,3 +355,32 @@ def test_a_part_opened_in_one_chunk_holds_the_chapters_of_the_next(digital: tupl
             (2, "Section", (first_pages[2] + 1, 42.0, round(height - 200.0 * 0.75, 2)), 0),
         ]
         assert int(pdf.Root.Outlines.Count) == 4
+
+
+def test_the_first_chunk_to_define_a_name_wins(digital: tuple[Book, bytes]) -> None:
+    """A destination name or structure role two chunks define keeps the first chunk's meaning
+    (WeasyPrint keeps an id's first anchor); names only a later chunk defines are kept too."""
+    made, joined_before = digital
+
+    def define(role: str, names: dict[str, str]) -> Any:
+        def edit(pdf: pikepdf.Pdf) -> None:
+            pdf.Root.StructTreeRoot.RoleMap = pikepdf.Dictionary({key: pikepdf.Name(value) for key, value in names.items()})
+            dests = pdf.Root.Names.Dests.Names
+            dests.append(pikepdf.String(role))
+            dests.append(pikepdf.Array([pdf.pages[-1].obj, pikepdf.Name.XYZ, 0, 0, 0]))
+
+        return edit
+
+    chunks = [
+        made.chunks[0],
+        _edited(made.chunks[1], define("zz-shared", {"/Aside": "/Div"})),
+        _edited(made.chunks[2], define("zz-shared", {"/Aside": "/Span", "/Note": "/P"})),
+    ]
+    joined = join_chunks(chunks, labels=made.labels, profile="digital")
+    with _open(joined) as pdf:
+        assert dict(pdf.Root.StructTreeRoot.RoleMap.items()) == {"/Aside": "/Div", "/Note": "/P"}
+        names = dict(pikepdf.NameTree(pdf.Root.Names.Dests).items())
+        second_chunk_last_page = len(_pages_text(made.chunks[0].pdf)) + len(_pages_text(made.chunks[1].pdf)) - 3
+        assert _destination(pdf, names["zz-shared"])[0] == second_chunk_last_page
+        assert list(names)[-1] == "zz-shared"  # sorted by name
+    assert joined != joined_before
