@@ -17,6 +17,7 @@ still reads back as written.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
@@ -113,9 +114,9 @@ class _Cluster:
 def _font_dictionaries(out: pikepdf.Pdf) -> Iterator[pikepdf.Object]:
     """Each /Font resource dictionary the pages use (and their form XObjects), once."""
     seen: set[tuple[int, int]] = set()
-    pending = [page.obj.get("/Resources") for page in out.pages]
+    pending = deque(page.obj.get("/Resources") for page in out.pages)  # in page order: the first chunk's font first
     while pending:
-        resources = pending.pop()
+        resources = pending.popleft()
         if not isinstance(resources, pikepdf.Dictionary):
             continue
         if resources.is_indirect:
