@@ -1,6 +1,8 @@
 """Small chunked books for the PDF join tests: each chunk rendered by WeasyPrint alone, and the
 same book rendered as one document, written with the options builders/pdf.py writes.
 
+Every chapter starts on a recto: the one document breaks `right`, a chunk of odd page count
+gets a blank verso laid out from an empty block (as the chunked layout pads them).
 The chapters use the template fonts (Charis SIL, Inconsolata) through @font-face, ligatures
 ("fi", "fl", "ffi") in running text, a link from the first chunk to an id in the third
 (written as CROSS_CHUNK_PREFIX + id in the chunk, as "#id" in the one document), links inside
@@ -33,7 +35,9 @@ CSS = f"""
 h1 {{ string-set: head content(); }}
 body {{ font-family: Charis; font-size: 10pt; }}
 code {{ font-family: BinderyCode; }}
-.chapter {{ break-before: page; }}
+.chapter {{ break-before: right; }}
+@page :blank {{ @top-center {{ content: none; }} @bottom-center {{ content: none; }} }}
+@page plain {{ @top-center {{ content: none; }} @bottom-center {{ content: none; }} }}
 """
 
 WORDS = "the office of the fjord-side fiefdom flourished afflicted by efficient fluffy waffles".split()
@@ -105,8 +109,12 @@ def make_book(profile: str) -> Book:
     """The three chapters as chunks and as one document, in `profile` ("digital" or "print")."""
     chunks = []
     labels: list[str] = []
-    for body in chapters(CROSS_CHUNK_PREFIX):
+    bodies = chapters(CROSS_CHUNK_PREFIX)
+    for number, body in enumerate(bodies, start=1):
         document = _render(_html(body), profile, first_folio=len(labels) + 1)
+        if len(document.pages) % 2 and number < len(bodies):  # the next chunk starts on a recto (layout.blank_verso)
+            blank = _render('<html><body><div></div><div style="break-before: left; page: plain"></div></body></html>', profile)
+            document = document.copy([*document.pages, blank.pages[-1]])
         buffer = io.BytesIO()
         options: dict[str, object] = {} if profile == "print" else {"pdf_variant": "pdf/ua-1"}
         document.write_pdf(buffer, **CHUNK_PDF_OPTIONS, **options)

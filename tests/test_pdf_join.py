@@ -143,7 +143,7 @@ def _parent_tree_is_consistent(pdf: pikepdf.Pdf) -> int:
 def test_the_joined_pages_read_as_the_one_document(book: tuple[str, Book, bytes]) -> None:
     profile, made, joined = book
     joined_pages, whole_pages = _pages_text(joined), _pages_text(made.whole)
-    assert len(joined_pages) == len(whole_pages) == 11  # ten pages and the text after the last
+    assert len(joined_pages) == len(whole_pages) == 12  # eleven pages (a blank verso), the text after the last
     assert joined_pages == whole_pages
     assert "office" in joined_pages[0] and "fjord" in joined_pages[0]  # ligatures read back as letters
     info, whole_info = _pdfinfo(joined), _pdfinfo(made.whole)
@@ -168,7 +168,7 @@ def test_links_and_destinations_go_where_the_one_documents_go(digital: tuple[Boo
         assert links == _links(whole)
         assert not any(CROSS_CHUNK_PREFIX in str(link) for link in links)
         far = [link for link in links if link[3][0] == "far"]  # type: ignore[index]
-        assert far and far[0][0] == 0 and far[0][3][1][0] == 8  # type: ignore[index]  # page 1 to page 9
+        assert far and far[0][0] == 0 and far[0][3][1][0] == 9  # type: ignore[index]  # page 1 to page 10
         assert "https://example.org/x" in [link[3] for link in links]
         names = dict(pikepdf.NameTree(pdf.Root.Names.Dests).items())
         whole_names = dict(pikepdf.NameTree(whole.Root.Names.Dests).items())
@@ -215,6 +215,7 @@ def test_the_structure_tree_walks_as_the_one_documents(digital: tuple[Book, byte
         assert walk == _structure(whole)
         assert [kind for _, kind, _ in walk[:2]] == ["", "/Document"]  # the root, then one Document
         assert sum(1 for _, kind, _ in walk if kind == "/Document") == 1
+        assert _pages_text(joined)[3].strip() == "" and 3 not in {page for _, _, page in walk}  # the blank verso: no element
         assert {"/H1", "/H2", "/H3", "/P", "/L", "/LI", "/Table", "/Link", "OBJR"} <= {kind for _, kind, _ in walk}
         assert _parent_tree_is_consistent(pdf) == _parent_tree_is_consistent(whole)
         assert int(pdf.Root.StructTreeRoot.ParentTreeNextKey) == len(dict(pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree).items()))
@@ -262,7 +263,7 @@ def test_bad_chunks_and_labels_are_refused(digital: tuple[Book, bytes]) -> None:
     truncated = ChunkPdf(made.chunks[2].pdf[: len(made.chunks[2].pdf) // 2], (), ())
     with pytest.raises(JoinError, match=r"^chunk 2 is not a readable PDF: [^<]*$"):
         join_chunks([*made.chunks[:2], truncated], labels=made.labels, profile="digital")
-    with pytest.raises(JoinError, match="9 page labels for 10 pages"):
+    with pytest.raises(JoinError, match="10 page labels for 11 pages"):
         join_chunks(made.chunks, labels=made.labels[:-1], profile="digital")
     with pytest.raises(JoinError, match="no chunks"):
         join_chunks([], labels=[], profile="digital")
@@ -278,7 +279,7 @@ def test_the_joined_pages_look_like_the_one_documents(digital: tuple[Book, bytes
         (tmp_path / f"{name}.pdf").write_bytes(data)
         subprocess.run(["pdftoppm", "-r", "50", "-gray", str(tmp_path / f"{name}.pdf"), str(tmp_path / name)], check=True)
     joined_pages = sorted(tmp_path.glob("joined-*.pgm"))
-    assert len(joined_pages) == 10
+    assert len(joined_pages) == 11
     for page in joined_pages:
         assert page.read_bytes() == (tmp_path / page.name.replace("joined", "whole")).read_bytes(), page.name
 

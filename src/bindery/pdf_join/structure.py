@@ -34,10 +34,10 @@ def merge_structure_trees(out: pikepdf.Pdf, sources: Sequence[pikepdf.Pdf], firs
         if "/StructTreeRoot" not in source.Root:
             continue
         tree = copy_into(out, source, source.Root.StructTreeRoot)
-        _adopt_kids(tree, document, first=index == 0)
-        _merge_maps(root, tree)
         parents = _parent_tree(tree)
         pages = [out.pages[number].obj for number in range(first_pages[index], ends[index])]
+        _adopt_kids(tree, document, _blank_pages(pages, parents), first=index == 0)
+        _merge_maps(root, tree)
         for number, page in enumerate(pages, start=first_pages[index]):
             old = page.get("/StructParents")
             if old is not None and int(old) in parents:
@@ -56,9 +56,13 @@ def merge_structure_trees(out: pikepdf.Pdf, sources: Sequence[pikepdf.Pdf], firs
     out.Root.StructTreeRoot = root
 
 
-def _adopt_kids(tree: pikepdf.Object, document: pikepdf.Object, *, first: bool) -> None:
+def _adopt_kids(tree: pikepdf.Object, document: pikepdf.Object, blank: set[tuple[int, int]], *, first: bool) -> None:
     """The chunk's top elements become the joined /Document's kids, in order; a chunk's own
-    /Document element is dissolved into it (the first one gives its attributes, e.g. /Lang)."""
+    /Document element is dissolved into it (the first one gives its attributes, e.g. /Lang).
+
+    An element with nothing to tag on a page that has nothing marked (`blank`) is left out:
+    the blank verso a chunk is padded with is laid out from an empty block, where the one
+    document's blank verso (`break-before: right`) has no element at all."""
     kids = tree.get("/K", pikepdf.Array())
     if isinstance(kids, pikepdf.Dictionary):
         kids = pikepdf.Array([kids])
@@ -70,15 +74,43 @@ def _adopt_kids(tree: pikepdf.Object, document: pikepdf.Object, *, first: bool) 
                         document[key] = value
             inner = kid.get("/K", pikepdf.Array())
             for element in [inner] if isinstance(inner, pikepdf.Dictionary) else inner:
-                _append(document, element)
+                _append(document, element, blank)
         else:
-            _append(document, kid)
+            _append(document, kid, blank)
 
 
-def _append(document: pikepdf.Object, element: pikepdf.Object) -> None:
-    if isinstance(element, pikepdf.Dictionary) and "/P" in element:
-        element.P = document
+def _append(document: pikepdf.Object, element: pikepdf.Object, blank: set[tuple[int, int]]) -> None:
+    if isinstance(element, pikepdf.Dictionary):
+        page = element.get("/Pg")
+        if page is not None and page.objgen in blank and not _has_content(element):
+            return
+        if "/P" in element:
+            element.P = document
     document.K.append(element)
+
+
+def _blank_pages(pages: Sequence[pikepdf.Object], parents: dict[int, pikepdf.Object]) -> set[tuple[int, int]]:
+    """The pages with no marked content and no annotation."""
+    blank = set()
+    for page in pages:
+        key = page.get("/StructParents")
+        marked = parents.get(int(key)) if key is not None else None
+        if "/Annots" not in page and (marked is None or (isinstance(marked, pikepdf.Array) and len(marked) == 0)):
+            blank.add(page.objgen)
+    return blank
+
+
+def _has_content(element: pikepdf.Object) -> bool:
+    """Whether a structure element or any element under it marks content or an object."""
+    kids = element.get("/K")
+    if kids is None:
+        return False
+    for kid in [kids] if not isinstance(kids, pikepdf.Array) else kids:
+        if not isinstance(kid, pikepdf.Dictionary):
+            return True  # an MCID
+        if kid.get("/Type") in ("/MCR", "/OBJR") or _has_content(kid):
+            return True
+    return False
 
 
 def _merge_maps(root: pikepdf.Object, tree: pikepdf.Object) -> None:
