@@ -386,3 +386,23 @@ def test_the_first_chunk_to_define_a_name_wins(digital: tuple[Book, bytes]) -> N
         assert _destination(pdf, names["zz-shared"])[0] == second_chunk_last_page
         assert list(names)[-1] == "zz-shared"  # sorted by name
     assert joined != joined_before
+
+
+def test_copies_of_a_name_from_different_font_files_are_not_merged(digital: tuple[Book, bytes]) -> None:
+    """Copies that give a shared glyph different widths (or ascent) are not one font file: each
+    keeps its own copy, since glyph ids only agree within one file."""
+    made, _ = digital
+
+    def widen_shared_glyphs(pdf: pikepdf.Pdf) -> None:
+        for font in pdf.pages[0].Resources.Font.values():
+            if str(font.BaseFont).endswith("+Charis"):
+                widths = font.DescendantFonts[0].W
+                widths[1] = pikepdf.Array([float(width) + 1 for width in widths[1]])
+            if str(font.BaseFont).endswith("-Bold"):
+                font.DescendantFonts[0].FontDescriptor.Ascent = 1234
+
+    joined = join_chunks(
+        [made.chunks[0], made.chunks[1], _edited(made.chunks[2], widen_shared_glyphs)], labels=made.labels, profile="digital"
+    )
+    names = [row[0] for row in _fonts(joined)]
+    assert sorted(names) == sorted([*(row[0] for row in _fonts(made.whole)), "JOQWWV+Charis", "JDACPV+Charis-Bold"])

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 import pikepdf
@@ -63,54 +64,6 @@ def merge_fonts(out: pikepdf.Pdf, sources: Sequence[pikepdf.Pdf]) -> None:
             font_dictionary[key] = replacements[objgen]
 
 
-def _merged_group(out: pikepdf.Pdf, fonts: list[pikepdf.Object]) -> dict[tuple[int, int], pikepdf.Object]:
-    """The chunks' copies of one font, each mapped to its merged font: the copies merge in
-    clusters whose ToUnicode maps agree (all of them, unless a chunk maps a glyph differently)."""
-    clusters: list[tuple[_Cluster, list[pikepdf.Object]]] = []
-    for font in fonts:
-        parts = _parts(font)
-        if parts is None:
-            continue
-        for cluster, members in clusters:
-            if cluster.agrees(parts[0]):
-                cluster.add(*parts)
-                members.append(font)
-                break
-        else:
-            cluster = _Cluster()
-            cluster.add(*parts)
-            clusters.append((cluster, [font]))
-    merged: dict[tuple[int, int], pikepdf.Object] = {}
-    for cluster, members in clusters:
-        if len(members) < 2:
-            continue
-        try:
-            program = merge_programs(cluster.programs)
-        except Exception:  # noqa: BLE001 (a font fontTools cannot read or write: keep the chunks' copies)
-            continue
-        font = _font_object(out, members[0], cluster.to_unicode, cluster.widths, program)
-        merged.update((member.objgen, font) for member in members)
-    return merged
-
-
-class _Cluster:
-    """Copies of one font that agree on every glyph's text: their union."""
-
-    def __init__(self) -> None:
-        self.to_unicode: dict[int, bytes] = {}
-        self.widths: dict[int, pikepdf.Object] = {}
-        self.programs: list[tuple[bytes, frozenset[int]]] = []
-
-    def agrees(self, to_unicode: dict[int, bytes]) -> bool:
-        return all(self.to_unicode.get(gid, text) == text for gid, text in to_unicode.items())
-
-    def add(self, to_unicode: dict[int, bytes], widths: dict[int, pikepdf.Object], program: bytes) -> None:
-        self.to_unicode.update(to_unicode)
-        for gid, width in widths.items():
-            self.widths.setdefault(gid, width)
-        self.programs.append((program, frozenset(widths) | frozenset(to_unicode)))
-
-
 def _font_dictionaries(out: pikepdf.Pdf) -> Iterator[pikepdf.Object]:
     """Each /Font resource dictionary the pages use (and their form XObjects), once."""
     seen: set[tuple[int, int]] = set()
@@ -133,7 +86,70 @@ def _font_dictionaries(out: pikepdf.Pdf) -> Iterator[pikepdf.Object]:
                 pending.append(xobject.stream_dict.get("/Resources"))
 
 
-def _parts(font: pikepdf.Object) -> tuple[dict[int, bytes], dict[int, pikepdf.Object], bytes] | None:
+def _merged_group(out: pikepdf.Pdf, fonts: list[pikepdf.Object]) -> dict[tuple[int, int], pikepdf.Object]:
+    """The chunks' copies of one font, each mapped to its merged font: the copies merge in
+    clusters that agree (all of them, unless a chunk draws a glyph id differently)."""
+    clusters: list[tuple[_Cluster, list[pikepdf.Object]]] = []
+    for font in fonts:
+        copy = _read(font)
+        if copy is None:
+            continue
+        for cluster, members in clusters:
+            if cluster.agrees(copy):
+                cluster.add(copy)
+                members.append(font)
+                break
+        else:
+            cluster = _Cluster(copy.signature)
+            cluster.add(copy)
+            clusters.append((cluster, [font]))
+    merged: dict[tuple[int, int], pikepdf.Object] = {}
+    for cluster, members in clusters:
+        if len(members) < 2:
+            continue
+        try:
+            program = merge_programs(cluster.programs)
+        except Exception:  # noqa: BLE001 (a font fontTools cannot read or write: keep the chunks' copies)
+            continue
+        font = _font_object(out, members[0], cluster.to_unicode, cluster.widths, program)
+        merged.update((member.objgen, font) for member in members)
+    return merged
+
+
+@dataclass(frozen=True)
+class _FontCopy:
+    """One chunk's copy of a font: ToUnicode and widths by glyph id, the subset program, and
+    what must be equal for two copies to come from one font file (program type, ascent, descent)."""
+
+    to_unicode: dict[int, bytes]
+    widths: dict[int, Decimal]
+    program: bytes
+    signature: tuple[str, ...]
+
+
+class _Cluster:
+    """Copies of one font that agree on every glyph's text and width: their union."""
+
+    def __init__(self, signature: tuple[str, ...]) -> None:
+        self.signature = signature
+        self.to_unicode: dict[int, bytes] = {}
+        self.widths: dict[int, Decimal] = {}
+        self.programs: list[tuple[bytes, frozenset[int]]] = []
+
+    def agrees(self, copy: _FontCopy) -> bool:
+        return (
+            copy.signature == self.signature
+            and all(self.to_unicode.get(gid, text) == text for gid, text in copy.to_unicode.items())
+            and all(self.widths.get(gid, width) == width for gid, width in copy.widths.items())
+        )
+
+    def add(self, copy: _FontCopy) -> None:
+        self.to_unicode.update(copy.to_unicode)
+        self.widths.update(copy.widths)
+        self.programs.append((copy.program, frozenset(copy.widths) | frozenset(copy.to_unicode)))
+
+
+def _read(font: pikepdf.Object) -> _FontCopy | None:
     """The font's ToUnicode map, widths and program, when it is a font as WeasyPrint writes it."""
     if font.get("/Subtype") != "/Type0" or font.get("/Encoding") != "/Identity-H" or "/ToUnicode" not in font:
         return None
@@ -151,23 +167,24 @@ def _parts(font: pikepdf.Object) -> tuple[dict[int, bytes], dict[int, pikepdf.Ob
     widths = _widths(descendant.get("/W", pikepdf.Array()))
     if widths is None:
         return None
-    return font_map, widths, descriptor[file_key].read_bytes()
+    signature = (file_key, str(descendant.get("/Subtype")), str(descriptor.get("/Ascent")), str(descriptor.get("/Descent")))
+    return _FontCopy(font_map, widths, descriptor[file_key].read_bytes(), signature)
 
 
-def _widths(array: pikepdf.Object) -> dict[int, pikepdf.Object] | None:
+def _widths(array: pikepdf.Object) -> dict[int, Decimal] | None:
     """A /W array as {glyph id: width}: `c [w1 w2 ...]` and `c_first c_last w` runs."""
-    widths: dict[int, pikepdf.Object] = {}
+    widths: dict[int, Decimal] = {}
     items = list(array)
     index = 0
     while index < len(items):
         first = int(items[index])
         if index + 1 < len(items) and isinstance(items[index + 1], pikepdf.Array):
             for offset, width in enumerate(items[index + 1]):
-                widths[first + offset] = width
+                widths[first + offset] = Decimal(str(width))
             index += 2
         elif index + 2 < len(items):
             for gid in range(first, int(items[index + 1]) + 1):
-                widths[gid] = items[index + 2]
+                widths[gid] = Decimal(str(items[index + 2]))
             index += 3
         else:
             return None
@@ -175,7 +192,7 @@ def _widths(array: pikepdf.Object) -> dict[int, pikepdf.Object] | None:
 
 
 def _font_object(
-    out: pikepdf.Pdf, model: pikepdf.Object, to_unicode: dict[int, bytes], widths: dict[int, pikepdf.Object], program: bytes
+    out: pikepdf.Pdf, model: pikepdf.Object, to_unicode: dict[int, bytes], widths: dict[int, Decimal], program: bytes
 ) -> pikepdf.Object:
     """The merged font, shaped as `model` (the first chunk's): new ToUnicode, /W, program, box."""
     descendant = model.DescendantFonts[0]
@@ -188,7 +205,7 @@ def _font_object(
     if file_key == "/FontFile2":
         font_file.Length1 = len(program)
     descriptor[file_key] = out.make_indirect(font_file)
-    values = [Decimal(str(width)) for width in widths.values()]
+    values = list(widths.values())
     box = descriptor.FontBBox  # WeasyPrint: [0, descent, the widest glyph's width, ascent]
     descriptor.FontBBox = pikepdf.Array([box[0], box[1], max(values), box[3]])
     fixed = len(values) > 1 and len(set(values)) == 1
@@ -208,7 +225,7 @@ def _copy(dictionary: pikepdf.Object) -> pikepdf.Dictionary:
     return pikepdf.Dictionary({key: value for key, value in dictionary.items()})
 
 
-def _width_array(widths: dict[int, pikepdf.Object]) -> pikepdf.Array:
+def _width_array(widths: dict[int, Decimal]) -> pikepdf.Array:
     """WeasyPrint's /W: `first [w ...]` for each run of consecutive glyph ids."""
     array = pikepdf.Array()
     run = pikepdf.Array()
@@ -239,7 +256,7 @@ def _to_unicode(to_unicode: dict[int, bytes]) -> bytes:
     return b"\n".join(lines)
 
 
-def _cid_set(widths: dict[int, pikepdf.Object]) -> bytes:
+def _cid_set(widths: dict[int, Decimal]) -> bytes:
     """The /CIDSet bit string (PDF 1.4 and earlier): one bit a glyph id, set for those drawn."""
     last = max(widths)
     bits = bytearray((last + 8) // 8)
