@@ -8,10 +8,11 @@ resource dictionary keyed by a hash of the font's description, the same in
 every chunk. The join gives each key one font: the union of the chunks'
 widths and ToUnicode maps over one merged program (`font_programs.py`).
 
-A font that cannot be merged safely (another encoding: WeasyPrint numbers the
-glyphs a font lacks per document; two chunks mapping one glyph to different
-text; a program fontTools cannot read) keeps one copy per chunk: the text
-still reads back as written.
+Copies merge only when they agree: the same program type, ascent and descent,
+and the same text and width for every glyph id they share (glyph ids agree
+only within one font file). A copy that disagrees, uses another encoding
+(WeasyPrint numbers the glyphs a font lacks per document) or has a program
+fontTools cannot read keeps its own copy: the text still reads back as written.
 """
 
 from __future__ import annotations
