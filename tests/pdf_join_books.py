@@ -6,7 +6,7 @@ gets a blank verso laid out from an empty block (as the chunked layout pads them
 The chapters use the template fonts (Charis SIL, Inconsolata) through @font-face, ligatures
 ("fi", "fl", "ffi") in running text, a link from the first chunk to an id in the third
 (written as CROSS_CHUNK_PREFIX + id in the chunk, as "#id" in the one document), links inside
-a chunk, headings of several levels (the outline) and a list and a table (the structure tree).
+a chunk, headings of several levels (the outline) and a list and tables in three chunks (the structure tree, table header ids).
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ def chapters(cross_link: str) -> list[str]:
         '<section class="chapter" id="ch1"><h1>First chapter</h1>'
         f'<p>{_paragraph(1, 60)} voilà àà <em>{_paragraph(2, 8)}</em> see <a href="{cross_link}far">the far section</a>.</p>'
         f'<h2 id="one-two">A section</h2><p>{_paragraph(3, 200)} <a href="#ch1">back to the start</a></p>'
-        f"<ul><li>{_paragraph(4, 6)}</li><li><code>fi = open(path)</code></li></ul></section>"
+        f"<ul><li>{_paragraph(4, 6)}</li><li><code>fi = open(path)</code></li></ul>"
+        "<table><tr><th>tool</th><th>use</th></tr><tr><td>awl</td><td>holes</td></tr></table></section>"
     )
     two = (
         '<section class="chapter" id="ch2"><h1>Second chapter</h1>'
@@ -63,7 +64,8 @@ def chapters(cross_link: str) -> list[str]:
     )
     three = (
         '<section class="chapter" id="ch3"><h1>Third chapter</h1>'
-        f'<p>{_paragraph(9, 150)}</p><h2 id="far">The far section</h2><p>{_paragraph(10, 40)} '
+        f'<p>{_paragraph(9, 150)}</p><table><tr><th scope="row">fold</th><td>once</td><td>twice</td></tr>'
+        f'<tr><th scope="row">sew</th><td>kettle</td><td>stitch</td></tr></table><h2 id="far">The far section</h2><p>{_paragraph(10, 40)} '
         f'<a href="#ch3">up</a> <code>flow-ffi</code> ÿ€ ™ ģ ő ŧ</p></section>'
     )
     return [one, two, three]

@@ -168,7 +168,7 @@ def test_links_and_destinations_go_where_the_one_documents_go(digital: tuple[Boo
         assert links == _links(whole)
         assert not any(CROSS_CHUNK_PREFIX in str(link) for link in links)
         far = [link for link in links if link[3][0] == "far"]  # type: ignore[index]
-        assert far and far[0][0] == 0 and far[0][3][1][0] == 9  # type: ignore[index]  # page 1 to page 10
+        assert far and far[0][0] == 0 and far[0][3][1][0] == 10  # type: ignore[index]  # page 1 to page 11
         assert "https://example.org/x" in [link[3] for link in links]
         names = dict(pikepdf.NameTree(pdf.Root.Names.Dests).items())
         whole_names = dict(pikepdf.NameTree(whole.Root.Names.Dests).items())
@@ -406,3 +406,52 @@ def test_copies_of_a_name_from_different_font_files_are_not_merged(digital: tupl
     )
     names = [row[0] for row in _fonts(joined)]
     assert sorted(names) == sorted([*(row[0] for row in _fonts(made.whole)), "JOQWWV+Charis", "JDACPV+Charis-Bold"])
+
+
+def _table_headers(pdf: pikepdf.Pdf) -> tuple[list[str], list[tuple[int, list[int]]]]:
+    """Every /TH id, and for each cell with /Headers its place in the walk and its headers' places."""
+    order: list[Any] = []
+
+    def walk(element: Any) -> None:
+        order.append(element)
+        kids = element.get("/K", [])
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") not in ("/OBJR", "/MCR"):
+                walk(kid)
+
+    walk(pdf.Root.StructTreeRoot)
+    ids = [str(element.ID) for element in order if "/ID" in element]
+    place = {str(element.ID): number for number, element in enumerate(order) if "/ID" in element}
+    cells = [
+        (number, [place[str(header)] for header in element.A.Headers])
+        for number, element in enumerate(order)
+        if isinstance(element.get("/A"), pikepdf.Dictionary) and "/Headers" in element.A
+    ]
+    return ids, cells
+
+
+def test_table_header_ids_stay_unique_and_cells_find_their_headers(digital: tuple[Book, bytes]) -> None:
+    """Each chunk numbers its tables' header ids by its own object numbers; joined, the ids are
+    unique and every cell's /Headers are the same header cells as in the one document, even when
+    two chunks used the same ids."""
+    made, joined = digital
+
+    def reuse_the_second_chunks_ids(pdf: pikepdf.Pdf) -> None:  # a collision, whatever the numbering
+        with _open(made.chunks[1].pdf) as second:
+            taken = _table_headers(second)[0][0].split("-")[0]
+        for element in pdf.objects:
+            if isinstance(element, pikepdf.Dictionary) and "/ID" in element:
+                element.ID = pikepdf.String(re.sub(r"^\d+", taken, str(element.ID)))
+            attributes = element.get("/A") if isinstance(element, pikepdf.Dictionary) else None
+            if isinstance(attributes, pikepdf.Dictionary) and "/Headers" in attributes:
+                attributes.Headers = pikepdf.Array([pikepdf.String(re.sub(r"^\d+", taken, str(h))) for h in attributes.Headers])
+
+    colliding = join_chunks([*made.chunks[:2], _edited(made.chunks[2], reuse_the_second_chunks_ids)], labels=made.labels, profile="digital")
+    with _open(made.whole) as whole:
+        whole_ids, whole_cells = _table_headers(whole)
+    assert len(whole_ids) == 5 and len(whole_cells) == 7
+    for data in (joined, colliding):
+        with _open(data) as pdf:
+            ids, cells = _table_headers(pdf)
+            assert len(ids) == len(set(ids)) == len(whole_ids)
+            assert cells == whole_cells

@@ -115,7 +115,7 @@ def _join(chunks: Sequence[ChunkPdf], sources: list[pikepdf.Pdf], labels: Sequen
     if profile != "print":
         add_outline(out, [chunk.bookmarks for chunk in chunks], first_pages)
         add_page_labels(out, labels)
-    merge_structure_trees(out, sources, first_pages)
+    merge_structure_trees(out, sources, [chunk.pdf for chunk in chunks], first_pages)
     buffer = io.BytesIO()
     out.save(
         buffer,

@@ -16,12 +16,14 @@ from collections.abc import Sequence
 import pikepdf
 
 from bindery.pdf_join.navigation import copy_into
+from bindery.pdf_join.table_headers import declares_ids, shift_header_ids
 
 _DOCUMENT = pikepdf.Name("/Document")
 
 
-def merge_structure_trees(out: pikepdf.Pdf, sources: Sequence[pikepdf.Pdf], first_pages: Sequence[int]) -> None:
-    """One structure tree for the joined pages (nothing when no chunk is tagged)."""
+def merge_structure_trees(out: pikepdf.Pdf, sources: Sequence[pikepdf.Pdf], data: Sequence[bytes], first_pages: Sequence[int]) -> None:
+    """One structure tree for the joined pages (nothing when no chunk is tagged); `data` are the
+    chunks' files (read for table header ids, `table_headers.py`)."""
     if not any("/StructTreeRoot" in source.Root for source in sources):
         return
     root = out.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
@@ -30,10 +32,14 @@ def merge_structure_trees(out: pikepdf.Pdf, sources: Sequence[pikepdf.Pdf], firs
     nums: dict[int, pikepdf.Object] = {}
     next_annotation_key = len(out.pages)
     ends = [*first_pages[1:], len(out.pages)]
+    shift = 0  # the object numbers of the chunks before: added to their table header ids
     for index, source in enumerate(sources):
         if "/StructTreeRoot" not in source.Root:
             continue
         tree = copy_into(out, source, source.Root.StructTreeRoot)
+        if shift and declares_ids(source, data[index]):
+            shift_header_ids(tree, shift)
+        shift += int(source.trailer.get("/Size", len(source.objects)))
         parents = _parent_tree(tree)
         pages = [out.pages[number].obj for number in range(first_pages[index], ends[index])]
         _adopt_kids(tree, document, _blank_pages(pages, parents), first=index == 0)
