@@ -208,8 +208,18 @@ def test_the_print_profile_has_no_outline_links_tags_or_labels(printed: tuple[Bo
         assert all("/Annots" not in page.obj for page in pdf.pages)
 
 
+def _structure_text(data: bytes) -> str:
+    """poppler's walk of the structure tree with each element's text (`pdfinfo -struct-text`),
+    object numbers and the table numbers of header ids left out."""
+    text = subprocess.run(["pdfinfo", "-struct-text", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    return re.sub(r"\d+-(\d+)-(\d+)", r"T-\1-\2", re.sub(r"Object \d+ 0", "Object", text))
+
+
 def test_the_structure_tree_walks_as_the_one_documents(digital: tuple[Book, bytes]) -> None:
     made, joined = digital
+    structure_text = _structure_text(joined)
+    assert "First chapter" in structure_text and "kettle" in structure_text
+    assert structure_text == _structure_text(made.whole)
     with _open(joined) as pdf, _open(made.whole) as whole:
         walk = _structure(pdf)
         assert walk == _structure(whole)
