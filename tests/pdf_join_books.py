@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import weasyprint
@@ -20,7 +21,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from bindery.builders.pdf import write_pdf
 from bindery.layout import strip_interactive
-from bindery.pdf_join import CHUNK_PDF_OPTIONS, CROSS_CHUNK_PREFIX, ChunkPdf
+from bindery.pdf_join import CHUNK_PDF_OPTIONS, CROSS_CHUNK_PREFIX, ChunkPdf, join_chunks
 
 FONTS = Path(__file__).resolve().parent.parent / "templates" / "shared" / "fonts"
 
@@ -128,3 +129,10 @@ def make_book(profile: str) -> Book:
     whole_doc = _render(_html("".join(chapters("#"))), profile)
     whole = write_pdf(whole_doc, profile, labels)
     return Book(chunks, labels, whole)
+
+
+@cache
+def joined_book(profile: str) -> tuple[Book, bytes]:
+    """The book in `profile` and its chunks joined: made once per test session."""
+    made = make_book(profile)
+    return made, join_chunks(made.chunks, labels=made.labels, profile=profile)

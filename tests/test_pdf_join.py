@@ -4,34 +4,44 @@ tests/pdf_join_books.py renders three chapters with WeasyPrint, once as three ch
 first linking to an id in the third through CROSS_CHUNK_PREFIX) and once as one document;
 the joined file must have what the one document has: pages, text per page, link targets,
 named destinations, outline, page labels, tags (pdfinfo and a walk of the structure tree),
-each font embedded once, and the same bytes for the same chunks.
+each font embedded once, and the same bytes for the same chunks. The edge cases (chunks that
+disagree, collide or are damaged) are in test_pdf_join_cases.py.
 """
 
 from __future__ import annotations
 
-import io
 import re
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pikepdf
 import pytest
 
-from bindery.pdf_join import CROSS_CHUNK_PREFIX, ChunkPdf, JoinError, join_chunks
-from pdf_join_books import Book, make_book
+from bindery.pdf_join import CROSS_CHUNK_PREFIX, join_chunks
+from pdf_join_books import Book, joined_book
+from pdf_join_reading import (
+    destination,
+    font_maps,
+    links,
+    open_pdf,
+    outline,
+    pages_text,
+    parent_tree_keys,
+    pdffonts,
+    pdfinfo,
+    structure,
+    structure_text,
+)
 
 
 @pytest.fixture(scope="module")
 def digital() -> tuple[Book, bytes]:
-    made = make_book("digital")
-    return made, join_chunks(made.chunks, labels=made.labels, profile="digital")
+    return joined_book("digital")
 
 
 @pytest.fixture(scope="module")
 def printed() -> tuple[Book, bytes]:
-    made = make_book("print")
-    return made, join_chunks(made.chunks, labels=made.labels, profile="print")
+    return joined_book("print")
 
 
 @pytest.fixture(params=["digital", "printed"])
@@ -40,113 +50,13 @@ def book(request: pytest.FixtureRequest) -> tuple[str, Book, bytes]:
     return request.param, made, joined
 
 
-def _pdfinfo(data: bytes) -> dict[str, str]:
-    text = subprocess.run(["pdfinfo", "-"], input=data, capture_output=True, check=True).stdout.decode()
-    return {key.strip(): value.strip() for key, _, value in (line.partition(":") for line in text.splitlines())}
-
-
-def _pages_text(data: bytes) -> list[str]:
-    text = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
-    return text.split("\f")
-
-
-def _fonts(data: bytes) -> list[list[str]]:
-    text = subprocess.run(["pdffonts", "-"], input=data, capture_output=True, check=True).stdout.decode()
-    return [line.split() for line in text.splitlines()[2:]]
-
-
-def _open(data: bytes) -> pikepdf.Pdf:
-    return pikepdf.open(io.BytesIO(data))
-
-
-def _page_index(pdf: pikepdf.Pdf) -> dict[tuple[int, int], int]:
-    return {page.obj.objgen: number for number, page in enumerate(pdf.pages)}
-
-
-def _destination(pdf: pikepdf.Pdf, destination: Any) -> tuple[int, float, float]:
-    page, _fit, x, y = destination[0], destination[1], destination[2], destination[3]
-    return _page_index(pdf)[page.objgen], round(float(x), 2), round(float(y), 2)
-
-
-def _links(pdf: pikepdf.Pdf) -> list[tuple[int, list[float], str, object]]:
-    """Every link: page, rectangle, /Contents, and where it goes (a destination or a URI)."""
-    dests = dict(pikepdf.NameTree(pdf.Root.Names.Dests).items()) if "/Names" in pdf.Root else {}
-    found = []
-    for number, page in enumerate(pdf.pages):
-        for annotation in page.obj.get("/Annots", []):
-            rect = [round(float(value), 2) for value in annotation.Rect]
-            contents = str(annotation.get("/Contents", ""))
-            if "/Dest" in annotation:
-                name = str(annotation.Dest)
-                target: object = (name, _destination(pdf, dests[name]))
-            else:
-                target = str(annotation.A.URI)
-            found.append((number, rect, contents, target))
-    return found
-
-
-def _outline(pdf: pikepdf.Pdf) -> list[tuple[int, str, tuple[int, float, float], int]]:
-    found: list[tuple[int, str, tuple[int, float, float], int]] = []
-
-    def walk(item: Any, depth: int) -> None:
-        while item is not None:
-            found.append((depth, str(item.Title), _destination(pdf, item.Dest), int(item.Count)))
-            walk(item.get("/First"), depth + 1)
-            item = item.get("/Next")
-
-    if "/Outlines" in pdf.Root:
-        walk(pdf.Root.Outlines.First, 0)
-    return found
-
-
-def _structure(pdf: pikepdf.Pdf) -> list[tuple[int, str, object]]:
-    """The structure tree depth first: (depth, type, kid) with kids as (page, MCID) or (OBJR, page)."""
-    pages = _page_index(pdf)
-    found: list[tuple[int, str, object]] = []
-
-    def walk(element: Any, depth: int) -> None:
-        kids = element.get("/K", [])
-        kids = [kids] if not isinstance(kids, pikepdf.Array) else kids
-        page = pages.get(element.Pg.objgen) if "/Pg" in element else None
-        found.append((depth, str(element.get("/S", "")), page))
-        for kid in kids:
-            if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR":
-                found.append((depth + 1, "OBJR", pages[kid.Pg.objgen]))
-            elif isinstance(kid, pikepdf.Dictionary):
-                walk(kid, depth + 1)
-            else:
-                found.append((depth + 1, "MCID", (page, int(kid))))
-
-    walk(pdf.Root.StructTreeRoot, 0)
-    return found
-
-
-def _parent_tree_is_consistent(pdf: pikepdf.Pdf) -> int:
-    """Every page's /StructParents and link's /StructParent finds its elements; returns the keys."""
-    tree = dict(pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree).items())
-    keys = 0
-    for page in pdf.pages:
-        marked = tree[int(page.obj.StructParents)]
-        for mcid, element in enumerate(marked):
-            kids = element.K if isinstance(element.K, pikepdf.Array) else [element.K]
-            assert mcid in [int(kid) for kid in kids if not isinstance(kid, pikepdf.Dictionary)]
-            assert element.Pg.objgen == page.obj.objgen
-        keys += 1
-        for annotation in page.obj.get("/Annots", []):
-            element = tree[int(annotation.StructParent)]
-            assert any(isinstance(kid, pikepdf.Dictionary) and kid.Obj.objgen == annotation.objgen for kid in element.K)
-            keys += 1
-    assert keys == len(tree)
-    return keys
-
-
 def test_the_joined_pages_read_as_the_one_document(book: tuple[str, Book, bytes]) -> None:
     profile, made, joined = book
-    joined_pages, whole_pages = _pages_text(joined), _pages_text(made.whole)
+    joined_pages, whole_pages = pages_text(joined), pages_text(made.whole)
     assert len(joined_pages) == len(whole_pages) == 12  # eleven pages (a blank verso), the text after the last
     assert joined_pages == whole_pages
     assert "office" in joined_pages[0] and "fjord" in joined_pages[0]  # ligatures read back as letters
-    info, whole_info = _pdfinfo(joined), _pdfinfo(made.whole)
+    info, whole_info = pdfinfo(joined), pdfinfo(made.whole)
     assert info["Tagged"] == ("yes" if profile == "digital" else "no")
     for key in ("Pages", "Title", "Author", "Tagged", "Page size", "PDF version", "Producer"):
         assert info[key] == whole_info[key], key
@@ -154,7 +64,7 @@ def test_the_joined_pages_read_as_the_one_document(book: tuple[str, Book, bytes]
 
 def test_the_metadata_is_the_first_chunks(digital: tuple[Book, bytes]) -> None:
     made, joined = digital
-    with _open(joined) as pdf, _open(made.whole) as whole:
+    with open_pdf(joined) as pdf, open_pdf(made.whole) as whole:
         for key in ("/Lang", "/MarkInfo", "/ViewerPreferences"):
             assert repr(pdf.Root[key]) == repr(whole.Root[key]), key
         assert pdf.Root.Metadata.read_bytes() == whole.Root.Metadata.read_bytes()
@@ -163,27 +73,27 @@ def test_the_metadata_is_the_first_chunks(digital: tuple[Book, bytes]) -> None:
 
 def test_links_and_destinations_go_where_the_one_documents_go(digital: tuple[Book, bytes]) -> None:
     made, joined = digital
-    with _open(joined) as pdf, _open(made.whole) as whole:
-        links = _links(pdf)
-        assert links == _links(whole)
-        assert not any(CROSS_CHUNK_PREFIX in str(link) for link in links)
-        far = [link for link in links if link[3][0] == "far"]  # type: ignore[index]
+    with open_pdf(joined) as pdf, open_pdf(made.whole) as whole:
+        found = links(pdf)
+        assert found == links(whole)
+        assert not any(CROSS_CHUNK_PREFIX in str(link) for link in found)
+        far = [link for link in found if link[3][0] == "far"]  # type: ignore[index]
         assert far and far[0][0] == 0 and far[0][3][1][0] == 10  # type: ignore[index]  # page 1 to page 11
-        assert "https://example.org/x" in [link[3] for link in links]
+        assert "https://example.org/x" in [link[3] for link in found]
         names = dict(pikepdf.NameTree(pdf.Root.Names.Dests).items())
         whole_names = dict(pikepdf.NameTree(whole.Root.Names.Dests).items())
         assert list(names) == list(whole_names)
-        assert {name: _destination(pdf, value) for name, value in names.items()} == {
-            name: _destination(whole, value) for name, value in whole_names.items()
+        assert {name: destination(pdf, value) for name, value in names.items()} == {
+            name: destination(whole, value) for name, value in whole_names.items()
         }
 
 
 def test_the_outline_nests_as_the_one_documents(digital: tuple[Book, bytes]) -> None:
     made, joined = digital
-    with _open(joined) as pdf, _open(made.whole) as whole:
-        outline = _outline(pdf)
-        assert outline == _outline(whole)
-        assert [(depth, title) for depth, title, _, _ in outline] == [
+    with open_pdf(joined) as pdf, open_pdf(made.whole) as whole:
+        items = outline(pdf)
+        assert items == outline(whole)
+        assert [(depth, title) for depth, title, _, _ in items] == [
             (0, "First chapter"),
             (1, "A section"),
             (0, "Second chapter"),
@@ -196,67 +106,45 @@ def test_the_outline_nests_as_the_one_documents(digital: tuple[Book, bytes]) -> 
 
 def test_page_labels_are_the_printed_folios(digital: tuple[Book, bytes]) -> None:
     made, joined = digital
-    with _open(joined) as pdf, _open(made.whole) as whole:
+    with open_pdf(joined) as pdf, open_pdf(made.whole) as whole:
         assert [page.label for page in pdf.pages] == [page.label for page in whole.pages] == made.labels
         assert repr(pdf.Root.PageLabels) == repr(whole.Root.PageLabels)
 
 
 def test_the_print_profile_has_no_outline_links_tags_or_labels(printed: tuple[Book, bytes]) -> None:
     _made, joined = printed
-    with _open(joined) as pdf:
+    with open_pdf(joined) as pdf:
         assert not {"/Outlines", "/StructTreeRoot", "/PageLabels"} & set(pdf.Root.keys())
         assert all("/Annots" not in page.obj for page in pdf.pages)
 
 
-def _structure_text(data: bytes) -> str:
-    """poppler's walk of the structure tree with each element's text (`pdfinfo -struct-text`),
-    object numbers and the table numbers of header ids left out."""
-    text = subprocess.run(["pdfinfo", "-struct-text", "-"], input=data, capture_output=True, check=True).stdout.decode()
-    return re.sub(r"\d+-(\d+)-(\d+)", r"T-\1-\2", re.sub(r"Object \d+ 0", "Object", text))
-
-
 def test_the_structure_tree_walks_as_the_one_documents(digital: tuple[Book, bytes]) -> None:
     made, joined = digital
-    structure_text = _structure_text(joined)
-    assert "First chapter" in structure_text and "kettle" in structure_text
-    assert structure_text == _structure_text(made.whole)
-    with _open(joined) as pdf, _open(made.whole) as whole:
-        walk = _structure(pdf)
-        assert walk == _structure(whole)
+    walked = structure_text(joined)
+    assert "First chapter" in walked and "kettle" in walked
+    assert walked == structure_text(made.whole)
+    with open_pdf(joined) as pdf, open_pdf(made.whole) as whole:
+        walk = structure(pdf)
+        assert walk == structure(whole)
         assert [kind for _, kind, _ in walk[:2]] == ["", "/Document"]  # the root, then one Document
         assert sum(1 for _, kind, _ in walk if kind == "/Document") == 1
-        blank = [number for number, text in enumerate(_pages_text(joined)[:-1]) if not text.strip()]
+        blank = [number for number, text in enumerate(pages_text(joined)[:-1]) if not text.strip()]
         assert len(blank) == 1 and blank[0] not in {page for _, _, page in walk}  # the padding blank verso: no element
         assert {"/H1", "/H2", "/H3", "/P", "/L", "/LI", "/Table", "/Link", "OBJR"} <= {kind for _, kind, _ in walk}
-        assert _parent_tree_is_consistent(pdf) == _parent_tree_is_consistent(whole)
+        assert parent_tree_keys(pdf) == parent_tree_keys(whole)
         assert int(pdf.Root.StructTreeRoot.ParentTreeNextKey) == len(dict(pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree).items()))
 
 
 def test_each_font_is_embedded_once(book: tuple[str, Book, bytes]) -> None:
     _profile, made, joined = book
-    fonts, whole_fonts = _fonts(joined), _fonts(made.whole)
+    fonts, whole_fonts = pdffonts(joined), pdffonts(made.whole)
     names = [row[0] for row in fonts]
     assert len(names) == len(set(names)) == 4
     assert sorted(names) == sorted(row[0] for row in whole_fonts)
     assert all(row[-5:-2] == ["yes", "yes", "yes"] for row in fonts)  # emb, sub, uni
     assert len(joined) < sum(len(chunk.pdf) for chunk in made.chunks)
-    with _open(joined) as pdf, _open(made.whole) as whole:
-        assert _font_maps(pdf) == _font_maps(whole)  # the same widths, ToUnicode, box and flags
-
-
-def _font_maps(pdf: pikepdf.Pdf) -> dict[str, tuple[object, ...]]:
-    """Each font by name: its widths by glyph id, ToUnicode by glyph id, FontBBox and Flags."""
-    found: dict[str, tuple[object, ...]] = {}
-    for page in pdf.pages:
-        for font in page.obj.Resources.Font.values():
-            descendant = font.DescendantFonts[0]
-            widths, items = {}, list(descendant.W)
-            for first, run in zip(items[::2], items[1::2], strict=True):
-                widths.update({int(first) + offset: float(width) for offset, width in enumerate(run)})
-            cmap = dict(re.findall(rb"<([0-9a-f]{4})> <([0-9a-f]+)>", font.ToUnicode.read_bytes()))
-            descriptor = descendant.FontDescriptor
-            found[str(font.BaseFont)] = (widths, cmap, [float(v) for v in descriptor.FontBBox], int(descriptor.Flags))
-    return found
+    with open_pdf(joined) as pdf, open_pdf(made.whole) as whole:
+        assert font_maps(pdf) == font_maps(whole)  # the same widths, ToUnicode, box and flags
 
 
 def test_the_same_chunks_give_the_same_bytes(digital: tuple[Book, bytes]) -> None:
@@ -265,19 +153,6 @@ def test_the_same_chunks_give_the_same_bytes(digital: tuple[Book, bytes]) -> Non
     assert again == joined
     ids = re.findall(rb"/ID \[<([0-9a-f]+)>", joined)
     assert ids and ids[0] != b"0" * len(ids[0])
-
-
-def test_bad_chunks_and_labels_are_refused(digital: tuple[Book, bytes]) -> None:
-    made, _ = digital
-    with pytest.raises(JoinError, match="chunk 1 is not a readable PDF"):
-        join_chunks([made.chunks[0], ChunkPdf(b"not a pdf", (), ())], labels=made.labels, profile="digital")
-    truncated = ChunkPdf(made.chunks[2].pdf[: len(made.chunks[2].pdf) // 2], (), ())
-    with pytest.raises(JoinError, match=r"^chunk 2 is not a readable PDF: [^<]*$"):
-        join_chunks([*made.chunks[:2], truncated], labels=made.labels, profile="digital")
-    with pytest.raises(JoinError, match="10 page labels for 11 pages"):
-        join_chunks(made.chunks, labels=made.labels[:-1], profile="digital")
-    with pytest.raises(JoinError, match="no chunks"):
-        join_chunks([], labels=[], profile="digital")
 
 
 def test_the_joined_pages_look_like_the_one_documents(digital: tuple[Book, bytes], tmp_path: Path) -> None:
@@ -293,175 +168,3 @@ def test_the_joined_pages_look_like_the_one_documents(digital: tuple[Book, bytes
     assert len(joined_pages) == 11
     for page in joined_pages:
         assert page.read_bytes() == (tmp_path / page.name.replace("joined", "whole")).read_bytes(), page.name
-
-
-def _edited(chunk: ChunkPdf, edit: Any) -> ChunkPdf:
-    with _open(chunk.pdf) as pdf:
-        edit(pdf)
-        buffer = io.BytesIO()
-        pdf.save(buffer)
-    return ChunkPdf(buffer.getvalue(), chunk.bookmarks, chunk.anchors)
-
-
-def test_a_font_whose_chunks_disagree_keeps_one_copy_per_chunk(digital: tuple[Book, bytes]) -> None:
-    """Two chunks mapping one glyph to different text are never merged into one wrong map:
-    the font keeps both copies and every page reads back as its chunk wrote it."""
-    made, _ = digital
-
-    def remap_first_glyph(pdf: pikepdf.Pdf) -> None:
-        for font in pdf.pages[0].Resources.Font.values():
-            cmap = font.ToUnicode.read_bytes()
-            gid = re.search(rb"beginbfchar\n<([0-9a-f]{4})>", cmap)
-            assert gid
-            font.ToUnicode.write(re.sub(rb"<" + gid.group(1) + rb"> <[0-9a-f]+>", b"<" + gid.group(1) + b"> <0058>", cmap))
-
-    third = _edited(made.chunks[2], remap_first_glyph)
-    chunks = [*made.chunks[:2], third]
-    joined = join_chunks(chunks, labels=made.labels, profile="digital")
-    names = [row[0] for row in _fonts(joined)]
-    assert sorted(set(names)) == sorted(row[0] for row in _fonts(made.whole))
-    # the edited chunk's Charis and code font disagree with the first chunk's: a second copy each
-    # (its bold's first glyph is one no other chunk draws: it still merges)
-    assert sorted(names) == sorted([*(row[0] for row in _fonts(made.whole)), "JOQWWV+Charis", "LRFUTW+BinderyCode-Medium"])
-    expected = [page for chunk in chunks for page in _pages_text(chunk.pdf)[:-1]]
-    assert _pages_text(joined)[:-1] == expected
-    assert _pages_text(joined)[-3:-1] != _pages_text(made.whole)[-3:-1]  # the edit shows: X where the chunk says X
-
-
-def test_a_link_to_an_id_no_chunk_has_loses_its_action(digital: tuple[Book, bytes]) -> None:
-    made, _ = digital
-
-    def point_nowhere(pdf: pikepdf.Pdf) -> None:
-        for annotation in pdf.pages[0].Annots:
-            if str(annotation.A.URI).startswith(CROSS_CHUNK_PREFIX):
-                annotation.A.URI = pikepdf.String(CROSS_CHUNK_PREFIX + "nowhere")
-
-    joined = join_chunks([_edited(made.chunks[0], point_nowhere), *made.chunks[1:]], labels=made.labels, profile="digital")
-    with _open(joined) as pdf:
-        first_page = list(pdf.pages[0].Annots)
-        assert len(first_page) == 2
-        assert all("/A" not in annotation and "/Dest" not in annotation for annotation in first_page)
-        assert [str(annotation.Contents) for annotation in first_page] == ["nowhere", "nowhere"]
-        assert _parent_tree_is_consistent(pdf) > 10  # the annotations stay tagged
-
-
-def test_a_part_opened_in_one_chunk_holds_the_chapters_of_the_next(digital: tuple[Book, bytes]) -> None:
-    """The outline nests across chunks: a part's bookmark (level 1) in one chunk, its chapters'
-    (level 2) in the next chunks, a section (level 3) under the last chapter."""
-    made, _ = digital
-    marks = [
-        ((1, "Part one", 0, 56.0, 66.0),),
-        ((2, "Chapter A", 0, 56.0, 66.0),),
-        ((2, "Chapter B", 0, 56.0, 66.0), (3, "Section", 1, 56.0, 200.0)),
-    ]
-    chunks = [ChunkPdf(chunk.pdf, bookmarks, chunk.anchors) for chunk, bookmarks in zip(made.chunks, marks, strict=True)]
-    joined = join_chunks(chunks, labels=made.labels, profile="digital")
-    with _open(joined) as pdf:
-        first_pages = [0, len(_pages_text(made.chunks[0].pdf)) - 1]
-        first_pages.append(first_pages[1] + len(_pages_text(made.chunks[1].pdf)) - 1)
-        height = float(pdf.pages[0].obj.TrimBox[3])
-        assert _outline(pdf) == [
-            (0, "Part one", (0, 42.0, round(height - 66.0 * 0.75, 2)), 3),
-            (1, "Chapter A", (first_pages[1], 42.0, round(height - 66.0 * 0.75, 2)), 0),
-            (1, "Chapter B", (first_pages[2], 42.0, round(height - 66.0 * 0.75, 2)), 1),
-            (2, "Section", (first_pages[2] + 1, 42.0, round(height - 200.0 * 0.75, 2)), 0),
-        ]
-        assert int(pdf.Root.Outlines.Count) == 4
-
-
-def test_the_first_chunk_to_define_a_name_wins(digital: tuple[Book, bytes]) -> None:
-    """A destination name or structure role two chunks define keeps the first chunk's meaning
-    (WeasyPrint keeps an id's first anchor); names only a later chunk defines are kept too."""
-    made, joined_before = digital
-
-    def define(role: str, names: dict[str, str]) -> Any:
-        def edit(pdf: pikepdf.Pdf) -> None:
-            pdf.Root.StructTreeRoot.RoleMap = pikepdf.Dictionary({key: pikepdf.Name(value) for key, value in names.items()})
-            dests = pdf.Root.Names.Dests.Names
-            dests.append(pikepdf.String(role))
-            dests.append(pikepdf.Array([pdf.pages[-1].obj, pikepdf.Name.XYZ, 0, 0, 0]))
-
-        return edit
-
-    chunks = [
-        made.chunks[0],
-        _edited(made.chunks[1], define("zz-shared", {"/Aside": "/Div"})),
-        _edited(made.chunks[2], define("zz-shared", {"/Aside": "/Span", "/Note": "/P"})),
-    ]
-    joined = join_chunks(chunks, labels=made.labels, profile="digital")
-    with _open(joined) as pdf:
-        assert dict(pdf.Root.StructTreeRoot.RoleMap.items()) == {"/Aside": "/Div", "/Note": "/P"}
-        names = dict(pikepdf.NameTree(pdf.Root.Names.Dests).items())
-        second_chunk_last_page = len(_pages_text(made.chunks[0].pdf)) + len(_pages_text(made.chunks[1].pdf)) - 3
-        assert _destination(pdf, names["zz-shared"])[0] == second_chunk_last_page
-        assert list(names)[-1] == "zz-shared"  # sorted by name
-    assert joined != joined_before
-
-
-def test_copies_of_a_name_from_different_font_files_are_not_merged(digital: tuple[Book, bytes]) -> None:
-    """Copies that give a shared glyph different widths (or ascent) are not one font file: each
-    keeps its own copy, since glyph ids only agree within one file."""
-    made, _ = digital
-
-    def widen_shared_glyphs(pdf: pikepdf.Pdf) -> None:
-        for font in pdf.pages[0].Resources.Font.values():
-            if str(font.BaseFont).endswith("+Charis"):
-                widths = font.DescendantFonts[0].W
-                widths[1] = pikepdf.Array([float(width) + 1 for width in widths[1]])
-            if str(font.BaseFont).endswith("-Bold"):
-                font.DescendantFonts[0].FontDescriptor.Ascent = 1234
-
-    joined = join_chunks(
-        [made.chunks[0], made.chunks[1], _edited(made.chunks[2], widen_shared_glyphs)], labels=made.labels, profile="digital"
-    )
-    names = [row[0] for row in _fonts(joined)]
-    assert sorted(names) == sorted([*(row[0] for row in _fonts(made.whole)), "JOQWWV+Charis", "JDACPV+Charis-Bold"])
-
-
-def _table_headers(pdf: pikepdf.Pdf) -> tuple[list[str], list[tuple[int, list[int]]]]:
-    """Every /TH id, and for each cell with /Headers its place in the walk and its headers' places."""
-    order: list[Any] = []
-
-    def walk(element: Any) -> None:
-        order.append(element)
-        kids = element.get("/K", [])
-        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-            if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") not in ("/OBJR", "/MCR"):
-                walk(kid)
-
-    walk(pdf.Root.StructTreeRoot)
-    ids = [str(element.ID) for element in order if "/ID" in element]
-    place = {str(element.ID): number for number, element in enumerate(order) if "/ID" in element}
-    cells = [
-        (number, [place[str(header)] for header in element.A.Headers])
-        for number, element in enumerate(order)
-        if isinstance(element.get("/A"), pikepdf.Dictionary) and "/Headers" in element.A
-    ]
-    return ids, cells
-
-
-def test_table_header_ids_stay_unique_and_cells_find_their_headers(digital: tuple[Book, bytes]) -> None:
-    """Each chunk numbers its tables' header ids by its own object numbers; joined, the ids are
-    unique and every cell's /Headers are the same header cells as in the one document, even when
-    two chunks used the same ids."""
-    made, joined = digital
-
-    def reuse_the_second_chunks_ids(pdf: pikepdf.Pdf) -> None:  # a collision, whatever the numbering
-        with _open(made.chunks[1].pdf) as second:
-            taken = _table_headers(second)[0][0].split("-")[0]
-        for element in pdf.objects:
-            if isinstance(element, pikepdf.Dictionary) and "/ID" in element:
-                element.ID = pikepdf.String(re.sub(r"^\d+", taken, str(element.ID)))
-            attributes = element.get("/A") if isinstance(element, pikepdf.Dictionary) else None
-            if isinstance(attributes, pikepdf.Dictionary) and "/Headers" in attributes:
-                attributes.Headers = pikepdf.Array([pikepdf.String(re.sub(r"^\d+", taken, str(h))) for h in attributes.Headers])
-
-    colliding = join_chunks([*made.chunks[:2], _edited(made.chunks[2], reuse_the_second_chunks_ids)], labels=made.labels, profile="digital")
-    with _open(made.whole) as whole:
-        whole_ids, whole_cells = _table_headers(whole)
-    assert len(whole_ids) == 5 and len(whole_cells) == 7
-    for data in (joined, colliding):
-        with _open(data) as pdf:
-            ids, cells = _table_headers(pdf)
-            assert len(ids) == len(set(ids)) == len(whole_ids)
-            assert cells == whole_cells
