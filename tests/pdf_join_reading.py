@@ -37,8 +37,9 @@ def page_index(pdf: pikepdf.Pdf) -> dict[tuple[int, int], int]:
     return {page.obj.objgen: number for number, page in enumerate(pdf.pages)}
 
 
-def destination(pdf: pikepdf.Pdf, destination: Any) -> tuple[int, float, float]:
-    page, _fit, x, y = destination[0], destination[1], destination[2], destination[3]
+def destination(pdf: pikepdf.Pdf, target: Any) -> tuple[int, float, float]:
+    """An explicit destination `[page /XYZ x y zoom]` as (page index, x, y)."""
+    page, _fit, x, y = target[0], target[1], target[2], target[3]
     return page_index(pdf)[page.objgen], round(float(x), 2), round(float(y), 2)
 
 
