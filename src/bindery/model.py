@@ -8,14 +8,14 @@ later stages only read the model.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from bindery.articletree import Heading, LinkOut
 from bindery.assets import Asset
 from bindery.book_images import check_images, cover_asset
-from bindery.content import render_markdown
+from bindery.content import RenderedArticle, render_markdown
 from bindery.diagnostics import BinderyError, Diagnostic, Report
 from bindery.indexing import collect
 from bindery.indexing.entries import BookIndex
@@ -193,7 +193,9 @@ def _claim_article_ids(manifest: Manifest, sources: dict[str, Source]) -> dict[s
     return claimed
 
 
-def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
+def assemble_book(manifest: Manifest, sources: dict[str, Source], *, render: Callable[..., RenderedArticle] = render_markdown) -> Book:
+    """The book model; `render` turns one article's Markdown into XHTML (`content.render_markdown`,
+    or the build cache's `article_cache.markdown_renderer`, which takes the same arguments)."""
     report = Report()
     explicit: dict[str, str] = {}
     terms, terms_warnings = collect.load_terms(manifest.root, display_path(manifest.root)) if manifest.index else (None, [])
@@ -217,7 +219,7 @@ def assemble_book(manifest: Manifest, sources: dict[str, Source]) -> Book:
             explicit.setdefault(wanted, display_path(manifest.root / path))
         article_id = article_ids[path]
         try:
-            rendered = render_markdown(
+            rendered = render(
                 src.body,
                 prefix=article_id,
                 heading_offset=heading_offset,

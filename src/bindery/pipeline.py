@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bindery.article_cache import markdown_renderer, source_reader
+from bindery.build_cache import BuildCache, open_build_cache, save_build_cache
 from bindery.builders.base import Artifact, BuildOutput
 from bindery.builders.epub import EpubBuilder
 from bindery.diagnostic_codes import check_ignorable
 from bindery.diagnostics import BinderyError, Diagnostic, without_ignored
-from bindery.manifest.load import load_manifest
+from bindery.manifest.load import find_manifest, load_manifest
 from bindery.model import Book, assemble_book
 from bindery.outputs import prepare_output_dir, write_all_atomic
 from bindery.pagemap import PageMap
@@ -54,21 +56,22 @@ class BuildResult:
 Progress = Callable[[str], None]
 
 
-def load_book(path: Path) -> tuple[Book, CrossReferences, list[Diagnostic]]:
-    """The first four stages: everything up to a resolved book model.
+def load_book(path: Path, cache: BuildCache | None = None) -> tuple[Book, CrossReferences, list[Diagnostic]]:
+    """The first four stages: everything up to a resolved book model (each article read and
+    rendered from `cache` when it holds them).
 
     The warnings leave out the codes book.yaml's `ignore_warnings:` names.
     """
-    book, xrefs, warnings, _ignored, _dropped = _load(path)
+    book, xrefs, warnings, _ignored, _dropped = _load(path, cache)
     return book, xrefs, warnings
 
 
-def _load(path: Path) -> tuple[Book, CrossReferences, list[Diagnostic], tuple[str, ...], int]:
+def _load(path: Path, cache: BuildCache | None = None) -> tuple[Book, CrossReferences, list[Diagnostic], tuple[str, ...], int]:
     """load_book, plus book.yaml's ignored codes and how many warnings they left out."""
     manifest = load_manifest(path)
     sources_report: list[Diagnostic] = []
-    sources = read_sources(manifest, sources_report)
-    book = assemble_book(manifest, sources)
+    sources = read_sources(manifest, sources_report, reader=source_reader(cache))
+    book = assemble_book(manifest, sources, render=markdown_renderer(cache))
     xrefs = resolve_cross_references(book)
     found = [*sources_report, *book.warnings, *xrefs.diagnostics]
     warnings = without_ignored(found, manifest.ignore_warnings)
@@ -84,17 +87,20 @@ def build(
     progress: Progress | None = None,
     page_list: bool = True,
     ignore: tuple[str, ...] = (),
+    cache: bool = True,
 ) -> BuildResult:
     """Build `formats` of the book at `path`; `page_list=False` skips the layout an EPUB-only build
     needs for its page-list. Warnings whose code is in `ignore` (or in book.yaml's
-    `ignore_warnings:`) are left out and do not fail `strict`."""
+    `ignore_warnings:`) are left out and do not fail `strict`. `cache=False` (`--no-cache`)
+    neither reads nor writes the build cache in `<output dir>/.bindery-cache`."""
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
     check_ignorable(ignore)
     say("reading the manifest and articles")
-    book, xrefs, warnings, ignored, dropped = _load(path)
+    out_dir = output_dir if output_dir is not None else find_manifest(path).parent.resolve() / "output"
+    store = open_build_cache(out_dir, cache)
+    book, xrefs, warnings, ignored, dropped = _load(path, store)
     ignore = (*ignore, *ignored)
-    out_dir = output_dir if output_dir is not None else Path(book.root) / "output"
     result = BuildResult(book, xrefs, warnings=list(warnings), ignored=dropped)
 
     layout = lay_out_print_edition(book, xrefs, say) if "pdf" in formats or page_list else None
@@ -119,6 +125,8 @@ def build(
         )
     prepare_output_dir(out_dir)
     write_all_atomic((artifact.path, artifact.data) for artifact in result.artifacts)
+    if store is not None:  # after the outputs: a failed build leaves output/ as it was
+        result.warnings.extend(without_ignored(save_build_cache(store), ignore))
     result.seconds = time.perf_counter() - started
     return result
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -63,15 +63,19 @@ class Source:
         return [replace(d, line=self.file_line(d.line)) if d.file == name else d for d in diagnostics]
 
 
-def read_sources(manifest: Manifest, warnings: list[Diagnostic] | None = None) -> dict[str, Source]:
+def read_sources(
+    manifest: Manifest, warnings: list[Diagnostic] | None = None, *, reader: Callable[[Path, ArticleRef, Report], Source] | None = None
+) -> dict[str, Source]:
     """Every article of the book, keyed by its path; all problems in one report.
 
-    Warnings are appended to `warnings` when given."""
+    Warnings are appended to `warnings` when given. `reader` reads one article
+    (default `read_source`; the build cache hands in its own, `article_cache.source_reader`)."""
+    read = reader or read_source
     report = Report()
     sources: dict[str, Source] = {}
     for ref in manifest.article_refs():
         try:
-            sources[ref.path] = read_source(manifest.root, ref, report)
+            sources[ref.path] = read(manifest.root, ref, report)
         except BinderyError as exc:
             report.diagnostics.extend(exc.diagnostics)
     report.raise_if_errors()

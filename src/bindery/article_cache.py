@@ -1,0 +1,114 @@
+"""Per-article work kept in the build cache: reading an article and rendering its Markdown.
+
+`source_reader(cache)` and `markdown_renderer(cache)` are drop-in
+replacements for `sources.read_source` and `content.render_markdown` that
+the pipeline hands to `read_sources` and `assemble_book`; those stages never
+know about the cache. Keys are the article's bytes (or its Markdown body)
+plus every other input of the function (its paths and names as messages
+show them, the ids of every article of the book, the heading depth) and
+`build_cache.key_of`'s code fingerprint. Values are the function's result
+and warnings as JSON (`cache_codec`); results with errors are never stored.
+Editing one article therefore re-reads and re-renders that article only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from bindery import cache_codec
+from bindery.build_cache import BuildCache, key_of
+from bindery.content import RenderedArticle, render_markdown
+from bindery.diagnostics import BinderyError, Diagnostic, Report
+from bindery.manifest import ArticleRef, display_path
+from bindery.sources import Source, read_source
+from bindery.textinput import read_capped
+
+SourceReader = Callable[[Path, ArticleRef, Report], Source]
+MarkdownRenderer = Callable[..., RenderedArticle]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _CachedSource:
+    source: Source
+    warnings: tuple[Diagnostic, ...]
+
+
+def source_reader(cache: BuildCache | None) -> SourceReader:
+    """`read_source`, reusing the cached `Source` of a file whose bytes did not change."""
+    if cache is None:
+        return read_source
+
+    def read(root: Path, ref: ArticleRef, report: Report) -> Source:
+        name = display_path(root / ref.path)
+        try:
+            data = read_capped(root / ref.path, name)
+        except BinderyError:
+            return read_source(root, ref, report)  # says what is wrong with the file
+        digest = hashlib.sha256(data).hexdigest()
+        key = key_of("source", str(root), ref.path, name, digest)
+        cached = _load(cache, key, _CachedSource)
+        if cached is not None and cached.source.digest == digest and cached.source.path == ref.path:
+            report.diagnostics.extend(cached.warnings)
+            return cached.source
+        local = Report()
+        try:
+            source = read_source(root, ref, local)
+        finally:
+            report.diagnostics.extend(local.diagnostics)
+        if source.digest == digest and not local.errors:  # the file did not change while it was read
+            cache.put(key, cache_codec.encode(_CachedSource(source, tuple(local.diagnostics))))
+        return source
+
+    return read
+
+
+def markdown_renderer(cache: BuildCache | None) -> MarkdownRenderer:
+    """`render_markdown`, reusing the cached rendering of a body rendered with the same inputs."""
+    if cache is None:
+        return render_markdown
+    ids_digest: dict[int, tuple[Mapping[str, str], str]] = {}  # the book's article ids, hashed once per build
+
+    def render(
+        text: str,
+        *,
+        prefix: str,
+        heading_offset: int,
+        source: str,
+        body_line: int,
+        name: str | None = None,
+        articles: Mapping[str, str] | None = None,
+    ) -> RenderedArticle:
+        ids = articles or {}
+        known = ids_digest.get(id(ids))
+        if known is None or known[0] is not ids:
+            known = (ids, hashlib.sha256(json.dumps(sorted(ids.items())).encode()).hexdigest())
+            ids_digest[id(ids)] = known
+        key = key_of("markdown", text, prefix, str(heading_offset), source, str(body_line), name or "", known[1])
+        cached = _load(cache, key, RenderedArticle)
+        if cached is not None:
+            return cached
+        rendered = render_markdown(
+            text, prefix=prefix, heading_offset=heading_offset, source=source, body_line=body_line, name=name, articles=articles
+        )
+        if not any(d.severity == "error" for d in rendered.warnings):
+            cache.put(key, cache_codec.encode(rendered))
+        return rendered
+
+    return render
+
+
+def _load(cache: BuildCache, key: str, kind: type[T]) -> T | None:
+    data = cache.get(key)
+    if data is None:
+        return None
+    try:
+        return cache_codec.decode(data, kind)
+    except ValueError:
+        cache.stats.rejected += 1
+        return None
