@@ -349,8 +349,12 @@ def _read_regular_file(path: Path, *, limit: int) -> bytes | None:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > limit + _HEADER.size + _MAC_SIZE:
             return None
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read(info.st_size + 1)
+        chunks: list[bytes] = []
+        left = info.st_size + 1  # one byte more than promised: a file that grew is caught by the length check
+        while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
     except OSError:
         return None
     finally:
@@ -361,9 +365,13 @@ def _write_atomic(folder: Path, name: str, pieces: tuple[bytes, ...]) -> None:
     temp = folder / f".tmp-{os.getpid()}-{secrets.token_hex(8)}"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o600)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        try:
             for piece in pieces:
-                handle.write(piece)
+                view = memoryview(piece)
+                while view:
+                    view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
         os.replace(temp, folder / name)  # replaces a symlink or stale entry of that name, never follows it
     except BaseException:
         _unlink(temp)

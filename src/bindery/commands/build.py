@@ -30,7 +30,7 @@ from bindery.pipeline import FORMATS, build
     help="EPUB only: skip the print layout that gives the EPUB its print page numbers (much faster).",
 )
 @click.option(
-    "--no-cache", "no_cache", is_flag=True, help="Neither read nor write the build cache (<output>/.bindery-cache, safe to delete)."
+    "--no-cache", "no_cache", is_flag=True, help="Neither read nor write the build cache (.bindery-cache in the output folder; safe to delete)."
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 @click.option("--verbose", "-v", is_flag=True, help="Print every step.")
