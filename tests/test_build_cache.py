@@ -361,3 +361,31 @@ def test_no_cache_leaves_an_existing_cache_alone(tmp_path: Path) -> None:
     before = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "out" / CACHE_DIR_NAME).iterdir()}
     epub_of(book, tmp_path / "out", cache=False)
     assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "out" / CACHE_DIR_NAME).iterdir()} == before
+
+
+def _cover_png(epub: bytes) -> bytes:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(epub)) as z:
+        return z.read("OEBPS/images/bindery-cover.png")
+
+
+def test_the_generated_cover_is_drawn_again_when_its_design_or_a_font_changes(tmp_path: Path) -> None:
+    book = write_book(tmp_path / "book")
+    first, _ = epub_of(book, tmp_path / "out")
+    manifest = book / "book.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("A Cached Book", "A Renamed Book"), encoding="utf-8")
+    renamed, _ = epub_of(book, tmp_path / "out")
+    assert _cover_png(renamed) != _cover_png(first)
+    assert renamed == epub_of(book, tmp_path / "plain", cache=False)[0]
+    fonts = book / "templates" / "shared" / "fonts"
+    fonts.mkdir(parents=True)
+    shipped = Path(__file__).resolve().parents[1] / "templates" / "shared" / "fonts"
+    # A book's own font file under the name the design uses: the same design, other letters.
+    bold = "CharisSIL-Bold.ttf"
+    other = next(p for p in sorted(shipped.glob("*.ttf")) if p.name != bold)
+    (fonts / bold).write_bytes(other.read_bytes())
+    refont, _ = epub_of(book, tmp_path / "out")
+    assert _cover_png(refont) != _cover_png(renamed)
+    assert refont == epub_of(book, tmp_path / "plain", cache=False)[0]

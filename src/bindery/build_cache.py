@@ -96,6 +96,18 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def book_templates_digest(book_root: Path) -> str:
+    """sha256 hex of the book's own `templates/` folder (names and bytes of its regular files):
+    for a key whose value depends on template files (fonts, overrides) beyond one rendered text."""
+    digest = hashlib.sha256()
+    folder = book_root / "templates"
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+        data = _read_regular_file(path, limit=1 << 30)
+        if data is not None:
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
 @dataclass
 class CacheStats:
     hits: int = 0

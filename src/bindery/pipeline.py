@@ -107,7 +107,7 @@ def build(
     if layout is not None and "pdf" in formats:
         result.add(*write_print_edition(book, xrefs, layout, out_dir, say))
     if "epub" in formats:
-        result.add(package_ebook(book, xrefs, layout.page_map if layout else None, out_dir, say))
+        result.add(package_ebook(book, xrefs, layout.page_map if layout else None, out_dir, say, store))
 
     kept = without_ignored(result.warnings, ignore)
     result.ignored += len(result.warnings) - len(kept)
@@ -152,7 +152,9 @@ def write_print_edition(book: Book, xrefs: CrossReferences, layout: PrintLayout,
     return outputs
 
 
-def package_ebook(book: Book, xrefs: CrossReferences, page_map: PageMap | None, out_dir: Path, say: Progress) -> BuildOutput:
+def package_ebook(
+    book: Book, xrefs: CrossReferences, page_map: PageMap | None, out_dir: Path, say: Progress, cache: BuildCache | None = None
+) -> BuildOutput:
     """The EPUB; with `page_map` (from the print layout) it carries the print edition's page-list."""
     say(f"building the {EpubBuilder.format}")
-    return EpubBuilder(book, xrefs, out_dir, page_map=page_map).build()
+    return EpubBuilder(book, xrefs, out_dir, page_map=page_map, cache=cache).build()

@@ -1,0 +1,187 @@
+"""Incremental EPUB rebuilds with the build cache (issue 11, item 3), and the preview's refresh.
+
+    python3 benchmarks/rebuild_epub.py 200          # N = 200 (also: 50 500 ...)
+    python3 benchmarks/rebuild_epub.py 200 --no-preview
+
+For each N, on a freshly generated book, every build is `bindery.pipeline.build(...,
+("epub",), page_list=False)` (the CLI's `build --format epub --no-page-list`) in
+its own child process, timed around `build` only (imports excluded):
+
+1. the build with `--no-cache`;
+2. the first build with the cache (empty: it renders everything and fills it);
+3. the same build again, nothing changed (every article from the cache);
+4. the build after one word of the middle article is replaced by a word of the
+   same length (the row of issue 11: rebuild after an edit / full EPUB build);
+5. a `--no-cache` build of the edited book into another folder, whose EPUB must
+   be byte-identical to step 4's.
+
+Then the preview (`bindery serve`'s `PreviewServer`, in-process, with its real
+watcher and worker process): the time from saving an edited article to the new
+snapshot, and the worker's own rebuild time. The results are printed and written
+to benchmarks/results/rebuild-epub-nN-TIMESTAMP.json (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import article_files, generate  # noqa: E402
+
+RESULTS = HERE / "results"
+EPOCH = "1700000000"
+TARGET = 0.20  # rebuild after an edit / full EPUB build
+PREVIEW_TARGET = 0.5  # seconds from a save to the new preview
+
+
+def child_build(book: Path, out: Path, cache: bool) -> dict[str, Any]:
+    from bindery.pipeline import build
+
+    started = time.perf_counter()
+    result = build(book, ("epub",), out, page_list=False, cache=cache)
+    seconds = time.perf_counter() - started
+    [artifact] = result.artifacts
+    return {"seconds": seconds, "epub": str(artifact.path), "warnings": len(result.warnings)}
+
+
+def child_preview(book: Path) -> dict[str, Any]:
+    """Save an edit while `bindery serve` runs; the seconds until its new snapshot is there."""
+    from bindery.preview import PreviewServer, PreviewSite
+
+    site = PreviewSite(book)  # the first build: from the cache the builds above filled
+    server = PreviewServer(site, 0)
+    server.start()
+    try:
+        first = site.snapshot
+        path = article_files(book)[len(article_files(book)) // 3]
+        text = path.read_text(encoding="utf-8")
+        at = text.index(" the ", text.index("\n---\n") + 5)
+        started = time.perf_counter()
+        path.write_text(text[:at] + " his " + text[at + 5 :], encoding="utf-8")
+        version = site.wait_for_change(first.version, 60)
+        refresh = time.perf_counter() - started
+        snapshot = site.snapshot
+        return {
+            "first_seconds": first.seconds,
+            "refresh_seconds": refresh if version != first.version else None,
+            "worker_seconds": snapshot.seconds,
+            "ok": snapshot.ok,
+            "documents": len(snapshot.documents),
+        }
+    finally:
+        server.close()
+        site.stop()
+
+
+def run_child(kind: str, *args: str) -> dict[str, Any]:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", kind, *args], capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise SystemExit(f"child {kind} failed:\n{proc.stderr[-2000:]}")
+    data: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    data["load"] = os.getloadavg()[0]
+    return data
+
+
+def edit_one_word(book: Path) -> str:
+    """One word of the middle article replaced by another of the same length (as run.py's rebuild rows)."""
+    path = article_files(book)[len(article_files(book)) // 2]
+    text = path.read_text(encoding="utf-8")
+    at = text.index(" the ", text.index("\n---\n") + 5)
+    path.write_text(text[:at] + " his " + text[at + 5 :], encoding="utf-8")
+    return path.name
+
+
+def measure(n: int, scratch: Path, preview: bool) -> dict[str, Any]:
+    book = generate(n, scratch / "book")
+    out, plain = scratch / "out", scratch / "plain"
+    for folder in (out, plain):
+        shutil.rmtree(folder, ignore_errors=True)
+    m: dict[str, Any] = {"articles": n}
+
+    def say(msg: str) -> None:
+        print(f"  N={n}: {msg}", file=sys.stderr, flush=True)
+
+    say("build --no-cache")
+    m["uncached"] = run_child("build", str(book), str(plain), "no-cache")
+    say("first build (cache empty)")
+    m["cold"] = run_child("build", str(book), str(out), "cache")
+    say("build again, nothing changed")
+    m["warm"] = run_child("build", str(book), str(out), "cache")
+    m["edited_file"] = edit_one_word(book)
+    say(f"rebuild after editing {m['edited_file']}")
+    m["edit"] = run_child("build", str(book), str(out), "cache")
+    say("--no-cache build of the edited book")
+    m["edit_uncached"] = run_child("build", str(book), str(plain), "no-cache")
+    m["identical"] = Path(m["edit"]["epub"]).read_bytes() == Path(m["edit_uncached"]["epub"]).read_bytes()
+    if preview:
+        say("preview: save an article, wait for the new snapshot")
+        m["preview"] = run_child("preview", str(book))
+    return m
+
+
+def table(m: dict[str, Any]) -> str:
+    cold, edit, uncached = m["cold"]["seconds"], m["edit"]["seconds"], m["uncached"]["seconds"]
+    rows = [
+        f"N = {m['articles']}  (EPUB, --no-page-list; seconds inside pipeline.build; load average at the end of each row)",
+        f"  build --no-cache                      {uncached:7.2f} s   load {m['uncached']['load']:.1f}",
+        f"  first build, cache empty              {cold:7.2f} s   load {m['cold']['load']:.1f}",
+        f"  build again, nothing changed          {m['warm']['seconds']:7.2f} s   load {m['warm']['load']:.1f}",
+        f"  rebuild after a one-word edit         {edit:7.2f} s   load {m['edit']['load']:.1f}",
+        f"  --no-cache build of the edited book   {m['edit_uncached']['seconds']:7.2f} s   (same bytes as the rebuild: {m['identical']})",
+        f"  rebuild after an edit / full EPUB build (first build)   {edit / cold:.3f}  target <= {TARGET}: "
+        + ("met" if edit / cold <= TARGET else "NOT MET"),
+        f"  rebuild after an edit / --no-cache build                {edit / uncached:.3f}",
+    ]
+    preview = m.get("preview")
+    if preview:
+        refresh = preview["refresh_seconds"]
+        verdict = "met" if refresh is not None and refresh < PREVIEW_TARGET else "NOT MET"
+        rows.append(
+            f"  preview: save -> new snapshot {refresh if refresh is not None else float('nan'):.2f} s "
+            f"(worker's rebuild {preview['worker_seconds']:.2f} s; {preview['documents']} documents)  target < {PREVIEW_TARGET} s: {verdict}"
+        )
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--child"]:
+        kind, args = argv[1], argv[2:]
+        if kind == "build":
+            data = child_build(Path(args[0]), Path(args[1]), args[2] == "cache")
+        elif kind == "preview":
+            data = child_preview(Path(args[0]))
+        else:
+            raise SystemExit(f"unknown child {kind}")
+        print(json.dumps(data))
+        return 0
+    parser = argparse.ArgumentParser(description="Time EPUB rebuilds with the build cache (see benchmarks/README.md).")
+    parser.add_argument("articles", type=int, nargs="*", default=[200], help="values of N (default: 200)")
+    parser.add_argument("--no-preview", action="store_true", help="skip the preview's refresh")
+    parser.add_argument("--scratch", type=Path, default=None, help="working folder (default: benchmarks/results/work)")
+    args = parser.parse_args(argv)
+    RESULTS.mkdir(exist_ok=True)
+    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    for n in args.articles:
+        scratch = (args.scratch or RESULTS / "work") / f"rebuild-epub-n{n}"
+        scratch.mkdir(parents=True, exist_ok=True)
+        m = measure(n, scratch, not args.no_preview)
+        (RESULTS / f"rebuild-epub-n{n}-{stamp}.json").write_text(json.dumps(m, indent=2), encoding="utf-8")
+        print(table(m))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
