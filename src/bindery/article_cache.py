@@ -13,6 +13,7 @@ Editing one article therefore re-reads and re-renders that article only.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -31,6 +32,7 @@ from bindery.textinput import read_capped
 SourceReader = Callable[[Path, ArticleRef, Report], Source]
 MarkdownRenderer = Callable[..., RenderedArticle]
 T = TypeVar("T")
+MAX_DECODED = 4096  # decoded values kept per process (two per article)
 
 
 @dataclass(frozen=True)
@@ -104,11 +106,20 @@ def markdown_renderer(cache: BuildCache | None) -> MarkdownRenderer:
 
 
 def _load(cache: BuildCache, key: str, kind: type[T]) -> T | None:
+    """The value under `key`, decoded once per process; a copy (the model reassigns a rendering's html)."""
+    known = cache.decoded.get(key)
+    if isinstance(known, kind):
+        cache.stats.hits += 1
+        return copy.copy(known)
     data = cache.get(key)
     if data is None:
         return None
     try:
-        return cache_codec.decode(data, kind)
+        value = cache_codec.decode(data, kind)
     except ValueError:
         cache.stats.rejected += 1
         return None
+    if len(cache.decoded) >= MAX_DECODED:
+        cache.decoded.clear()  # a long preview session: start over rather than grow
+    cache.decoded[key] = value
+    return copy.copy(value)

@@ -126,6 +126,7 @@ class BuildCache:
         self.stats = CacheStats()
         self.diagnostics: list[Diagnostic] = []  # at most one: why the cache could not be written
         self._pending: dict[str, bytes] = {}
+        self.decoded: dict[str, object] = {}  # values callers decoded in this process, by key (the preview's worker keeps them)
         self._writable = True
         self._fingerprint = code_fingerprint().encode()
         if secret is None:
