@@ -111,7 +111,7 @@ def edit_one_word(book: Path) -> str:
 
 def measure(n: int, scratch: Path, preview: bool) -> dict[str, Any]:
     book = generate(n, scratch / "book")
-    out, plain = scratch / "out", scratch / "plain"
+    out, plain = book / "output", scratch / "plain"  # the book's own output folder: the preview uses its cache
     for folder in (out, plain):
         shutil.rmtree(folder, ignore_errors=True)
     m: dict[str, Any] = {"articles": n}

@@ -389,3 +389,33 @@ def test_the_generated_cover_is_drawn_again_when_its_design_or_a_font_changes(tm
     refont, _ = epub_of(book, tmp_path / "out")
     assert _cover_png(refont) != _cover_png(renamed)
     assert refont == epub_of(book, tmp_path / "plain", cache=False)[0]
+
+
+def test_the_preview_renders_from_the_books_cache_and_an_edit_shows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bindery.preview_worker import RenderCache, render_snapshot
+
+    book = write_book(tmp_path / "book")
+    epub_of(book, book / "output")  # `bindery build` filled the cache the preview reads
+    import bindery.article_cache
+
+    rendered: list[str] = []
+    real = bindery.article_cache.render_markdown
+
+    def spy(text: str, **kwargs: object) -> RenderedArticle:
+        rendered.append(str(kwargs["source"]))
+        return real(text, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bindery.article_cache, "render_markdown", spy)
+    worker = RenderCache()
+    first, _ = render_snapshot(book, "1", worker)
+    assert first.ok and rendered == []
+    second = book / "chapters" / "second.md"
+    second.write_text(second.read_text(encoding="utf-8").replace("Some words", "Edited words"), encoding="utf-8")
+    edited, _ = render_snapshot(book, "2", worker)
+    again, _ = render_snapshot(book, "3", worker)  # from the worker's memory this time
+    assert rendered == ["chapters/second.md"]
+    fresh, _ = render_snapshot(book, "4", RenderCache())
+    assert {n: d.content for n, d in edited.documents.items()} == {n: d.content for n, d in fresh.documents.items()}
+    assert {n: d.content for n, d in again.documents.items()} == {n: d.content for n, d in fresh.documents.items()}
+    assert any("Edited words" in d.content for d in edited.documents.values())
+    assert edited.warnings == first.warnings == again.warnings

@@ -64,7 +64,7 @@ def source_reader(cache: BuildCache | None) -> SourceReader:
         finally:
             report.diagnostics.extend(local.diagnostics)
         if source.digest == digest and not local.errors:  # the file did not change while it was read
-            cache.put(key, cache_codec.encode(_CachedSource(source, tuple(local.diagnostics))))
+            _store(cache, key, _CachedSource(source, tuple(local.diagnostics)))
         return source
 
     return read
@@ -99,18 +99,18 @@ def markdown_renderer(cache: BuildCache | None) -> MarkdownRenderer:
             text, prefix=prefix, heading_offset=heading_offset, source=source, body_line=body_line, name=name, articles=articles
         )
         if not any(d.severity == "error" for d in rendered.warnings):
-            cache.put(key, cache_codec.encode(rendered))
+            _store(cache, key, rendered)
         return rendered
 
     return render
 
 
 def _load(cache: BuildCache, key: str, kind: type[T]) -> T | None:
-    """The value under `key`, decoded once per process; a copy (the model reassigns a rendering's html)."""
+    """The value under `key` (with `keep_decoded`, decoded once per process; each caller gets its own copy)."""
     known = cache.decoded.get(key)
     if isinstance(known, kind):
         cache.stats.hits += 1
-        return copy.copy(known)
+        return copy.deepcopy(known)
     data = cache.get(key)
     if data is None:
         return None
@@ -119,7 +119,19 @@ def _load(cache: BuildCache, key: str, kind: type[T]) -> T | None:
     except ValueError:
         cache.stats.rejected += 1
         return None
+    _keep(cache, key, value)
+    return value
+
+
+def _store(cache: BuildCache, key: str, value: object) -> None:
+    cache.put(key, cache_codec.encode(value))
+    _keep(cache, key, value)
+
+
+def _keep(cache: BuildCache, key: str, value: object) -> None:
+    """Keep a private copy of `value` for the next build in this process (the preview's worker)."""
+    if not cache.keep_decoded:
+        return
     if len(cache.decoded) >= MAX_DECODED:
         cache.decoded.clear()  # a long preview session: start over rather than grow
-    cache.decoded[key] = value
-    return copy.copy(value)
+    cache.decoded[key] = copy.deepcopy(value)

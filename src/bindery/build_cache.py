@@ -120,13 +120,18 @@ class CacheStats:
 class BuildCache:
     """The store in `folder` (usually `<output dir>/.bindery-cache`)."""
 
-    def __init__(self, folder: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, secret: bytes | None = None) -> None:
+    def __init__(
+        self, folder: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, secret: bytes | None = None, keep_decoded: bool = False
+    ) -> None:
+        """`keep_decoded`: callers keep the values they decode or compute in `decoded`, for the next
+        build in the same process (the preview's worker); a one-off build does not need them."""
         self.folder = folder
         self.max_bytes = max_bytes
+        self.keep_decoded = keep_decoded
         self.stats = CacheStats()
         self.diagnostics: list[Diagnostic] = []  # at most one: why the cache could not be written
         self._pending: dict[str, bytes] = {}
-        self.decoded: dict[str, object] = {}  # values callers decoded in this process, by key (the preview's worker keeps them)
+        self.decoded: dict[str, object] = {}  # with keep_decoded: values decoded or computed in this process, by key
         self._writable = True
         self._fingerprint = code_fingerprint().encode()
         if secret is None:
@@ -136,8 +141,8 @@ class BuildCache:
         self._secret = secret
 
     @classmethod
-    def for_output(cls, output_dir: Path) -> BuildCache:
-        return cls(output_dir / CACHE_DIR_NAME)
+    def for_output(cls, output_dir: Path, *, keep_decoded: bool = False) -> BuildCache:
+        return cls(output_dir / CACHE_DIR_NAME, keep_decoded=keep_decoded)
 
     # -- reading ---------------------------------------------------------------
     def get(self, key: str) -> bytes | None:

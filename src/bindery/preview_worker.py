@@ -77,7 +77,7 @@ class RenderCache:
         """The build cache of the book at `path` (its folder or book.yaml)."""
         out = find_manifest(path).parent.resolve() / "output"
         if out not in self._stores:
-            self._stores = {out: BuildCache.for_output(out)}
+            self._stores = {out: BuildCache.for_output(out, keep_decoded=True)}  # this worker builds again on every save
         return self._stores[out]
 
     def _refresh(self, root: Path) -> None:
