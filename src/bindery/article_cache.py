@@ -32,6 +32,7 @@ from bindery.textinput import read_capped
 SourceReader = Callable[[Path, ArticleRef, Report], Source]
 MarkdownRenderer = Callable[..., RenderedArticle]
 T = TypeVar("T")
+V = TypeVar("V")
 MAX_DECODED = 4096  # decoded values kept per process (two per article)
 
 
@@ -110,7 +111,7 @@ def _load(cache: BuildCache, key: str, kind: type[T]) -> T | None:
     known = cache.decoded.get(key)
     if isinstance(known, kind):
         cache.stats.hits += 1
-        return copy.deepcopy(known)
+        return _private(known)
     data = cache.get(key)
     if data is None:
         return None
@@ -134,4 +135,18 @@ def _keep(cache: BuildCache, key: str, value: object) -> None:
         return
     if len(cache.decoded) >= MAX_DECODED:
         cache.decoded.clear()  # a long preview session: start over rather than grow
-    cache.decoded[key] = copy.deepcopy(value)
+    cache.decoded[key] = _private(value)
+
+
+def _private(value: V) -> V:
+    """A copy no caller can change the kept value through: a frozen dataclass as it is (its fields are
+    frozen dataclasses, tuples and text), else a shallow copy whose lists and dicts are copied too
+    (a `RenderedArticle`'s lists hold frozen dataclasses)."""
+    params = getattr(value, "__dataclass_params__", None)
+    if params is not None and params.frozen:
+        return value
+    duplicate = copy.copy(value)
+    for name, field_value in vars(duplicate).items():
+        if isinstance(field_value, (list, dict)):
+            setattr(duplicate, name, copy.copy(field_value))
+    return duplicate
