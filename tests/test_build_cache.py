@@ -419,3 +419,35 @@ def test_the_preview_renders_from_the_books_cache_and_an_edit_shows(tmp_path: Pa
     assert {n: d.content for n, d in again.documents.items()} == {n: d.content for n, d in fresh.documents.items()}
     assert any("Edited words" in d.content for d in edited.documents.values())
     assert edited.warnings == first.warnings == again.warnings
+
+
+# -- the EPUB's page-list without a layout (issue 11, item 6) -------------------------------
+
+
+def test_an_epub_with_a_page_list_needs_no_layout_once_the_book_was_laid_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bindery.layout
+
+    book = write_book(tmp_path / "book")
+    layouts: list[str] = []
+    real = bindery.layout.lay_out_print
+
+    def counted(*args: object, **kwargs: object) -> object:
+        layouts.append("layout")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bindery.layout, "lay_out_print", counted)
+    both = build(book, ("epub", "pdf"), tmp_path / "out")  # the PDF build stores its page map
+    assert layouts == ["layout"]
+    with_pages = build(book, ("epub",), tmp_path / "out")
+    assert layouts == ["layout"]  # no second layout
+    [epub] = [a for a in both.artifacts if a.path.suffix == ".epub"]
+    assert with_pages.artifacts[0].data == epub.data
+    assert b'epub:type="pagebreak"' in _chapter_text(epub.data)
+    plain = build(book, ("epub",), tmp_path / "plain", cache=False)
+    assert layouts == ["layout", "layout"] and plain.artifacts[0].data == epub.data
+
+    third = book / "chapters" / "third.md"
+    third.write_text(third.read_text(encoding="utf-8").replace("Some words", "Some more words"), encoding="utf-8")
+    edited = build(book, ("epub",), tmp_path / "out")
+    assert layouts == ["layout", "layout", "layout"]  # the book changed: laid out again
+    assert edited.artifacts[0].data == build(book, ("epub",), tmp_path / "plain", cache=False).artifacts[0].data

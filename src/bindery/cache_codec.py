@@ -3,12 +3,13 @@
 Never pickle: a cache entry is data, and `decode` rebuilds only the types it
 is asked for, checking every field against the dataclass's annotations
 (str, int, bool, None, unions, Literal, tuple[X, ...], tuple[X, Y], list[X],
-dict[str, X], nested dataclasses). Anything else raises ValueError, which the
+dict[str, X] and Mapping[str, X] (as a dict), nested dataclasses). Anything else raises ValueError, which the
 cache treats as a miss.
 """
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import json
 import types
@@ -89,7 +90,7 @@ def _build(plain: Any, hint: Any) -> Any:
         if not isinstance(plain, list):
             raise ValueError("expected a list")
         return [_build(v, args[0]) for v in plain]
-    if origin is dict:
+    if origin in (dict, collections.abc.Mapping):
         if not isinstance(plain, dict) or args[0] is not str:
             raise ValueError("expected an object")
         return {k: _build(v, args[1]) for k, v in plain.items()}

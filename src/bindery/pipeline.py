@@ -27,6 +27,7 @@ from bindery.diagnostics import BinderyError, Diagnostic, without_ignored
 from bindery.manifest.load import find_manifest, load_manifest
 from bindery.model import Book, assemble_book
 from bindery.outputs import prepare_output_dir, write_all_atomic
+from bindery.page_map_cache import ebook_page_map
 from bindery.pagemap import PageMap
 from bindery.sources import read_sources
 from bindery.templating import Templates
@@ -103,11 +104,14 @@ def build(
     ignore = (*ignore, *ignored)
     result = BuildResult(book, xrefs, warnings=list(warnings), ignored=dropped)
 
-    layout = lay_out_print_edition(book, xrefs, say) if "pdf" in formats or page_list else None
-    if layout is not None and "pdf" in formats:
+    layout = lay_out_print_edition(book, xrefs, say) if "pdf" in formats else None
+    if layout is not None:
         result.add(*write_print_edition(book, xrefs, layout, out_dir, say))
     if "epub" in formats:
-        result.add(package_ebook(book, xrefs, layout.page_map if layout else None, out_dir, say, store))
+        # The page-list: this build's layout, else one cached from an earlier layout of the same book, else a layout now.
+        wanted = page_list or layout is not None
+        page_map = ebook_page_map(book, xrefs, store, layout, lambda: lay_out_print_edition(book, xrefs, say)) if wanted else None
+        result.add(package_ebook(book, xrefs, page_map, out_dir, say, store))
 
     kept = without_ignored(result.warnings, ignore)
     result.ignored += len(result.warnings) - len(kept)
