@@ -39,18 +39,20 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import article_files, generate  # noqa: E402
+from run import pandoc_epub  # noqa: E402
 
 RESULTS = HERE / "results"
 EPOCH = "1700000000"
 TARGET = 0.20  # rebuild after an edit / full EPUB build
 PREVIEW_TARGET = 0.5  # seconds from a save to the new preview
+PAGE_LIST_TARGET = 0.5  # EPUB with page-list, warm cache / Pandoc EPUB
 
 
-def child_build(book: Path, out: Path, cache: bool) -> dict[str, Any]:
+def child_build(book: Path, out: Path, cache: bool, page_list: bool = False) -> dict[str, Any]:
     from bindery.pipeline import build
 
     started, cpu_started = time.perf_counter(), cpu_seconds()
-    result = build(book, ("epub",), out, page_list=False, cache=cache)
+    result = build(book, ("epub",), out, page_list=page_list, cache=cache)
     seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
     [artifact] = result.artifacts
     return {"seconds": seconds, "cpu": cpu, "epub": str(artifact.path), "warnings": len(result.warnings)}
@@ -126,7 +128,7 @@ def edit_one_word(book: Path) -> str:
     return path.name
 
 
-def measure(n: int, scratch: Path, preview: bool) -> dict[str, Any]:
+def measure(n: int, scratch: Path, preview: bool, page_list: bool = False) -> dict[str, Any]:
     book = generate(n, scratch / "book")
     out, plain = book / "output", scratch / "plain"  # the book's own output folder: the preview uses its cache
     for folder in (out, plain):
@@ -151,6 +153,13 @@ def measure(n: int, scratch: Path, preview: bool) -> dict[str, Any]:
     if preview:
         say("preview: save an article, wait for the new snapshot")
         m["preview"] = run_child("preview", str(book))
+    if page_list:
+        say("EPUB with the page-list, cache without a page map (lays the book out)")
+        m["pagelist_cold"] = run_child("build", str(book), str(out), "cache", "page-list")
+        say("EPUB with the page-list again (page map from the cache)")
+        m["pagelist_warm"] = run_child("build", str(book), str(out), "cache", "page-list")
+        say("pandoc EPUB")
+        m["pandoc"] = pandoc_epub(book, scratch / "pandoc.epub")
     return m
 
 
@@ -184,6 +193,19 @@ def table(m: dict[str, Any]) -> str:
                 f"(worker: {save['worker_seconds']:.2f} s wall, {cpu if cpu is not None else float('nan'):.2f} s CPU; "
                 f"{preview['documents']} documents)  target < {PREVIEW_TARGET} s: {verdict}"
             )
+    if "pagelist_warm" in m:
+        rows.append(row("EPUB + page-list, laid out now", "pagelist_cold"))
+        rows.append(row("EPUB + page-list, page map cached", "pagelist_warm"))
+        pandoc = m["pandoc"]
+        if "total" in pandoc:
+            wall, cpu = m["pagelist_warm"]["seconds"] / pandoc["total"], m["pagelist_warm"]["cpu"] / pandoc["cpu"]
+            verdict = "met" if max(wall, cpu) <= PAGE_LIST_TARGET else "NOT MET"
+            rows.append(f"  pandoc EPUB{'':<27}{pandoc['total']:7.2f} s wall {pandoc['cpu']:7.2f} s CPU   load {pandoc['load']:4.1f}")
+            rows.append(
+                f"  {'EPUB with page-list, warm cache / Pandoc EPUB':<56}{wall:6.3f} wall {cpu:6.3f} CPU   target <= {PAGE_LIST_TARGET}: {verdict}"
+            )
+        else:
+            rows.append(f"  pandoc EPUB: {pandoc.get('skipped') or pandoc.get('error')}")
     return "\n".join(rows)
 
 
@@ -192,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["--child"]:
         kind, args = argv[1], argv[2:]
         if kind == "build":
-            data = child_build(Path(args[0]), Path(args[1]), args[2] == "cache")
+            data = child_build(Path(args[0]), Path(args[1]), args[2] == "cache", page_list=args[3:] == ["page-list"])
         elif kind == "preview":
             data = child_preview(Path(args[0]))
         else:
@@ -202,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Time EPUB rebuilds with the build cache (see benchmarks/README.md).")
     parser.add_argument("articles", type=int, nargs="*", default=[200], help="values of N (default: 200)")
     parser.add_argument("--no-preview", action="store_true", help="skip the preview's refresh")
+    parser.add_argument(
+        "--page-list", action="store_true", help="also time the EPUB with its page-list, cold (a layout) and warm, against Pandoc"
+    )
     parser.add_argument("--scratch", type=Path, default=None, help="working folder (default: benchmarks/results/work)")
     args = parser.parse_args(argv)
     RESULTS.mkdir(exist_ok=True)
@@ -209,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     for n in args.articles:
         scratch = (args.scratch or RESULTS / "work") / f"rebuild-epub-n{n}"
         scratch.mkdir(parents=True, exist_ok=True)
-        m = measure(n, scratch, not args.no_preview)
+        m = measure(n, scratch, not args.no_preview, args.page_list)
         (RESULTS / f"rebuild-epub-n{n}-{stamp}.json").write_text(json.dumps(m, indent=2), encoding="utf-8")
         print(table(m))
     return 0

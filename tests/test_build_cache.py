@@ -451,3 +451,36 @@ def test_an_epub_with_a_page_list_needs_no_layout_once_the_book_was_laid_out(tmp
     edited = build(book, ("epub",), tmp_path / "out")
     assert layouts == ["layout", "layout", "layout"]  # the book changed: laid out again
     assert edited.artifacts[0].data == build(book, ("epub",), tmp_path / "plain", cache=False).artifacts[0].data
+
+
+def test_a_raw_export_is_cached_with_its_line_map(tmp_path: Path) -> None:
+    """A `.txt` export's Source carries a map from body lines to the export's lines: the cached
+    Source is equal to a fresh one, map included, and the EPUB is the same."""
+    from bindery.article_cache import source_reader
+    from bindery.diagnostics import Report
+    from bindery.manifest.load import load_manifest
+    from bindery.sources import read_source
+
+    root = tmp_path / "book"
+    (root / "exports").mkdir(parents=True)
+    paragraphs = [
+        "Water early in the morning so that the roots drink before the soil warms up in the sun.",
+        "",
+        "ADVERTISEMENT",
+        "Mulch keeps the water where it belongs and the soil cool, and it feeds the worms as well.",
+    ]
+    head = ["Gardening", "How to water tomatoes", "A short routine for the hottest weeks of the year.", "By Ada Lovelace"]
+    (root / "exports" / "garden.txt").write_text("\n".join(head + ["Published July 26, 2025", *paragraphs]) + "\n", encoding="utf-8")
+    (root / "book.yaml").write_text("title: Lines\nauthors: [A B]\nchapters:\n  - exports/garden.txt\n", encoding="utf-8")
+    manifest = load_manifest(root)
+    [ref] = manifest.article_refs()
+    fresh = read_source(root.resolve(), ref, Report())
+    assert fresh.body_lines  # the export's own lines
+    cache = BuildCache(tmp_path / "c", secret=SECRET)
+    source_reader(cache)(root.resolve(), ref, Report())
+    cache.flush()
+    again = BuildCache(tmp_path / "c", secret=SECRET)
+    cached = source_reader(again)(root.resolve(), ref, Report())
+    assert again.stats.hits == 1 and cached == fresh and cached.body_lines == fresh.body_lines
+    built = [build(root, ("epub",), tmp_path / "out", page_list=False).artifacts[0].data for _ in range(2)]
+    assert built[0] == built[1] == build(root, ("epub",), tmp_path / "plain", page_list=False, cache=False).artifacts[0].data
