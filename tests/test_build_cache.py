@@ -170,6 +170,13 @@ def test_pruning_removes_the_least_recently_used_entries(tmp_path: Path) -> None
     assert len(list((tmp_path / "c").iterdir())) == 2
 
 
+def test_pruning_never_deletes_through_a_symlinked_cache_folder(tmp_path: Path) -> None:
+    stored(tmp_path / "target", {K1: b"v" * 1000, K2: b"v" * 1000})
+    (tmp_path / "c").symlink_to(tmp_path / "target")
+    BuildCache(tmp_path / "c", secret=SECRET, max_bytes=100).prune()
+    assert sorted(p.name for p in (tmp_path / "target").iterdir()) == sorted([K1, K2])
+
+
 def test_an_unusable_key_file_warns_and_the_cache_lives_for_this_process_only(tmp_path: Path) -> None:
     path = secret_path()
     path.parent.mkdir(parents=True)

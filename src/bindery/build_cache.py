@@ -246,6 +246,11 @@ class BuildCache:
         (only when it holds more than the cap), and temporary files of builds that are gone."""
         if not self._writable:
             return
+        try:
+            if not stat.S_ISDIR(os.lstat(self.folder).st_mode):
+                return  # a symlink (or a file) in place of the folder: never delete through it
+        except OSError:
+            return
         entries: list[tuple[float, int, str]] = []
         try:
             with os.scandir(self.folder) as found:
