@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from bindery import cache_codec
-from bindery.build_cache import CACHE_DIR_NAME, BuildCache, cached_runner, key_of, save_build_cache
+from bindery.build_cache import CACHE_DIR_NAME, BuildCache, cached_runner, save_build_cache
+from bindery.cache_keys import key_of
 from bindery.cache_secret import secret_path
 from bindery.content import RenderedArticle, render_markdown
 from bindery.diagnostics import Diagnostic

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from bindery import cache_codec
-from bindery.build_cache import BuildCache, key_of
+from bindery.build_cache import BuildCache
+from bindery.cache_keys import key_of
 from bindery.content import RenderedArticle, render_markdown
 from bindery.diagnostics import BinderyError, Diagnostic, Report
 from bindery.manifest import ArticleRef, display_path

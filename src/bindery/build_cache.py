@@ -25,18 +25,15 @@ import hashlib
 import hmac
 import os
 import re
-import secrets
 import stat
 import struct
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Protocol, TypeVar, cast
 
-from bindery import __version__
+from bindery.cache_files import process_alive, read_regular_file, unlink_quietly, write_atomic
+from bindery.cache_keys import code_fingerprint, key_of
 from bindery.cache_secret import load_secret
 from bindery.diagnostics import Diagnostic
 
@@ -50,62 +47,6 @@ _TEMP = re.compile(r"\.tmp-(?P<pid>[0-9]+)-[0-9a-f]+")
 # magic, format version, payload length, fingerprint (64 hex), key (64 hex), payload sha256 (32 bytes)
 _HEADER = struct.Struct(">8sHQ64s64s32s")
 _MAC_SIZE = 32
-# The libraries whose output a cached value may hold; their versions are part of every key.
-_LIBRARIES = (
-    "markdown",
-    "pyyaml",
-    "tinyhtml5",
-    "jinja2",
-    "babel",
-    "lxml",
-    "ebooklib",
-    "weasyprint",
-    "pydyf",
-    "tinycss2",
-    "pillow",
-    "pyuca",
-)
-
-
-def key_of(*parts: str | bytes) -> str:
-    """The sha256 hex of `parts` (each length-prefixed, so ("ab", "c") and ("a", "bc") differ) and the code fingerprint."""
-    digest = hashlib.sha256(code_fingerprint().encode())
-    for part in parts:
-        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
-        digest.update(len(data).to_bytes(8, "big"))
-        digest.update(data)
-    return digest.hexdigest()
-
-
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """sha256 hex of what produced a cached value: Bindery's version, every file of its package and
-    built-in templates, Python's version and the libraries' versions. A changed line of Bindery is a new cache."""
-    from bindery.templating import default_templates_dir
-
-    digest = hashlib.sha256(f"bindery {__version__}\npython {sys.version}\n".encode())
-    for name in _LIBRARIES:
-        try:
-            digest.update(f"{name} {metadata.version(name)}\n".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name} -\n".encode())
-    package = Path(__file__).resolve().parent
-    for folder, pattern in ((package, "*.py"), (default_templates_dir(), "*")):
-        for path in sorted(p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
-            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def book_templates_digest(book_root: Path) -> str:
-    """sha256 hex of the book's own `templates/` folder (names and bytes of its regular files):
-    for a key whose value depends on template files (fonts, overrides) beyond one rendered text."""
-    digest = hashlib.sha256()
-    folder = book_root / "templates"
-    for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
-        data = _read_regular_file(path, limit=1 << 30)
-        if data is not None:
-            digest.update(str(path.relative_to(folder)).encode() + b"\0" + hashlib.sha256(data).digest())
-    return digest.hexdigest()
 
 
 @dataclass
@@ -152,7 +93,7 @@ class BuildCache:
             self.stats.hits += 1
             return self._pending[key]
         path = self.folder / key
-        data = _read_regular_file(path, limit=self.max_bytes)
+        data = read_regular_file(path, limit=self.max_bytes)
         if data is None:
             self.stats.misses += 1
             return None
@@ -204,7 +145,7 @@ class BuildCache:
             header = _HEADER.pack(MAGIC, FORMAT_VERSION, len(value), self._fingerprint, key.encode(), hashlib.sha256(value).digest())
             mac = hmac.new(self._secret, header + value, hashlib.sha256).digest()
             try:
-                _write_atomic(self.folder, key, (header, value, mac))
+                write_atomic(self.folder, key, (header, value, mac))
             except OSError as exc:
                 self._give_up(exc)
                 return
@@ -256,8 +197,8 @@ class BuildCache:
             with os.scandir(self.folder) as found:
                 for item in found:
                     temp = _TEMP.fullmatch(item.name)
-                    if temp is not None and not _alive(int(temp.group("pid"))):
-                        _unlink(self.folder / item.name)
+                    if temp is not None and not process_alive(int(temp.group("pid"))):
+                        unlink_quietly(self.folder / item.name)
                     elif _KEY.fullmatch(item.name):
                         info = item.stat(follow_symlinks=False)
                         entries.append((info.st_mtime, info.st_size, item.name))
@@ -269,7 +210,7 @@ class BuildCache:
         for _, size, name in sorted(entries):
             if total <= self.max_bytes * PRUNE_TO:
                 break
-            if _unlink(self.folder / name):
+            if unlink_quietly(self.folder / name):
                 total -= size
                 self.stats.pruned += 1
 
@@ -354,68 +295,9 @@ def _encode(result: object) -> bytes:
     return data
 
 
-# -- files ----------------------------------------------------------------------------
+# -- keys ----------------------------------------------------------------------------
 
 
 def _check_key(key: str) -> None:
     if not _KEY.fullmatch(key):
         raise ValueError(f"not a cache key (64 lowercase hex digits): {key!r}")
-
-
-def _read_regular_file(path: Path, *, limit: int) -> bytes | None:
-    """The bytes of `path` when it is a regular file (not a symlink, FIFO or device) no larger than `limit`."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit + _HEADER.size + _MAC_SIZE:
-            return None
-        chunks: list[bytes] = []
-        left = info.st_size + 1  # one byte more than promised: a file that grew is caught by the length check
-        while left > 0 and (chunk := os.read(fd, min(left, 1 << 20))):
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
-def _write_atomic(folder: Path, name: str, pieces: tuple[bytes, ...]) -> None:
-    temp = folder / f".tmp-{os.getpid()}-{secrets.token_hex(8)}"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o600)
-    try:
-        try:
-            for piece in pieces:
-                view = memoryview(piece)
-                while view:
-                    view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
-        os.replace(temp, folder / name)  # replaces a symlink or stale entry of that name, never follows it
-    except BaseException:
-        _unlink(temp)
-        raise
-
-
-def _unlink(path: Path) -> bool:
-    try:
-        path.unlink()
-        return True
-    except OSError:
-        return False
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True

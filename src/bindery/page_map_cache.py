@@ -19,7 +19,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bindery import cache_codec
-from bindery.build_cache import BuildCache, book_templates_digest, key_of
+from bindery.build_cache import BuildCache
+from bindery.cache_keys import book_templates_digest, key_of
 from bindery.model import Book
 from bindery.pagemap import PageMap
 from bindery.render import render_print

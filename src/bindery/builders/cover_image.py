@@ -19,7 +19,8 @@ from typing import Any
 import yaml
 from PIL import Image, ImageDraw, ImageFont
 
-from bindery.build_cache import BuildCache, book_templates_digest, key_of
+from bindery.build_cache import BuildCache
+from bindery.cache_keys import book_templates_digest, key_of
 from bindery.diagnostics import BinderyError, Diagnostic
 from bindery.model import Book
 from bindery.paths import display_path
