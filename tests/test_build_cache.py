@@ -492,3 +492,16 @@ def test_a_raw_export_is_cached_with_its_line_map(tmp_path: Path) -> None:
     assert again.stats.hits == 1 and cached == fresh and cached.body_lines == fresh.body_lines
     built = [build(root, ("epub",), tmp_path / "out", page_list=False).artifacts[0].data for _ in range(2)]
     assert built[0] == built[1] == build(root, ("epub",), tmp_path / "plain", page_list=False, cache=False).artifacts[0].data
+
+
+def test_the_no_cache_option_of_build_writes_no_cache(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from bindery.cli import main
+
+    book = write_book(tmp_path / "book")
+    args = ["build", str(book), "--format", "epub", "--no-page-list", "-o"]
+    assert CliRunner().invoke(main, [*args, str(tmp_path / "plain"), "--no-cache"]).exit_code == 0
+    assert not (tmp_path / "plain" / CACHE_DIR_NAME).exists()
+    assert CliRunner().invoke(main, [*args, str(tmp_path / "out")]).exit_code == 0
+    assert any((tmp_path / "out" / CACHE_DIR_NAME).iterdir())
