@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from bindery.build_cache import CACHE_DIR_NAME
 from bindery.builders.pdf import PdfBuilder
 from bindery.diagnostics import BinderyError, Diagnostic
 from bindery.outputs import remove_stale_partials
@@ -37,7 +38,7 @@ def copy_sample(dest: Path) -> Path:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != CACHE_DIR_NAME}
 
 
 # Put on PYTHONPATH for the killed builds only: it reports on stderr when

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from bindery.build_cache import CACHE_DIR_NAME
 from bindery.cli import main
 from conftest import BOOKS, ROOT
 
@@ -21,13 +22,13 @@ def test_build_prints_outputs_pages_sizes_and_warnings(tmp_path: Path) -> None:
     assert re.search(r"a-minimal-book\.epub\s+\(\d+\.\d KB\)", result.output)
     assert re.search(r"a-minimal-book\.pdf\s+\(\d+\.\d KB, \d+ pages\)", result.output)
     assert "warnings: 0" in result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-minimal-book.epub", "a-minimal-book.pdf"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != CACHE_DIR_NAME) == ["a-minimal-book.epub", "a-minimal-book.pdf"]
 
 
 def test_format_epub_builds_only_the_epub(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["build", str(BOOKS / "minimal" / "book.yaml"), "--format", "epub", "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert [p.name for p in tmp_path.iterdir()] == ["a-minimal-book.epub"]
+    assert [p.name for p in tmp_path.iterdir() if p.name != CACHE_DIR_NAME] == ["a-minimal-book.epub"]
     with zipfile.ZipFile(tmp_path / "a-minimal-book.epub") as z:
         assert z.testzip() is None
 
@@ -50,7 +51,7 @@ def test_strict_turns_warnings_into_a_failure_and_writes_nothing(tmp_path: Path)
     strict = CliRunner().invoke(main, ["build", str(book), "--format", "epub", "-o", str(out), "--strict"])
     assert strict.exit_code == 1
     assert "only.md:3: warning: subtitle: unknown front matter key" in strict.output
-    assert list(out.iterdir()) == []
+    assert [p.name for p in out.iterdir()] == [CACHE_DIR_NAME]  # the first build's cache; no output
 
 
 def test_no_arguments_builds_the_sample_book_in_the_current_folder(tmp_path: Path) -> None:

@@ -289,6 +289,12 @@ CODES: dict[str, Code] = {
         Code("output-dir", E, "the output folder cannot be used", "fix its permissions or choose another with --output"),
         Code("output-write", E, "an output file cannot be written", "check the disk and the folder's permissions"),
         Code(
+            "cache-unwritable",
+            W,
+            "the build cache (output/.bindery-cache, or its key file in the user's cache folder) cannot be written; the build went on without it",
+            "delete the folder or make it writable, or build with --no-cache",
+        ),
+        Code(
             "strict",
             E,
             "--strict is on and the build has warnings; nothing was written",

@@ -44,6 +44,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Literal
 
 __all__ = [
@@ -137,6 +138,7 @@ def _is_trailing_junk(ch: str) -> bool:
     return ch.isspace() or unicodedata.category(ch).startswith("P")
 
 
+@lru_cache(maxsize=16384)  # a book's summaries are normalised several times per build, and again on every preview save
 def normalise(text: str) -> str:
     """Return *text* in the canonical form used for comparison.
 

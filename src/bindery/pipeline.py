@@ -18,15 +18,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bindery.article_cache import markdown_renderer, source_reader
+from bindery.build_cache import BuildCache, open_build_cache, save_build_cache
 from bindery.builders.base import Artifact, BuildOutput
 from bindery.builders.epub import EpubBuilder
 from bindery.diagnostic_codes import check_ignorable
 from bindery.diagnostics import BinderyError, Diagnostic, without_ignored
-from bindery.manifest.load import load_manifest
+from bindery.manifest.load import find_manifest, load_manifest
 from bindery.manifest.vocabulary import PdfProfile
 from bindery.model.assemble import assemble_book
 from bindery.model.types import Book
 from bindery.outputs import prepare_output_dir, write_all_atomic
+from bindery.page_map_cache import ebook_page_map
 from bindery.pagemap import PageMap
 from bindery.sources import read_sources
 from bindery.templating import Templates
@@ -67,11 +70,12 @@ class LoadedBook:
     dropped: int  # how many warnings those codes left out
 
 
-def load_book(path: Path) -> LoadedBook:
-    """The first four stages: everything up to a resolved book model."""
+def load_book(path: Path, cache: BuildCache | None = None) -> LoadedBook:
+    """The first four stages: everything up to a resolved book model (each article read and
+    rendered from `cache` when it holds them)."""
     manifest = load_manifest(path)
-    sources = read_sources(manifest)
-    book = assemble_book(manifest, sources.by_path)
+    sources = read_sources(manifest, reader=source_reader(cache))
+    book = assemble_book(manifest, sources.by_path, render=markdown_renderer(cache))
     xrefs = resolve_cross_references(book)
     found = [*sources.warnings, *book.warnings, *xrefs.warnings]
     warnings = without_ignored(found, manifest.ignore_warnings)
@@ -87,25 +91,31 @@ def build(
     progress: Progress | None = None,
     page_list: bool = True,
     ignore: tuple[str, ...] = (),
+    cache: bool = True,
 ) -> BuildResult:
     """Build `formats` of the book at `path`; `page_list=False` skips the layout an EPUB-only build
     needs for its page-list. Warnings whose code is in `ignore` (or in book.yaml's
-    `ignore_warnings:`) are left out and do not fail `strict`."""
+    `ignore_warnings:`) are left out and do not fail `strict`. `cache=False` (`--no-cache`)
+    neither reads nor writes the build cache in `<output dir>/.bindery-cache`."""
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
     check_ignorable(ignore)
     say("reading the manifest and articles")
-    loaded = load_book(path)
+    out_dir = output_dir if output_dir is not None else find_manifest(path).parent.resolve() / "output"
+    store = open_build_cache(out_dir, cache)
+    loaded = load_book(path, store)
     book, xrefs = loaded.book, loaded.xrefs
     ignore = (*ignore, *loaded.ignored_codes)
-    out_dir = output_dir if output_dir is not None else book.root / "output"
     result = BuildResult(book, xrefs, warnings=list(loaded.warnings), ignored=loaded.dropped)
 
-    layout = lay_out_print_edition(book, xrefs, say) if "pdf" in formats or page_list else None
-    if layout is not None and "pdf" in formats:
+    layout = lay_out_print_edition(book, xrefs, say) if "pdf" in formats else None
+    if layout is not None:
         result.add(*write_print_edition(book, xrefs, layout, out_dir, say))
     if "epub" in formats:
-        result.add(package_ebook(book, xrefs, layout.page_map if layout else None, out_dir, say))
+        # The page-list: this build's layout, else one cached from an earlier layout of the same book, else a layout now.
+        wanted = page_list or layout is not None
+        page_map = ebook_page_map(book, xrefs, store, layout, lambda: lay_out_print_edition(book, xrefs, say)) if wanted else None
+        result.add(package_ebook(book, xrefs, page_map, out_dir, say, store))
 
     kept = without_ignored(result.warnings, ignore)
     result.ignored += len(result.warnings) - len(kept)
@@ -123,6 +133,8 @@ def build(
         )
     prepare_output_dir(out_dir)
     write_all_atomic((artifact.path, artifact.data) for artifact in result.artifacts)
+    if store is not None:  # after the outputs: a failed build leaves output/ as it was
+        result.warnings.extend(without_ignored(save_build_cache(store), ignore))
     result.seconds = time.perf_counter() - started
     return result
 
@@ -148,7 +160,9 @@ def write_print_edition(book: Book, xrefs: CrossReferences, layout: PrintLayout,
     return outputs
 
 
-def package_ebook(book: Book, xrefs: CrossReferences, page_map: PageMap | None, out_dir: Path, say: Progress) -> BuildOutput:
+def package_ebook(
+    book: Book, xrefs: CrossReferences, page_map: PageMap | None, out_dir: Path, say: Progress, cache: BuildCache | None = None
+) -> BuildOutput:
     """The EPUB; with `page_map` (from the print layout) it carries the print edition's page-list."""
     say(f"building the {EpubBuilder.format}")
-    return EpubBuilder(book, xrefs, out_dir, page_map=page_map).build()
+    return EpubBuilder(book, xrefs, out_dir, page_map=page_map, cache=cache).build()

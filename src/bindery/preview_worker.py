@@ -25,8 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bindery.build_cache import BuildCache, save_build_cache
 from bindery.builders.cover_image import CoverImage, generated_cover
 from bindery.diagnostics import BinderyError, Diagnostic
+from bindery.manifest.load import find_manifest
 from bindery.model import Book
 from bindery.pipeline import load_book
 from bindery.render import Document, render_ebook
@@ -57,7 +59,9 @@ class Snapshot:
 
 
 class RenderCache:
-    """What a rebuild may reuse while no template file changed: the compiled templates and the drawn cover.
+    """What a rebuild may reuse while no template file changed: the compiled templates and the drawn cover;
+    and the book's build cache (`<book>/output/.bindery-cache`, the one `bindery build` uses), so a save
+    renders only the article that changed.
 
     Any change in the template folders (an edit, a new override) gives a new
     key, and both are made afresh; an article edit reuses them."""
@@ -67,6 +71,14 @@ class RenderCache:
         self._templates: Templates | None = None
         self._covers: dict[str, CoverImage] = {}
         self._cover_name: str | None = None
+        self._stores: dict[Path, BuildCache] = {}
+
+    def build_cache(self, path: Path) -> BuildCache:
+        """The build cache of the book at `path` (its folder or book.yaml)."""
+        out = find_manifest(path).parent.resolve() / "output"
+        if out not in self._stores:
+            self._stores = {out: BuildCache.for_output(out, keep_decoded=True)}  # this worker builds again on every save
+        return self._stores[out]
 
     def _refresh(self, root: Path) -> None:
         dirs = [d for kind in ("ebook", "print") for d in template_dirs(root, kind)]
@@ -103,8 +115,10 @@ def render_snapshot(path: Path, version: str, cache: RenderCache | None = None) 
     stamp = time.strftime("%H:%M:%S")
     cache = cache or RenderCache()
     try:
-        loaded = load_book(path)
-        book, xrefs, warnings = loaded.book, loaded.xrefs, loaded.warnings
+        store = cache.build_cache(path)
+        loaded = load_book(path, store)
+        book, xrefs = loaded.book, loaded.xrefs
+        warnings = (*loaded.warnings, *save_build_cache(store))  # at most one warning: the cache cannot be written
         templates = cache.templates(book.root)
         cover_href = book.metadata.cover or cache.cover_name(book)
         rendering = render_ebook(book, xrefs, templates, cover_href=cover_href)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -71,13 +71,17 @@ class Sources:
     warnings: tuple[Diagnostic, ...] = ()
 
 
-def read_sources(manifest: Manifest) -> Sources:
-    """Every article of the book, keyed by its path; all errors in one report."""
+def read_sources(manifest: Manifest, *, reader: Callable[[Path, ArticleRef, Report], Source] | None = None) -> Sources:
+    """Every article of the book, keyed by its path; all errors in one report.
+
+    `reader` reads one article (default `read_source`; the build cache hands in
+    its own, `article_cache.source_reader`)."""
+    read = reader or read_source
     report = Report()
     sources: dict[str, Source] = {}
     for ref in manifest.article_refs():
         try:
-            sources[ref.path] = read_source(manifest.root, ref, report)
+            sources[ref.path] = read(manifest.root, ref, report)
         except BinderyError as exc:
             report.diagnostics.extend(exc.diagnostics)
     report.raise_if_errors()

@@ -19,12 +19,16 @@ from typing import Any
 import yaml
 from PIL import Image, ImageDraw, ImageFont
 
+from bindery.build_cache import BuildCache
+from bindery.cache_keys import book_templates_digest, key_of
 from bindery.diagnostics import BinderyError, Diagnostic
 from bindery.model import Book
 from bindery.paths import display_path
 from bindery.templating import Templates
 
 TEMPLATE = "cover-art.yaml.j2"
+GENERATED_NAME = "images/bindery-cover.png"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MIN_SIZE = (1600, 2560)
 
 
@@ -73,8 +77,12 @@ class CoverArt:
 def cover_art(book: Book) -> CoverArt:
     """The book's cover design from `ebook/cover-art.yaml.j2`, with every text block fitted."""
     ebook = Templates(book.root, "ebook")  # finds the fonts too: templates/shared/ is in its folders
+    return _art_from(ebook.render(TEMPLATE, meta=book.metadata, book=book), ebook)
+
+
+def _art_from(source: str, ebook: Templates) -> CoverArt:
+    """The design the rendered `cover-art.yaml.j2` (`source`) describes, laid out in the fonts `ebook` finds."""
     fonts = ebook
-    source = ebook.render(TEMPLATE, meta=book.metadata, book=book)
     where = display_path(ebook.find(TEMPLATE))
     try:
         return _lay_out(yaml.safe_load(source), fonts)
@@ -89,12 +97,22 @@ def cover_art(book: Book) -> CoverArt:
         ) from None
 
 
-def generated_cover(book: Book) -> CoverImage:
-    art = cover_art(book)
-    image = _paint(art, Templates(book.root, "print"))
+def generated_cover(book: Book, cache: BuildCache | None = None) -> CoverImage:
+    """The cover drawn as a PNG. With `cache`, a drawing is reused while the rendered design
+    (`cover-art.yaml.j2` with this book's metadata) and the book's template files are the same."""
+    ebook = Templates(book.root, "ebook")
+    source = ebook.render(TEMPLATE, meta=book.metadata, book=book)
+    key = key_of("generated-cover", source, book_templates_digest(book.root)) if cache is not None else None
+    if cache is not None and key is not None:
+        data = cache.get(key)
+        if data is not None and data.startswith(PNG_SIGNATURE):
+            return CoverImage(GENERATED_NAME, "image/png", data)
+    image = _paint(_art_from(source, ebook), Templates(book.root, "print"))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
-    return CoverImage("images/bindery-cover.png", "image/png", buffer.getvalue())
+    if cache is not None and key is not None:
+        cache.put(key, buffer.getvalue())
+    return CoverImage(GENERATED_NAME, "image/png", buffer.getvalue())
 
 
 def _lay_out(spec: dict[str, Any], fonts: Templates) -> CoverArt:

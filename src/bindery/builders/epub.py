@@ -15,6 +15,7 @@ from ebooklib import epub
 from lxml import etree
 
 from bindery.accessibility import AccessibilityMetadata, describe_accessibility, print_edition_name
+from bindery.build_cache import BuildCache
 from bindery.builders.base import Artifact, Builder, BuildOutput
 from bindery.builders.cover_image import CoverImage, generated_cover
 from bindery.manifest.schema import Metadata
@@ -35,16 +36,20 @@ class EpubBuilder(Builder):
     format: ClassVar[str] = "EPUB 3"
     template_kind: ClassVar[Kind] = "ebook"
 
-    def __init__(self, book: Book, xrefs: CrossReferences, output_dir: Path, *, page_map: PageMap | None = None) -> None:
-        """`page_map`: where the print edition's pages begin (from the PDF layout), for the page-list."""
+    def __init__(
+        self, book: Book, xrefs: CrossReferences, output_dir: Path, *, page_map: PageMap | None = None, cache: BuildCache | None = None
+    ) -> None:
+        """`page_map`: where the print edition's pages begin (from the PDF layout), for the page-list;
+        `cache`: the build cache, where a generated cover is kept."""
         super().__init__(book, xrefs, output_dir)
         self.page_map = page_map
+        self.cache = cache
 
     def build(self) -> BuildOutput:
         book = self.book
         meta = book.metadata
         modified = build_time(meta.date)
-        cover = _cover_image(book)
+        cover = _cover_image(book, self.cache)
         rendering = render_ebook(book, self.xrefs, self.templates, page_map=self.page_map, cover_href=cover.name)
         accessibility, warnings = describe_accessibility(book, page_count=len(rendering.pages), print_edition=print_edition_name(book))
 
@@ -144,11 +149,11 @@ def _add_accessibility_metadata(pub: epub.EpubBook, accessibility: Accessibility
             pub.add_metadata(None, "meta", value, {"property": prop, "refines": "#certifier"})
 
 
-def _cover_image(book: Book) -> CoverImage:
+def _cover_image(book: Book, cache: BuildCache | None) -> CoverImage:
     """The manifest's cover image, or a typographic one drawn from the metadata."""
     if book.cover is not None:
         return CoverImage(book.cover.package_name, book.cover.media_type, book.cover.data)
-    return generated_cover(book)
+    return generated_cover(book, cache)
 
 
 def _properties(doc: Document) -> list[str]:

@@ -29,6 +29,12 @@ from bindery.pipeline import FORMATS, build
     is_flag=True,
     help="EPUB only: skip the print layout that gives the EPUB its print page numbers (much faster).",
 )
+@click.option(
+    "--no-cache",
+    "no_cache",
+    is_flag=True,
+    help="Neither read nor write the build cache (.bindery-cache in the output folder; safe to delete).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 @click.option("--verbose", "-v", is_flag=True, help="Print every step.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
@@ -40,6 +46,7 @@ def build_command(
     strict: bool,
     ignore: tuple[str, ...],
     no_page_list: bool,
+    no_cache: bool,
     quiet: bool,
     verbose: bool,
     debug: bool,
@@ -47,7 +54,9 @@ def build_command(
     """Build the book in PATH (a folder with book.yaml, or a manifest file)."""
     formats = FORMATS if fmt == "all" else (fmt,)
     with StageDisplay(quiet, verbose) as progress:
-        result = build(path, formats, output, strict=strict, progress=progress, page_list=not no_page_list, ignore=ignore)
+        result = build(
+            path, formats, output, strict=strict, progress=progress, page_list=not no_page_list, ignore=ignore, cache=not no_cache
+        )
     if quiet:
         return  # errors only: they are raised, and printed by reports_errors
     book = result.book

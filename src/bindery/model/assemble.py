@@ -8,12 +8,12 @@ later stages only read the model.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import PurePosixPath
 
 from bindery.book_images import check_images, cover_asset
-from bindery.content import render_markdown
+from bindery.content import RenderedArticle, render_markdown
 from bindery.diagnostics import BinderyError, Report
 from bindery.indexing import collect
 from bindery.manifest.schema import Manifest
@@ -64,7 +64,9 @@ def _claim_article_ids(manifest: Manifest, sources: Mapping[str, Source]) -> dic
     return claimed
 
 
-def assemble_book(manifest: Manifest, sources: Mapping[str, Source]) -> Book:
+def assemble_book(manifest: Manifest, sources: Mapping[str, Source], *, render: Callable[..., RenderedArticle] = render_markdown) -> Book:
+    """The book model; `render` turns one article's Markdown into XHTML (`content.render_markdown`,
+    or the build cache's `article_cache.markdown_renderer`, which takes the same arguments)."""
     report = Report()
     explicit: dict[str, str] = {}
     terms, terms_warnings = collect.load_terms(manifest.root, display_path(manifest.root)) if manifest.index else (None, [])
@@ -88,7 +90,7 @@ def assemble_book(manifest: Manifest, sources: Mapping[str, Source]) -> Book:
             explicit.setdefault(wanted, display_path(manifest.root / path))
         article_id = article_ids[path]
         try:
-            rendered = render_markdown(
+            rendered = render(
                 src.body,
                 prefix=article_id,
                 heading_offset=heading_offset,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from bindery.diagnostics import Diagnostic
@@ -137,10 +138,16 @@ class Book:
             yield matter.article
 
     def chapter_of(self, article_id: str) -> Chapter | None:
+        return self._chapters_by_article.get(article_id)
+
+    @cached_property
+    def _chapters_by_article(self) -> dict[str, Chapter]:
+        """Article id -> its chapter, built once (cross-references and templates ask for every article)."""
+        found: dict[str, Chapter] = {}
         for chapter in self.chapters():
-            if any(a.id == article_id for a in chapter.articles):
-                return chapter
-        return None
+            for article in chapter.articles:
+                found.setdefault(article.id, chapter)
+        return found
 
     def unit_of(self, article_id: str) -> str:
         for matter in (*self.front_matter, *self.back_matter):
