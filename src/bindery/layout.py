@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 from urllib.request import url2pathname
 
@@ -53,6 +54,9 @@ from bindery.render import PrintRendering, render_print
 from bindery.templating import Templates
 from bindery.xref import CrossReferences
 
+if TYPE_CHECKING:
+    from bindery.layout_chunks import ChunkResult, ChunkRunner
+
 # Files a template folder may give WeasyPrint: fonts, stylesheets and pictures, never anything else.
 MAX_PAGE_TURN_PASSES = 4  # layouts that keep whole the words the last one hyphenated across a page turn
 MAX_NUMBERING_PASSES = 3  # when a footnote went astray: layouts with literal page numbers until they settle
@@ -70,21 +74,25 @@ class PrintLayout:
     (WeasyPrint's messages, refused URLs, page count, low-resolution images),
     reported only when the PDF is built."""
 
-    document: weasyprint.Document
+    document: weasyprint.Document | None
     page_map: PageMap
     page_count: int
     rendering: PrintRendering
     diagnostics: tuple[Diagnostic, ...]
+    chunks: tuple[ChunkResult, ...] = ()  # laid out chunk by chunk: their PDFs, joined by the writer (no `document`)
 
 
-def lay_out_print(book: Book, xrefs: CrossReferences, templates: Templates) -> PrintLayout:
-    """Lay the print edition out as the book's profile prints it (`templates`: the print set)."""
+def lay_out_print(book: Book, xrefs: CrossReferences, templates: Templates, runner: ChunkRunner | None = None) -> PrintLayout:
+    """Lay the print edition out as the book's profile prints it (`templates`: the print set);
+    with a `runner`, chunk by chunk (`chunked_layout`), else as one document."""
+    if runner is not None:
+        return _lay_out_chunked(book, xrefs, templates, runner)
     fetcher = book_fetcher(book, templates.dirs)
     with weasyprint_messages() as said:
-        document, rendering = _final_document(book, xrefs, templates, _Run(fetcher))
+        document, rendering = _final_document(book, xrefs, templates, Run(fetcher))
     diagnostics = weasyprint_warnings(said, fetcher.refused)
     if book.pdf.profile == "print":
-        diagnostics += _page_count_warnings(len(document.pages))
+        diagnostics += page_count_warnings(len(document.pages))
     diagnostics += _low_resolution_images(document)
     diagnostics += [
         Diagnostic(
@@ -95,11 +103,40 @@ def lay_out_print(book: Book, xrefs: CrossReferences, templates: Templates) -> P
     return PrintLayout(document, read_page_map(document), len(document.pages), rendering, tuple(diagnostics))
 
 
+def _lay_out_chunked(book: Book, xrefs: CrossReferences, templates: Templates, runner: ChunkRunner) -> PrintLayout:
+    from bindery.chunked_layout import lay_out_chunked  # it imports this module
+
+    laid = lay_out_chunked(book, xrefs, templates, runner)
+    said: list[str] = []
+    refused: list[str] = []
+    worst: dict[str, float] = {}
+    for result in laid.results:
+        for message in result.messages:
+            kind, _, rest = message.partition("\t")
+            if kind == "dpi":
+                src, _, dpi = rest.rpartition("\t")
+                worst[src] = min(float(dpi), worst.get(src, float(dpi)))
+            else:
+                (said if kind == "weasyprint" else refused).append(rest)
+    page_count = sum(result.page_count for result in laid.results)
+    diagnostics = weasyprint_warnings(said, refused)
+    if book.pdf.profile == "print":
+        diagnostics += page_count_warnings(page_count)
+    diagnostics += low_resolution_warnings(worst)
+    diagnostics += [
+        Diagnostic(
+            f"refused to fetch {url}", severity="warning", hint="keep images and styles inside the book folder", code="pdf-url-refused"
+        )
+        for url in sorted(set(refused))
+    ]
+    return PrintLayout(None, laid.page_map, page_count, laid.rendering, tuple(diagnostics), laid.results)
+
+
 # --- Laying out ----------------------------------------------------------------
 
 
 @dataclass
-class _Run:
+class Run:
     """What the layouts of one book share: the fetcher, and the words a layout hyphenated
     across a page turn, kept whole in every later layout of the book."""
 
@@ -107,20 +144,20 @@ class _Run:
     kept_whole: list[str] = field(default_factory=list)
 
 
-def _final_document(book: Book, xrefs: CrossReferences, templates: Templates, run: _Run) -> tuple[weasyprint.Document, PrintRendering]:
+def _final_document(book: Book, xrefs: CrossReferences, templates: Templates, run: Run) -> tuple[weasyprint.Document, PrintRendering]:
     """The laid-out book as the profile prints it (gutter band, even page count, links)."""
     settings = book.pdf
     if settings.profile == "print":
         document, rendering = _layout_in_band(book, xrefs, templates, run)
         if len(document.pages) % 2:
-            document = document.copy([*document.pages, _blank_verso(rendering, run)])
+            document = document.copy([*document.pages, blank_verso(rendering, run)])
         strip_interactive(document)
         return document, rendering
     return _render_and_layout(book, xrefs, templates, screen_margins(settings), run)
 
 
 def _render_and_layout(
-    book: Book, xrefs: CrossReferences, templates: Templates, margins: PageMargins, run: _Run
+    book: Book, xrefs: CrossReferences, templates: Templates, margins: PageMargins, run: Run
 ) -> tuple[weasyprint.Document, PrintRendering]:
     """One layout; a book with an index is laid out again with the index's page ranges
     from the first (the index comes last, so no page before it moves)."""
@@ -133,17 +170,22 @@ def _render_and_layout(
     return document, rendering
 
 
-def _layout(rendering: PrintRendering, run: _Run) -> weasyprint.Document:
+def _layout(rendering: PrintRendering, run: Run) -> weasyprint.Document:
     """Lay the book out, again with the words hyphenated at a page turn kept whole; when a
     footnote went astray, again with the page numbers written in until they settle."""
-    text = kept_whole(prepare_for_print(rendering.html), run.kept_whole)
+    return layout_prepared(prepare_for_print(rendering.html), rendering, run)
+
+
+def layout_prepared(prepared: str, rendering: PrintRendering, run: Run) -> weasyprint.Document:
+    """`_layout` of HTML already prepared for print (`prepare_for_print`): a chunk of the book."""
+    text = kept_whole(prepared, run.kept_whole)
     document = _render(text, rendering, run)
     for _ in range(MAX_PAGE_TURN_PASSES):  # no word hyphenated across a page turn (builders/page_turns.py)
         words = [word for word in hyphenated_at_page_turns(document) if word not in run.kept_whole]
         if not words:
             break
         run.kept_whole.extend(words)  # and in every later layout of this book
-        text = kept_whole(prepare_for_print(rendering.html), run.kept_whole)
+        text = kept_whole(prepared, run.kept_whole)
         document = _render(text, rendering, run)
     if not has_notes(text) or _notes_in_place(document, text.count('class="print-note"')):
         return document
@@ -155,7 +197,7 @@ def _layout(rendering: PrintRendering, run: _Run) -> weasyprint.Document:
     return document
 
 
-def _render(text: str, rendering: PrintRendering, run: _Run) -> weasyprint.Document:
+def _render(text: str, rendering: PrintRendering, run: Run) -> weasyprint.Document:
     base_url = rendering.base_dir.resolve().as_uri() + "/"
     html = weasyprint.HTML(string=text, base_url=base_url, url_fetcher=run.fetcher)
     fonts = FontConfiguration()
@@ -188,7 +230,7 @@ def _target_pages(document: weasyprint.Document) -> dict[str, str]:
     return found
 
 
-def _layout_in_band(book: Book, xrefs: CrossReferences, templates: Templates, run: _Run) -> tuple[weasyprint.Document, PrintRendering]:
+def _layout_in_band(book: Book, xrefs: CrossReferences, templates: Templates, run: Run) -> tuple[weasyprint.Document, PrintRendering]:
     """Lay out with the gutter of the page-count band the result falls in.
 
     A wider gutter only adds pages, so the band can only move up; a few
@@ -205,7 +247,7 @@ def _layout_in_band(book: Book, xrefs: CrossReferences, templates: Templates, ru
     return document, rendering
 
 
-def _blank_verso(rendering: PrintRendering, run: _Run) -> weasyprint.Page:
+def blank_verso(rendering: PrintRendering, run: Run) -> weasyprint.Page:
     """One blank left-hand page with the book's page size and bleed, to make the count even."""
     html = '<html><body><div></div><div style="break-before: left; page: plain"></div></body></html>'
     blank = PrintRendering(html, rendering.css, rendering.base_dir)
@@ -305,7 +347,7 @@ def weasyprint_warnings(said: list[str], refused: Iterable[str] = ()) -> list[Di
     return out
 
 
-def _page_count_warnings(pages: int) -> list[Diagnostic]:
+def page_count_warnings(pages: int) -> list[Diagnostic]:
     if MIN_PAGES <= pages <= MAX_PAGES:
         return []
     return [
@@ -320,6 +362,11 @@ def _page_count_warnings(pages: int) -> list[Diagnostic]:
 
 def _low_resolution_images(document: weasyprint.Document) -> list[Diagnostic]:
     """Images printed below 300 DPI, from their laid-out size (CSS px are 1/96 in)."""
+    return low_resolution_warnings(image_resolutions(document))
+
+
+def image_resolutions(document: weasyprint.Document) -> dict[str, float]:
+    """The lowest DPI each image prints at in the document, by its `src`."""
     worst: dict[str, float] = {}
     for page in document.pages:
         for box in page._page_box.descendants():
@@ -330,6 +377,10 @@ def _low_resolution_images(document: weasyprint.Document) -> list[Diagnostic]:
             dpi = width / (box.width / 96)
             src = unquote((box.element.get("src") if box.element is not None else None) or "an image")
             worst[src] = min(dpi, worst.get(src, dpi))
+    return worst
+
+
+def low_resolution_warnings(worst: dict[str, float]) -> list[Diagnostic]:
     return [
         Diagnostic(
             f"image '{src}' prints at {dpi:.0f} DPI",

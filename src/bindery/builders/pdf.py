@@ -21,6 +21,7 @@ import pydyf
 import weasyprint
 
 from bindery.builders.base import Artifact, Builder, BuildOutput
+from bindery.chunk_join_placeholder import ChunkPdf, join_chunks
 from bindery.layout import PrintLayout, weasyprint_messages, weasyprint_warnings
 from bindery.model import Book
 from bindery.numerals import from_roman
@@ -46,7 +47,12 @@ class PdfBuilder(Builder):
         """The layout's warnings, and WeasyPrint's messages while writing that the layout did not give."""
         with weasyprint_messages() as said:
             labels = [page.label for page in self.layout.page_map.pages]
-            data = write_pdf(self.layout.document, self.book.pdf.profile, labels)
+            if self.layout.document is None:
+                data = join_chunks(
+                    [ChunkPdf(c.pdf, c.bookmarks, c.anchors) for c in self.layout.chunks], labels=labels, profile=self.book.pdf.profile
+                )
+            else:
+                data = write_pdf(self.layout.document, self.book.pdf.profile, labels)
         told = {d.message for d in self.layout.diagnostics}
         diagnostics = [*self.layout.diagnostics, *(d for d in weasyprint_warnings(said) if d.message not in told)]
         return BuildOutput([Artifact(self.output_path(), data, pages=self.layout.page_count)], diagnostics)

@@ -1,0 +1,221 @@
+"""The print edition laid out chunk by chunk (`chunk_split`), page numbers settled by a fixed point.
+
+Each chunk is one WeasyPrint document (`layout_chunks.lay_out_chunk`, run by
+the `ChunkRunner` the caller gives). A chunk's job holds its first folio and
+the page numbers it prints for links into other chunks (the contents,
+cross-references, further-reading backlinks, the index); before a chunk was
+laid out its page count is guessed from its share of the HTML, so a first
+number already has about the width of the final one. After each batch the
+offsets and numbers are worked out again, and a chunk is laid out again only
+when its job changed (its offset, a number it shows, its HTML): the fixed
+point is reached when no job changes. The arabic folios restart at the first
+part or chapter, so the body and back matter go first and the front matter
+(the contents) last, when every number it prints is known.
+
+A runner with `batch_size = 1` (the serial runner) gets one job at a time, so
+every chunk's offset is exact when it is laid out; any other gets a whole
+round at once. The print profile's gutter band and the index's page ranges
+join the same loop: a new band or new index ranges give new chunk HTML/CSS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bindery.builders.print_html import prepare_for_print
+from bindery.chunk_split import Chunk, chunk_css, split_chunks, with_cross_chunk_pages
+from bindery.indexing.pages import pages_of
+from bindery.layout_chunks import ChunkJob, ChunkResult, ChunkRunner, serial_runner
+from bindery.layout_pages import page_map_of
+from bindery.model import Book
+from bindery.numerals import to_roman
+from bindery.pagemap import PageMap
+from bindery.printspec import MIN_PAGES, PageMargins, padded_to_even, print_margins, screen_margins
+from bindery.render import PrintRendering, render_print
+from bindery.templating import Templates
+from bindery.xref import CrossReferences
+
+MAX_ROUNDS = 6  # rounds of layouts; most books settle in one or two
+PAGES_PER_CHAR = 1 / 2500  # a first guess of a chunk's pages from its HTML, before any chunk is laid out
+
+
+@dataclass
+class _State:
+    """What the loop knows: the chunks of the current rendering and the last layout of each."""
+
+    book: Book
+    xrefs: CrossReferences
+    templates: Templates
+    margins: PageMargins
+    rendering: PrintRendering
+    chunks: list[Chunk]
+    index_pages: dict[str, tuple[int, str]] | None = None
+    laid: dict[int, tuple[str, ChunkResult]] = field(default_factory=dict)
+    kept_whole: tuple[str, ...] = ()
+    rounds: int = 0
+
+
+@dataclass(frozen=True)
+class ChunkedLayout:
+    results: tuple[ChunkResult, ...]
+    page_map: PageMap
+    rendering: PrintRendering
+    settled: bool
+
+
+def lay_out_chunked(book: Book, xrefs: CrossReferences, templates: Templates, runner: ChunkRunner) -> ChunkedLayout:
+    """The book laid out chunk by chunk until no chunk's job changes (at most MAX_ROUNDS rounds)."""
+    settings = book.pdf
+    margins = print_margins(settings, MIN_PAGES) if settings.profile == "print" else screen_margins(settings)
+    state = _render(_State(book, xrefs, templates, margins, PrintRendering("", "", Path(book.root)), []), None)
+    batch = getattr(runner, "batch_size", None) or (1 if runner is serial_runner else 0)
+    settled = False
+    while state.rounds < MAX_ROUNDS and not settled:
+        state.rounds += 1
+        ran = _round(state, runner, batch)
+        ran = _settle_band(state) or ran
+        settled = not ran
+    results = tuple(state.laid[k][1] for k in range(len(state.chunks)))
+    return ChunkedLayout(results, page_map_of([r.page_map for r in results]), state.rendering, settled)
+
+
+def _render(state: _State, index_pages: dict[str, tuple[int, str]] | None) -> _State:
+    state.rendering = render_print(state.book, state.xrefs, state.templates, page=state.margins, index_pages=index_pages)
+    state.index_pages = index_pages
+    state.chunks = split_chunks(prepare_for_print(state.rendering.html))
+    return state
+
+
+def _order(chunks: Sequence[Chunk]) -> list[int]:
+    """Chunks from the first part or chapter on, then the ones before it (their folios restart)."""
+    start = next((k for k, c in enumerate(chunks) if c.body_start), 0)
+    return [*range(start, len(chunks)), *range(start)]
+
+
+def _round(state: _State, runner: ChunkRunner, batch: int) -> bool:
+    """Lay out, batch by batch, every chunk whose job differs from its last layout; False when none did."""
+    queue = _order(state.chunks)
+    ran = False
+    while queue:
+        take: list[tuple[str, ChunkJob]] = []
+        while queue and (not batch or len(take) < batch):
+            k = queue.pop(0)
+            if state.book.index is not None and state.chunks[k].has_index:
+                _refresh_index(state)
+            job = _job(state, k)
+            digest = job.digest()
+            if k not in state.laid or state.laid[k][0] != digest:
+                take.append((digest, job))
+        if not take:
+            continue
+        for (digest, job), result in zip(take, runner([job for _, job in take]), strict=True):
+            state.laid[job.index] = (digest, result)
+            state.kept_whole = tuple(sorted({*state.kept_whole, *result.kept_whole}))
+        ran = True
+    return ran
+
+
+def _settle_band(state: _State) -> bool:
+    """Print profile: lay out again in the gutter band of the page count (it only moves up)."""
+    if state.book.pdf.profile != "print" or len(state.laid) < len(state.chunks):
+        return False
+    total = sum(result.page_count for _, result in state.laid.values())
+    wanted = print_margins(state.book.pdf, padded_to_even(total))
+    if wanted == state.margins:
+        return False
+    state.margins = wanted
+    _render(state, state.index_pages)
+    return True
+
+
+def _refresh_index(state: _State) -> None:
+    """The index's page ranges from where the chunks laid out so far put its places (as the
+    one-document layout reads them: from the page map, so not inside footnotes)."""
+    places = _places(state, from_page_map=True)
+    ids = set(state.book.index.locator_ids()) if state.book.index is not None else set()
+    known = {i: (physical, _label(counter, roman)) for i, (physical, counter, roman) in places.items() if i in ids}
+    if known != (state.index_pages or {}):
+        _render(state, known)
+
+
+def _job(state: _State, k: int) -> ChunkJob:
+    chunk = state.chunks[k]
+    starts = _starts(state)
+    counters = {i: counter for i, (_, counter, _) in _places(state).items()}
+    html = with_cross_chunk_pages(chunk.html, chunk.ids, counters)
+    first_folio = None if k == 0 else starts[k][1]
+    book = state.book
+    listed = [*book.assets, *([book.cover] if book.cover else [])]
+    root = Path(book.root)
+    return ChunkJob(
+        index=k,
+        html=html,
+        css=chunk_css(state.rendering.css, first_folio),
+        base_url=state.rendering.base_dir.resolve().as_uri() + "/",
+        assets=tuple(sorted((str((root / a.source).resolve()), a.media_type, a.data) for a in listed)),
+        template_dirs=tuple(str(d.resolve()) for d in state.templates.dirs),
+        profile=book.pdf.profile,
+        kept_whole=tuple(word for word in state.kept_whole if word in chunk.html),  # only words it has
+        pad=book.pdf.profile == "print" or k < len(state.chunks) - 1,
+    )
+
+
+def _page_counts(state: _State) -> list[int]:
+    """Each chunk's pages: from its last layout, else guessed from its HTML (even when it is padded)."""
+    known_pages = sum(r.page_count for _, r in state.laid.values())
+    known_chars = sum(len(state.chunks[k].html) for k in state.laid if k < len(state.chunks))
+    ratio = known_pages / known_chars if known_pages and known_chars else PAGES_PER_CHAR
+    counts = []
+    for k, chunk in enumerate(state.chunks):
+        if k in state.laid:
+            counts.append(state.laid[k][1].page_count)
+            continue
+        guess = max(1, round(len(chunk.html) * ratio))
+        counts.append(guess + guess % 2 if k < len(state.chunks) - 1 or state.book.pdf.profile == "print" else guess)
+    return counts
+
+
+def _starts(state: _State) -> list[tuple[int, int]]:
+    """(first physical page, first page counter) of each chunk."""
+    out: list[tuple[int, int]] = []
+    physical, counter = 1, 1
+    for chunk, pages in zip(state.chunks, _page_counts(state), strict=True):
+        if chunk.body_start:
+            counter = 1
+        out.append((physical, counter))
+        physical += pages
+        counter += pages
+    return out
+
+
+def _places(state: _State, *, from_page_map: bool = False) -> dict[str, tuple[int, int, bool]]:
+    """id -> (physical page, page counter, printed in roman) for every id of every chunk (guessed
+    where not laid out); `from_page_map`: where the page map has them (laid-out ids it skips are left out)."""
+    out: dict[str, tuple[int, int, bool]] = {}
+    counts = _page_counts(state)
+    for k, (chunk, (physical, counter)) in enumerate(zip(state.chunks, _starts(state), strict=True)):
+        roman = chunk.kind == "front"
+        if k in state.laid:
+            result = state.laid[k][1]
+            found = _page_map_places(result) if from_page_map else dict(result.anchors)
+            out.update((ident, (physical + n, counter + n, roman)) for ident, n in found.items() if ident in chunk.ids)
+            continue
+        for ident, share in chunk.ids.items():
+            n = min(int(share * counts[k]), counts[k] - 1)
+            out[ident] = (physical + n, counter + n, roman)
+    return out
+
+
+def _page_map_places(result: ChunkResult) -> dict[str, int]:
+    return {ident: n for n, page in enumerate(result.page_map) for ident, _ in page.starts}
+
+
+def _label(counter: int, roman: bool) -> str:
+    return to_roman(counter) if roman else str(counter)
+
+
+def index_place_ids(book: Book, page_map: PageMap) -> dict[str, tuple[int, str]]:
+    """The index's places as the one-document layout reads them (for tests comparing the two)."""
+    return pages_of(book.index.locator_ids(), page_map) if book.index is not None else {}
