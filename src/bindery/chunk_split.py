@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from lxml import etree, html
 
-from bindery.chunk_join_placeholder import CROSS_CHUNK_PREFIX
 from bindery.numerals import to_roman
+from bindery.pdf_join import CROSS_CHUNK_PREFIX
 
 BODY_CLASSES = frozenset({"part", "chapter"})  # each one a chunk of its own
 ROMAN_LINKS = ("roman", "toc-front")  # a class on the link or its parent: the number prints in lower-roman

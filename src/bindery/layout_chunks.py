@@ -31,7 +31,6 @@ from urllib.request import url2pathname
 import weasyprint
 
 import bindery
-from bindery.chunk_join_placeholder import CHUNK_PDF_OPTIONS
 from bindery.layout import (
     TEMPLATE_FILE_TYPES,
     BookURLFetcher,
@@ -43,6 +42,7 @@ from bindery.layout import (
     weasyprint_messages,
 )
 from bindery.layout_pages import PageText, read_pages
+from bindery.pdf_join import CHUNK_PDF_OPTIONS
 from bindery.pdf_write_speedup import linear_page_references
 from bindery.render import PrintRendering
 

@@ -21,11 +21,11 @@ import pydyf
 import weasyprint
 
 from bindery.builders.base import Artifact, Builder, BuildOutput
-from bindery.chunk_join_placeholder import ChunkPdf, join_chunks
 from bindery.layout import PrintLayout, weasyprint_messages, weasyprint_warnings
 from bindery.model import Book
 from bindery.numerals import from_roman
 from bindery.output_names import output_names
+from bindery.pdf_join import ChunkPdf, join_chunks
 from bindery.pdf_write_speedup import linear_page_references
 from bindery.templating import Kind
 from bindery.xref import CrossReferences
