@@ -32,6 +32,7 @@ from bindery.xref import CrossReferences, resolve_cross_references
 
 if TYPE_CHECKING:
     from bindery.layout import PrintLayout
+    from bindery.layout_chunks import ChunkRunner
 
 FORMATS = ("epub", "pdf")
 
@@ -84,10 +85,12 @@ def build(
     progress: Progress | None = None,
     page_list: bool = True,
     ignore: tuple[str, ...] = (),
+    runner: ChunkRunner | None = None,
 ) -> BuildResult:
     """Build `formats` of the book at `path`; `page_list=False` skips the layout an EPUB-only build
     needs for its page-list. Warnings whose code is in `ignore` (or in book.yaml's
-    `ignore_warnings:`) are left out and do not fail `strict`."""
+    `ignore_warnings:`) are left out and do not fail `strict`. With a `runner` the print
+    edition is laid out chunk by chunk through it (`layout_chunks`)."""
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
     check_ignorable(ignore)
@@ -97,7 +100,7 @@ def build(
     out_dir = output_dir if output_dir is not None else Path(book.root) / "output"
     result = BuildResult(book, xrefs, warnings=list(warnings), ignored=dropped)
 
-    layout = lay_out_print_edition(book, xrefs, say) if "pdf" in formats or page_list else None
+    layout = lay_out_print_edition(book, xrefs, say, runner) if "pdf" in formats or page_list else None
     if layout is not None and "pdf" in formats:
         result.add(*write_print_edition(book, xrefs, layout, out_dir, say))
     if "epub" in formats:
@@ -123,12 +126,12 @@ def build(
     return result
 
 
-def lay_out_print_edition(book: Book, xrefs: CrossReferences, say: Progress) -> PrintLayout:
+def lay_out_print_edition(book: Book, xrefs: CrossReferences, say: Progress, runner: ChunkRunner | None = None) -> PrintLayout:
     """The print edition laid out once: the PDF, the cover and the EPUB's page-list all read it."""
     from bindery.layout import lay_out_print  # WeasyPrint is imported only by a build that lays out
 
     say("laying out the print edition")
-    return lay_out_print(book, xrefs, Templates(Path(book.root), "print"))
+    return lay_out_print(book, xrefs, Templates(Path(book.root), "print"), runner)
 
 
 def write_print_edition(book: Book, xrefs: CrossReferences, layout: PrintLayout, out_dir: Path, say: Progress) -> list[BuildOutput]:
