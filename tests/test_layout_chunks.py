@@ -114,20 +114,22 @@ BOOK_HTML = """<!DOCTYPE html>
 <section class="part body-start" id="p1"><h1>Part</h1></section>
 <section class="chapter" id="c1"><p id="c1-a">One <a class="xref" href="#c1-a">here</a> <a class="xref" href="#c2">there</a></p></section>
 <section class="chapter" id="c2"><p>Two <a href="#nowhere">x</a></p></section>
+<section class="matter back appendix" id="app"><p>Appendix</p></section>
 <section class="matter back book-index" id="index"><a class="index-page roman" href="#pre"></a></section>
 </body></html>"""
 
 
 def test_split_gives_front_parts_chapters_back() -> None:
     chunks = split_chunks(BOOK_HTML)
-    assert [c.kind for c in chunks] == ["front", "body", "body", "body", "back"]
-    assert [c.body_start for c in chunks] == [False, True, False, False, False]
-    assert [c.has_index for c in chunks] == [False, False, False, False, True]
+    assert [c.kind for c in chunks] == ["front", "body", "body", "body", "back", "back"]  # each piece of back matter
+    assert [c.body_start for c in chunks] == [False, True, False, False, False, False]
+    assert [c.has_index for c in chunks] == [False, False, False, False, False, True]
+    assert chunks[2].targets == {"c1-a", "c2"}
     assert set(chunks[0].ids) == {"half", "toc", "pre"}
     assert set(chunks[2].ids) == {"c1", "c1-a"}
     for chunk in chunks:
         assert chunk.html.startswith("<!DOCTYPE html>") and "<title>T</title>" in chunk.html and '<html lang="en">' in chunk.html
-    assert sum(c.html.count("<section") + c.html.count("<nav") for c in chunks) == 7  # every section in exactly one chunk
+    assert sum(c.html.count("<section") + c.html.count("<nav") for c in chunks) == 8  # every section in exactly one chunk
 
 
 def test_a_book_without_chapters_is_one_chunk() -> None:
@@ -144,7 +146,7 @@ def test_cross_chunk_links_get_their_page_and_the_join_prefix() -> None:
     chapter = with_cross_chunk_pages(chunks[2].html, chunks[2].ids, {"c1-a": 3, "c2": 7})
     assert 'href="#c1-a"' in chapter and f'href="{CROSS_CHUNK_PREFIX}c2" data-page="7"' in chapter
     assert with_cross_chunk_pages(chunks[3].html, chunks[3].ids, {"c1": 3}) == chunks[3].html  # #nowhere: left alone
-    index = with_cross_chunk_pages(chunks[4].html, chunks[4].ids, {"pre": 5})
+    index = with_cross_chunk_pages(chunks[5].html, chunks[5].ids, {"pre": 5})
     assert 'data-page="v"' in index  # a.index-page.roman prints lower-roman
 
 

@@ -1,8 +1,8 @@
 """The print HTML of a book cut into chunks, each a document WeasyPrint lays out on its own.
 
 A chunk is the front matter (everything before the first part or chapter), a
-part opener, a chapter, or the back matter (everything after the last
-chapter). Every chunk document has the book's `<head>` and the top-level
+part opener, a chapter, or a piece of the back matter (after the last chapter:
+an appendix, the further reading, the index; each starts on a recto). Every chunk document has the book's `<head>` and the top-level
 sections of its piece of the body; the HTML is cut after `prepare_for_print`,
 so footnotes keep their per-chapter numbers.
 
@@ -26,6 +26,7 @@ from bindery.numerals import to_roman
 from bindery.pdf_join import CROSS_CHUNK_PREFIX
 
 BODY_CLASSES = frozenset({"part", "chapter"})  # each one a chunk of its own
+BACK_CLASSES = frozenset({"matter", "back"})  # each piece of back matter too (it starts on a recto)
 ROMAN_LINKS = ("roman", "toc-front")  # a class on the link or its parent: the number prints in lower-roman
 # The index's page numbers are written in when they are in another chunk (the template has no data-page rule).
 CHUNK_RULES = ".book-index a.index-page[data-page]::after, .book-index a.index-page.roman[data-page]::after { content: attr(data-page); }\n"
@@ -43,6 +44,7 @@ class Chunk:
     ids: Mapping[str, float]
     body_start: bool
     has_index: bool
+    targets: frozenset[str] = frozenset()  # the ids its links (`href="#id"`) point at
 
 
 def split_chunks(document: str) -> list[Chunk]:
@@ -58,7 +60,7 @@ def split_chunks(document: str) -> list[Chunk]:
         groups = [("front", children[: starts[0]])] if starts[0] else []
         ends = [*starts[1:], starts[-1] + 1]  # what stands between two chapters stays with the first
         groups.extend(("body", children[start:end]) for start, end in zip(starts, ends, strict=True))
-        groups.append(("back", children[starts[-1] + 1 :]))
+        groups.extend(("back", piece) for piece in _back_pieces(children[starts[-1] + 1 :]))
     head = root.find("head")
     return [_chunk(kind, root, head, body, elements, doctype) for kind, elements in groups if elements]
 
@@ -82,7 +84,18 @@ def _chunk(
         ident = element.get("id") if isinstance(element.tag, str) else None
         if ident and ident not in ids:
             ids[ident] = text.find(f'id="{ident}"') / size
-    return Chunk(kind, text, ids, any("body-start" in c for c in classes[:2]), any("book-index" in c for c in classes))
+    targets = frozenset(a.get("href", "")[1:] for a in new_body.iter("a") if a.get("href", "").startswith("#"))
+    return Chunk(kind, text, ids, any("body-start" in c for c in classes[:2]), any("book-index" in c for c in classes), targets)
+
+
+def _back_pieces(tail: list[etree._Element]) -> list[list[etree._Element]]:
+    """The back matter, one chunk per piece (`.matter.back`: each starts on a recto)."""
+    pieces: list[list[etree._Element]] = []
+    for element in tail:
+        if not pieces or BACK_CLASSES <= set((element.get("class") or "").split()):
+            pieces.append([])
+        pieces[-1].append(element)
+    return pieces
 
 
 def with_cross_chunk_pages(document: str, local: Mapping[str, float], pages: Mapping[str, int]) -> str:

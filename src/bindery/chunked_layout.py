@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from bindery.builders.print_html import prepare_for_print
 from bindery.chunk_split import Chunk, chunk_css, split_chunks, with_cross_chunk_pages
@@ -53,6 +54,8 @@ class _State:
     chunks: list[Chunk]
     index_pages: dict[str, tuple[int, str]] | None = None
     laid: dict[int, tuple[str, ChunkResult]] = field(default_factory=dict)
+    owner: dict[str, int] = field(default_factory=dict)  # id -> the chunk that holds it
+    found: dict[int, tuple[dict[str, int], dict[str, int]]] = field(default_factory=dict)  # chunk -> (anchor pages, page-map pages)
     kept_whole: tuple[str, ...] = ()
     rounds: int = 0
 
@@ -85,6 +88,7 @@ def _render(state: _State, index_pages: dict[str, tuple[int, str]] | None) -> _S
     state.rendering = render_print(state.book, state.xrefs, state.templates, page=state.margins, index_pages=index_pages)
     state.index_pages = index_pages
     state.chunks = split_chunks(prepare_for_print(state.rendering.html))
+    state.owner = {ident: k for k, chunk in enumerate(state.chunks) for ident in chunk.ids}
     return state
 
 
@@ -95,13 +99,19 @@ def _order(chunks: Sequence[Chunk]) -> list[int]:
 
 
 def _round(state: _State, runner: ChunkRunner, batch: int) -> bool:
-    """Lay out, batch by batch, every chunk whose job differs from its last layout; False when none did."""
+    """Lay out, batch by batch, every chunk whose job differs from its last layout; False when none did.
+
+    One job at a time (`batch` 1), the next is the first chunk whose offset and numbers are
+    already exact, if any: so the contents waits for the chunks it points at."""
     queue = _order(state.chunks)
+    done: set[int] = set()
     ran = False
     while queue:
         take: list[tuple[str, ChunkJob]] = []
         while queue and (not batch or len(take) < batch):
-            k = queue.pop(0)
+            k = _next(state, queue, done) if batch == 1 else queue[0]
+            queue.remove(k)
+            done.add(k)
             if state.book.index is not None and state.chunks[k].has_index:
                 _refresh_index(state)
             job = _job(state, k)
@@ -112,9 +122,31 @@ def _round(state: _State, runner: ChunkRunner, batch: int) -> bool:
             continue
         for (digest, job), result in zip(take, runner([job for _, job in take]), strict=True):
             state.laid[job.index] = (digest, result)
+            state.found[job.index] = (dict(result.anchors), _page_map_places(result))
             state.kept_whole = tuple(sorted({*state.kept_whole, *result.kept_whole}))
         ran = True
     return ran
+
+
+def _next(state: _State, queue: list[int], done: set[int]) -> int:
+    """The first chunk of `queue` whose first folio and cross-chunk numbers are exact now (else the first)."""
+    counts = _page_counts(state)
+
+    def offset_exact(k: int) -> bool:
+        start = max((j for j in range(k + 1) if state.chunks[j].body_start), default=0)
+        return all(j in done for j in range(start, k))
+
+    def number_exact(ident: str, k: int) -> bool:
+        j = state.owner.get(ident, k)
+        if j == k or j in done:
+            return True
+        at_start = j not in state.found and int(state.chunks[j].ids[ident] * counts[j]) == 0
+        return at_start and offset_exact(j)
+
+    for k in queue:
+        if offset_exact(k) and all(number_exact(ident, k) for ident in state.chunks[k].targets):
+            return k
+    return queue[0]
 
 
 def _settle_band(state: _State) -> bool:
@@ -133,33 +165,40 @@ def _settle_band(state: _State) -> bool:
 def _refresh_index(state: _State) -> None:
     """The index's page ranges from where the chunks laid out so far put its places (as the
     one-document layout reads them: from the page map, so not inside footnotes)."""
-    places = _places(state, from_page_map=True)
-    ids = set(state.book.index.locator_ids()) if state.book.index is not None else set()
-    known = {i: (physical, _label(counter, roman)) for i, (physical, counter, roman) in places.items() if i in ids}
-    if known != (state.index_pages or {}):
-        _render(state, known)
+    ids = state.book.index.locator_ids() if state.book.index is not None else []
+    known = _places(state, ids, from_page_map=True)
+    index_pages = {i: (physical, _label(counter, roman)) for i, (physical, counter, roman) in known.items()}
+    if index_pages != (state.index_pages or {}):
+        _render(state, index_pages)
 
 
 def _job(state: _State, k: int) -> ChunkJob:
     chunk = state.chunks[k]
-    starts = _starts(state)
-    counters = {i: counter for i, (_, counter, _) in _places(state).items()}
+    elsewhere = [ident for ident in chunk.targets if state.owner.get(ident, k) != k]
+    counters = {ident: counter for ident, (_, counter, _) in _places(state, elsewhere).items()}
     html = with_cross_chunk_pages(chunk.html, chunk.ids, counters)
-    first_folio = None if k == 0 else starts[k][1]
+    first_folio = None if k == 0 else _starts(state)[k][1]
     book = state.book
-    listed = [*book.assets, *([book.cover] if book.cover else [])]
-    root = Path(book.root)
+    css = chunk_css(state.rendering.css, first_folio)
     return ChunkJob(
         index=k,
         html=html,
-        css=chunk_css(state.rendering.css, first_folio),
+        css=css,
         base_url=state.rendering.base_dir.resolve().as_uri() + "/",
-        assets=tuple(sorted((str((root / a.source).resolve()), a.media_type, a.data) for a in listed)),
+        assets=_assets(book, html + css),
         template_dirs=tuple(str(d.resolve()) for d in state.templates.dirs),
         profile=book.pdf.profile,
         kept_whole=tuple(word for word in state.kept_whole if word in chunk.html),  # only words it has
         pad=book.pdf.profile == "print" or k < len(state.chunks) - 1,
     )
+
+
+def _assets(book: Book, text: str) -> tuple[tuple[str, str, bytes], ...]:
+    """The book's checked images whose file name the chunk's HTML or CSS mentions (the others it cannot use)."""
+    root = Path(book.root)
+    listed = [*book.assets, *([book.cover] if book.cover else [])]
+    used = [a for a in listed if Path(a.source).name in text or quote(Path(a.source).name) in text]
+    return tuple(sorted((str((root / a.source).resolve()), a.media_type, a.data) for a in used))
 
 
 def _page_counts(state: _State) -> list[int]:
@@ -190,21 +229,25 @@ def _starts(state: _State) -> list[tuple[int, int]]:
     return out
 
 
-def _places(state: _State, *, from_page_map: bool = False) -> dict[str, tuple[int, int, bool]]:
-    """id -> (physical page, page counter, printed in roman) for every id of every chunk (guessed
-    where not laid out); `from_page_map`: where the page map has them (laid-out ids it skips are left out)."""
-    out: dict[str, tuple[int, int, bool]] = {}
+def _places(state: _State, ids: Sequence[str], *, from_page_map: bool = False) -> dict[str, tuple[int, int, bool]]:
+    """id -> (physical page, page counter, printed in roman) for each of `ids` in some chunk
+    (guessed in a chunk not laid out yet); `from_page_map`: where the page map has them, as
+    the one-document layout reads the index's places (laid-out ids it skips are left out)."""
     counts = _page_counts(state)
-    for k, (chunk, (physical, counter)) in enumerate(zip(state.chunks, _starts(state), strict=True)):
-        roman = chunk.kind == "front"
-        if k in state.laid:
-            result = state.laid[k][1]
-            found = _page_map_places(result) if from_page_map else dict(result.anchors)
-            out.update((ident, (physical + n, counter + n, roman)) for ident, n in found.items() if ident in chunk.ids)
+    starts = _starts(state)
+    out: dict[str, tuple[int, int, bool]] = {}
+    for ident in ids:
+        k = state.owner.get(ident)
+        if k is None:
             continue
-        for ident, share in chunk.ids.items():
-            n = min(int(share * counts[k]), counts[k] - 1)
-            out[ident] = (physical + n, counter + n, roman)
+        if k in state.found:
+            n = state.found[k][1 if from_page_map else 0].get(ident)
+            if n is None:
+                continue
+        else:
+            n = min(int(state.chunks[k].ids[ident] * counts[k]), counts[k] - 1)
+        physical, counter = starts[k]
+        out[ident] = (physical + n, counter + n, state.chunks[k].kind == "front")
     return out
 
 

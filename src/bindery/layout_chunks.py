@@ -22,7 +22,7 @@ import json
 import platform
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -77,7 +77,7 @@ class ChunkJob:
             "profile": self.profile,
             "kept_whole": list(self.kept_whole),
             "pad": self.pad,
-            "assets": [[path, media, hashlib.sha256(data).hexdigest()] for path, media, data in self.assets],
+            "assets": [[path, media, _sha256(data)] for path, media, data in self.assets],
             "template_files": [list(entry) for d in self.template_dirs for entry in _folder_digest(d)],
             "versions": [bindery.__version__, weasyprint.__version__, platform.python_version()],
         }
@@ -85,6 +85,12 @@ class ChunkJob:
             data = part.encode("utf-8")
             sha.update(len(data).to_bytes(8, "big") + data)
         return sha.hexdigest()
+
+
+@lru_cache(maxsize=256)
+def _sha256(data: bytes) -> str:
+    """An image's digest, once per process (the same bytes go into every chunk that shows it)."""
+    return hashlib.sha256(data).hexdigest()
 
 
 @cache
