@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import pikepdf
 import pypdfium2 as pdfium
 import pytest
 
@@ -177,8 +178,47 @@ def _both(root: Path, tmp_path: Path) -> tuple[PrintLayout, PrintLayout, list[st
     one = lay_out_print(book, xrefs, templates)
     chunked = lay_out_print(book, xrefs, templates, serial_runner)
     assert one.document is not None and chunked.document is None and chunked.chunks
-    texts = [_pdf_text(PdfBuilder(book, xrefs, tmp_path, layout=layout).build().artifacts[0].data) for layout in (one, chunked)]
-    return one, chunked, texts[0], texts[1]
+    pdfs = [PdfBuilder(book, xrefs, tmp_path, layout=layout).build().artifacts[0].data for layout in (one, chunked)]
+    (tmp_path / "one.pdf").write_bytes(pdfs[0])
+    (tmp_path / "chunked.pdf").write_bytes(pdfs[1])
+    return one, chunked, _pdf_text(pdfs[0]), _pdf_text(pdfs[1])
+
+
+def _navigation(path: Path) -> tuple[list[tuple[int, str, int]], list[tuple[int, int]], list[tuple[int, str]], bool]:
+    """The outline (depth, title, page), the internal links (page, target page), the page labels, tagged."""
+    with pikepdf.open(path) as pdf:
+        pages = {page.objgen: n for n, page in enumerate(pdf.pages)}
+        names = {str(k): v for k, v in _name_tree(pdf)}
+
+        def target(dest: object) -> int:
+            if isinstance(dest, (pikepdf.String, str)):
+                dest = names[str(dest)]
+            return pages[dest[0].objgen]  # type: ignore[index]
+
+        outline: list[tuple[int, str, int]] = []
+        with pdf.open_outline() as tree:
+            stack = [(0, item) for item in reversed(tree.root)]
+            while stack:
+                depth, item = stack.pop()
+                outline.append((depth, item.title, target(item.destination)))
+                stack.extend((depth + 1, child) for child in reversed(item.children))
+        links = []
+        for n, page in enumerate(pdf.pages):
+            for annot in page.get("/Annots", []):
+                action = annot.get("/A")
+                if action is not None and action.get("/S") == "/URI":
+                    links.append((n, -1))
+                elif annot.get("/Dest") is not None or (action is not None and action.get("/S") == "/GoTo"):
+                    links.append((n, target(annot.get("/Dest") if annot.get("/Dest") is not None else action.D)))
+        nums = pdf.Root.PageLabels.Nums if "/PageLabels" in pdf.Root else []
+        labels = [(int(nums[i]), str(nums[i + 1].get("/S"))) for i in range(0, len(nums), 2)]
+        return outline, sorted(links), labels, "/StructTreeRoot" in pdf.Root
+
+
+def _name_tree(pdf: pikepdf.Pdf) -> list[tuple[object, object]]:
+    if "/Names" not in pdf.Root or "/Dests" not in pdf.Root.Names:
+        return list(pdf.Root.get("/Dests", {}).items()) if "/Dests" in pdf.Root else []
+    return list(pikepdf.NameTree(pdf.Root.Names.Dests).items())
 
 
 def _assert_equivalent(one: PrintLayout, chunked: PrintLayout, one_text: list[str], chunked_text: list[str]) -> None:
@@ -224,6 +264,9 @@ def test_generated_book_chunked_equals_one_document(tmp_path: Path) -> None:
     for n in range(5):  # the contents prints each chapter's folio, read from its chunk
         label = labels[chunked.page_map.locations[f"chapter-{n + 1}"]]
         assert re.search(rf"Step {n}[ .]*{label}\b", contents), (n, label, contents)
+    outline, links, page_labels, tagged = _navigation(tmp_path / "chunked.pdf")
+    assert (outline, links, page_labels, tagged) == _navigation(tmp_path / "one.pdf")  # the digital profile's links, outline, labels, tags
+    assert tagged and len(outline) == 8 and all(target >= 0 for _, target in links) and page_labels  # contents, 2 parts, 5 chapters
     for n in range(5):  # "see chapter N, “Step n”, page P": P where that article begins
         label = labels[chunked.page_map.locations[f"c{n}"]]
         assert any(f"“Step {n}”, page {label}" in t for t in chunked_text), (n, label)
@@ -240,3 +283,25 @@ def test_sample_book_chunked_equals_one_document(tmp_path: Path) -> None:
     """The repository's own book: parts, an index, further reading, front matter in the contents."""
     one, chunked, one_text, chunked_text = _both(ROOT, tmp_path)
     _assert_equivalent(one, chunked, one_text, chunked_text)
+
+
+def test_a_layout_that_does_not_settle_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bindery.chunked_layout
+
+    monkeypatch.setattr(bindery.chunked_layout, "MAX_ROUNDS", 1)  # one round lays out, none checks
+    book, xrefs, _ = load_book(BOOKS / "short-print")
+    laid = lay_out_print(book, xrefs, Templates(Path(book.root), "print"), serial_runner)
+    assert [d.code for d in laid.diagnostics] == ["pdf-page-count", "pdf-chunks-unsettled"]  # a pamphlet: too few pages
+
+
+def test_the_runner_gets_every_chunk_once_when_nothing_crosses(tmp_path: Path) -> None:
+    seen: list[int] = []
+
+    def runner(jobs):  # type: ignore[no-untyped-def]
+        seen.extend(job.index for job in jobs)
+        return serial_runner(jobs)
+
+    book, xrefs, _ = load_book(BOOKS / "short-print")
+    laid = lay_out_print(book, xrefs, Templates(Path(book.root), "print"), runner)
+    assert sorted(seen) == list(range(len(laid.chunks)))
+    assert [d.code for d in laid.diagnostics] == ["pdf-page-count"]

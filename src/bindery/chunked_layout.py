@@ -27,7 +27,9 @@ from urllib.parse import quote
 
 from bindery.builders.print_html import prepare_for_print
 from bindery.chunk_split import Chunk, chunk_css, split_chunks, with_cross_chunk_pages
+from bindery.diagnostics import Diagnostic
 from bindery.indexing.pages import pages_of
+from bindery.layout import PrintLayout, low_resolution_warnings, page_count_warnings, weasyprint_warnings
 from bindery.layout_chunks import ChunkJob, ChunkResult, ChunkRunner, serial_runner
 from bindery.layout_pages import page_map_of
 from bindery.model import Book
@@ -82,6 +84,43 @@ def lay_out_chunked(book: Book, xrefs: CrossReferences, templates: Templates, ru
         settled = not ran
     results = tuple(state.laid[k][1] for k in range(len(state.chunks)))
     return ChunkedLayout(results, page_map_of([r.page_map for r in results]), state.rendering, settled)
+
+
+def chunked_print_layout(book: Book, xrefs: CrossReferences, templates: Templates, runner: ChunkRunner) -> PrintLayout:
+    """The `PrintLayout` of the book laid out chunk by chunk, with the warnings the one-document layout gives."""
+    laid = lay_out_chunked(book, xrefs, templates, runner)
+    said: list[str] = []
+    refused: list[str] = []
+    worst: dict[str, float] = {}
+    for result in laid.results:
+        for message in result.messages:
+            kind, _, rest = message.partition("\t")
+            if kind == "dpi":
+                src, _, dpi = rest.rpartition("\t")
+                worst[src] = min(float(dpi), worst.get(src, float(dpi)))
+            else:
+                (said if kind == "weasyprint" else refused).append(rest)
+    page_count = sum(result.page_count for result in laid.results)
+    diagnostics = weasyprint_warnings(said, refused)
+    if book.pdf.profile == "print":
+        diagnostics += page_count_warnings(page_count)
+    diagnostics += low_resolution_warnings(worst)
+    diagnostics += [
+        Diagnostic(
+            f"refused to fetch {url}", severity="warning", hint="keep images and styles inside the book folder", code="pdf-url-refused"
+        )
+        for url in sorted(set(refused))
+    ]
+    if not laid.settled:
+        diagnostics.append(
+            Diagnostic(
+                f"the chunked layout still changed after {MAX_ROUNDS} rounds; a page number may be off",
+                severity="warning",
+                hint="build again; if it stays, lay the book out as one document (--jobs 1)",
+                code="pdf-chunks-unsettled",
+            )
+        )
+    return PrintLayout(None, laid.page_map, page_count, laid.rendering, tuple(diagnostics), laid.results)
 
 
 def _render(state: _State, index_pages: dict[str, tuple[int, str]] | None) -> _State:

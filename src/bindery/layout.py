@@ -86,7 +86,9 @@ def lay_out_print(book: Book, xrefs: CrossReferences, templates: Templates, runn
     """Lay the print edition out as the book's profile prints it (`templates`: the print set);
     with a `runner`, chunk by chunk (`chunked_layout`), else as one document."""
     if runner is not None:
-        return _lay_out_chunked(book, xrefs, templates, runner)
+        from bindery.chunked_layout import chunked_print_layout  # it imports this module
+
+        return chunked_print_layout(book, xrefs, templates, runner)
     fetcher = book_fetcher(book, templates.dirs)
     with weasyprint_messages() as said:
         document, rendering = _final_document(book, xrefs, templates, Run(fetcher))
@@ -101,35 +103,6 @@ def lay_out_print(book: Book, xrefs: CrossReferences, templates: Templates, runn
         for url in sorted(set(fetcher.refused))
     ]
     return PrintLayout(document, read_page_map(document), len(document.pages), rendering, tuple(diagnostics))
-
-
-def _lay_out_chunked(book: Book, xrefs: CrossReferences, templates: Templates, runner: ChunkRunner) -> PrintLayout:
-    from bindery.chunked_layout import lay_out_chunked  # it imports this module
-
-    laid = lay_out_chunked(book, xrefs, templates, runner)
-    said: list[str] = []
-    refused: list[str] = []
-    worst: dict[str, float] = {}
-    for result in laid.results:
-        for message in result.messages:
-            kind, _, rest = message.partition("\t")
-            if kind == "dpi":
-                src, _, dpi = rest.rpartition("\t")
-                worst[src] = min(float(dpi), worst.get(src, float(dpi)))
-            else:
-                (said if kind == "weasyprint" else refused).append(rest)
-    page_count = sum(result.page_count for result in laid.results)
-    diagnostics = weasyprint_warnings(said, refused)
-    if book.pdf.profile == "print":
-        diagnostics += page_count_warnings(page_count)
-    diagnostics += low_resolution_warnings(worst)
-    diagnostics += [
-        Diagnostic(
-            f"refused to fetch {url}", severity="warning", hint="keep images and styles inside the book folder", code="pdf-url-refused"
-        )
-        for url in sorted(set(refused))
-    ]
-    return PrintLayout(None, laid.page_map, page_count, laid.rendering, tuple(diagnostics), laid.results)
 
 
 # --- Laying out ----------------------------------------------------------------
