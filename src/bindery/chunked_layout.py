@@ -92,12 +92,15 @@ def chunked_print_layout(book: Book, xrefs: CrossReferences, templates: Template
     said: list[str] = []
     refused: list[str] = []
     worst: dict[str, float] = {}
+    written: list[str] = []
     for result in laid.results:
         for message in result.messages:
             kind, _, rest = message.partition("\t")
             if kind == "dpi":
                 src, _, dpi = rest.rpartition("\t")
                 worst[src] = min(float(dpi), worst.get(src, float(dpi)))
+            elif kind == "written":
+                written.append(rest)
             else:
                 (said if kind == "weasyprint" else refused).append(rest)
     page_count = sum(result.page_count for result in laid.results)
@@ -120,7 +123,7 @@ def chunked_print_layout(book: Book, xrefs: CrossReferences, templates: Template
                 code="pdf-chunks-unsettled",
             )
         )
-    return PrintLayout(None, laid.page_map, page_count, laid.rendering, tuple(diagnostics), laid.results)
+    return PrintLayout(None, laid.page_map, page_count, laid.rendering, tuple(diagnostics), laid.results, tuple(written))
 
 
 def _render(state: _State, index_pages: dict[str, tuple[int, str]] | None) -> _State:

@@ -80,6 +80,7 @@ class PrintLayout:
     rendering: PrintRendering
     diagnostics: tuple[Diagnostic, ...]
     chunks: tuple[ChunkResult, ...] = ()  # laid out chunk by chunk: their PDFs, joined by the writer (no `document`)
+    write_messages: tuple[str, ...] = ()  # and WeasyPrint's messages while it wrote them, for the writer to report
 
 
 def lay_out_print(book: Book, xrefs: CrossReferences, templates: Templates, runner: ChunkRunner | None = None) -> PrintLayout:

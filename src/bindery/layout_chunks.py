@@ -107,7 +107,8 @@ def _folder_digest(folder: str) -> tuple[tuple[str, str], ...]:
 class ChunkResult:
     """A laid-out chunk (picklable plain data). `labels`: the folio printed on each page
     ("" for none); `page_map`: each page's folio, first word and ids for the EPUB's
-    page-list (`layout_pages.page_map_of` joins the chunks'); `messages`: "weasyprint\\t..",
+    page-list (`layout_pages.page_map_of` joins the chunks'); `messages`: "weasyprint\\t.." (laying
+    out), "written\\t.." (WeasyPrint's messages while writing the PDF),
     "refused\\tURL", "dpi\\tSRC\\tDPI"; `kept_whole`: the words this layout kept whole."""
 
     pdf: bytes
@@ -225,9 +226,11 @@ def lay_out_chunk(job: ChunkJob) -> ChunkResult:
         if job.profile == "print":
             strip_interactive(document)
             bookmarks = ()
+    with weasyprint_messages() as written:  # the one-document build reports these when it writes the PDF
         pdf = _write(document, job.profile)
     messages = [
         *(f"weasyprint\t{m}" for m in said),
+        *(f"written\t{m}" for m in written),
         *(f"refused\t{url}" for url in fetcher.refused),
         *(f"dpi\t{src}\t{dpi!r}" for src, dpi in sorted(resolutions.items())),
     ]

@@ -48,6 +48,7 @@ class PdfBuilder(Builder):
         with weasyprint_messages() as said:
             labels = [page.label for page in self.layout.page_map.pages]
             if self.layout.document is None:
+                said.extend(self.layout.write_messages)
                 data = join_chunks(
                     [ChunkPdf(c.pdf, c.bookmarks, c.anchors) for c in self.layout.chunks], labels=labels, profile=self.book.pdf.profile
                 )
