@@ -12,6 +12,11 @@ falls in another band) and pads the page count to even with a blank verso.
 A book with an index is laid out twice per pass: the second layout prints
 the index's page ranges read from the first.
 
+Given a `ChunkRunner`, the book is laid out chunk by chunk instead
+(`chunked_layout`: front matter, part openers, chapters, back matter, each
+its own WeasyPrint document; the `PrintLayout` then holds their results and
+the PDF writer joins their PDFs).
+
 WeasyPrint may only read files inside the book folder and the template
 folders; every other URL (other files, http, attachments) is refused with a
 warning, never fetched.
