@@ -29,13 +29,12 @@ from bindery.builders.print_html import prepare_for_print
 from bindery.chunk_split import Chunk, chunk_css, split_chunks, with_cross_chunk_pages
 from bindery.diagnostics import Diagnostic
 from bindery.indexing.pages import pages_of
-from bindery.layout import PrintLayout, low_resolution_warnings, page_count_warnings, weasyprint_warnings
+from bindery.layout import MAX_PAGE_TURN_PASSES, PrintLayout, low_resolution_warnings, page_count_warnings, weasyprint_warnings
 from bindery.layout_chunks import ChunkJob, ChunkResult, ChunkRunner, serial_runner
 from bindery.layout_pages import page_map_of
 from bindery.model import Book
-from bindery.numerals import to_roman
 from bindery.pagemap import PageMap
-from bindery.printspec import MIN_PAGES, PageMargins, padded_to_even, print_margins, screen_margins
+from bindery.printspec import GUTTER_BANDS, MIN_PAGES, PageMargins, padded_to_even, print_margins, screen_margins
 from bindery.render import PrintRendering, render_print
 from bindery.templating import Templates
 from bindery.xref import CrossReferences
@@ -57,9 +56,8 @@ class _State:
     index_pages: dict[str, tuple[int, str]] | None = None
     laid: dict[int, tuple[str, ChunkResult]] = field(default_factory=dict)
     owner: dict[str, int] = field(default_factory=dict)  # id -> the chunk that holds it
-    found: dict[int, tuple[dict[str, int], dict[str, int]]] = field(default_factory=dict)  # chunk -> (anchor pages, page-map pages)
+    found: dict[int, dict[str, int]] = field(default_factory=dict)  # chunk -> id -> its page there (WeasyPrint's anchors)
     kept_whole: tuple[str, ...] = ()
-    rounds: int = 0
 
 
 @dataclass(frozen=True)
@@ -71,19 +69,51 @@ class ChunkedLayout:
 
 
 def lay_out_chunked(book: Book, xrefs: CrossReferences, templates: Templates, runner: ChunkRunner) -> ChunkedLayout:
-    """The book laid out chunk by chunk until no chunk's job changes (at most MAX_ROUNDS rounds)."""
+    """The book laid out chunk by chunk in the steps the one-document layout takes (`layout.py`):
+    per gutter band, the book, then the book with the index's ranges; each of them in page-turn
+    passes (the words the last pass hyphenated across a page turn, kept whole); each pass a
+    fixed point over the chunks. `settled`: every fixed point was reached within MAX_ROUNDS."""
     settings = book.pdf
     margins = print_margins(settings, MIN_PAGES) if settings.profile == "print" else screen_margins(settings)
-    state = _render(_State(book, xrefs, templates, margins, PrintRendering("", "", Path(book.root)), []), None)
+    state = _State(book, xrefs, templates, margins, PrintRendering("", "", Path(book.root)), [])
     batch = getattr(runner, "batch_size", None) or (1 if runner is serial_runner else 0)
-    settled = False
-    while state.rounds < MAX_ROUNDS and not settled:
-        state.rounds += 1
-        ran = _round(state, runner, batch)
-        ran = _settle_band(state) or ran
-        settled = not ran
-    results = tuple(state.laid[k][1] for k in range(len(state.chunks)))
+    settled = True
+    for _ in GUTTER_BANDS:  # the band only moves up: one pass per band at most
+        settled = _stage(state, runner, batch, None) and settled
+        if book.index is not None:  # the index is last: nothing before it moves
+            ranges = pages_of(book.index.locator_ids(), page_map_of([r.page_map for r in _results(state)]))
+            settled = _stage(state, runner, batch, ranges) and settled
+        if settings.profile != "print":
+            break
+        wanted = print_margins(settings, padded_to_even(sum(r.page_count for r in _results(state))))
+        if wanted == state.margins:
+            break
+        state.margins = wanted
+    results = _results(state)
     return ChunkedLayout(results, page_map_of([r.page_map for r in results]), state.rendering, settled)
+
+
+def _results(state: _State) -> tuple[ChunkResult, ...]:
+    return tuple(state.laid[k][1] for k in range(len(state.chunks)))
+
+
+def _stage(state: _State, runner: ChunkRunner, batch: int, index_pages: dict[str, tuple[int, str]] | None) -> bool:
+    """One layout of the book as `layout._layout` does it: up to MAX_PAGE_TURN_PASSES more passes,
+    each with the words the one before hyphenated across a page turn anywhere in the book."""
+    _render(state, index_pages)
+    settled = True
+    for turn in range(MAX_PAGE_TURN_PASSES + 1):
+        settled = _fixed_point(state, runner, batch) and settled
+        found = {word for result in _results(state) for word in result.kept_whole} - set(state.kept_whole)
+        if not found or turn == MAX_PAGE_TURN_PASSES:
+            break
+        state.kept_whole = tuple(sorted({*state.kept_whole, *found}))  # and in every later layout of this book
+    return settled
+
+
+def _fixed_point(state: _State, runner: ChunkRunner, batch: int) -> bool:
+    """Rounds of layouts until one lays out nothing (True), at most MAX_ROUNDS (False)."""
+    return any(not _round(state, runner, batch) for _ in range(MAX_ROUNDS))
 
 
 def chunked_print_layout(book: Book, xrefs: CrossReferences, templates: Templates, runner: ChunkRunner) -> PrintLayout:
@@ -154,8 +184,6 @@ def _round(state: _State, runner: ChunkRunner, batch: int) -> bool:
             k = _next(state, queue, done) if batch == 1 else queue[0]
             queue.remove(k)
             done.add(k)
-            if state.book.index is not None and state.chunks[k].has_index:
-                _refresh_index(state)
             job = _job(state, k)
             digest = job.digest()
             if k not in state.laid or state.laid[k][0] != digest:
@@ -164,8 +192,7 @@ def _round(state: _State, runner: ChunkRunner, batch: int) -> bool:
             continue
         for (digest, job), result in zip(take, runner([job for _, job in take]), strict=True):
             state.laid[job.index] = (digest, result)
-            state.found[job.index] = (dict(result.anchors), _page_map_places(result))
-            state.kept_whole = tuple(sorted({*state.kept_whole, *result.kept_whole}))
+            state.found[job.index] = dict(result.anchors)
         ran = True
     return ran
 
@@ -189,29 +216,6 @@ def _next(state: _State, queue: list[int], done: set[int]) -> int:
         if offset_exact(k) and all(number_exact(ident, k) for ident in state.chunks[k].targets):
             return k
     return queue[0]
-
-
-def _settle_band(state: _State) -> bool:
-    """Print profile: lay out again in the gutter band of the page count (it only moves up)."""
-    if state.book.pdf.profile != "print" or len(state.laid) < len(state.chunks):
-        return False
-    total = sum(result.page_count for _, result in state.laid.values())
-    wanted = print_margins(state.book.pdf, padded_to_even(total))
-    if wanted == state.margins:
-        return False
-    state.margins = wanted
-    _render(state, state.index_pages)
-    return True
-
-
-def _refresh_index(state: _State) -> None:
-    """The index's page ranges from where the chunks laid out so far put its places (as the
-    one-document layout reads them: from the page map, so not inside footnotes)."""
-    ids = state.book.index.locator_ids() if state.book.index is not None else []
-    known = _places(state, ids, from_page_map=True)
-    index_pages = {i: (physical, _label(counter, roman)) for i, (physical, counter, roman) in known.items()}
-    if index_pages != (state.index_pages or {}):
-        _render(state, index_pages)
 
 
 def _job(state: _State, k: int) -> ChunkJob:
@@ -271,10 +275,9 @@ def _starts(state: _State) -> list[tuple[int, int]]:
     return out
 
 
-def _places(state: _State, ids: Sequence[str], *, from_page_map: bool = False) -> dict[str, tuple[int, int, bool]]:
+def _places(state: _State, ids: Sequence[str]) -> dict[str, tuple[int, int, bool]]:
     """id -> (physical page, page counter, printed in roman) for each of `ids` in some chunk
-    (guessed in a chunk not laid out yet); `from_page_map`: where the page map has them, as
-    the one-document layout reads the index's places (laid-out ids it skips are left out)."""
+    (guessed in a chunk not laid out yet)."""
     counts = _page_counts(state)
     starts = _starts(state)
     out: dict[str, tuple[int, int, bool]] = {}
@@ -283,7 +286,7 @@ def _places(state: _State, ids: Sequence[str], *, from_page_map: bool = False) -
         if k is None:
             continue
         if k in state.found:
-            n = state.found[k][1 if from_page_map else 0].get(ident)
+            n = state.found[k].get(ident)
             if n is None:
                 continue
         else:
@@ -291,16 +294,3 @@ def _places(state: _State, ids: Sequence[str], *, from_page_map: bool = False) -
         physical, counter = starts[k]
         out[ident] = (physical + n, counter + n, state.chunks[k].kind == "front")
     return out
-
-
-def _page_map_places(result: ChunkResult) -> dict[str, int]:
-    return {ident: n for n, page in enumerate(result.page_map) for ident, _ in page.starts}
-
-
-def _label(counter: int, roman: bool) -> str:
-    return to_roman(counter) if roman else str(counter)
-
-
-def index_place_ids(book: Book, page_map: PageMap) -> dict[str, tuple[int, str]]:
-    """The index's places as the one-document layout reads them (for tests comparing the two)."""
-    return pages_of(book.index.locator_ids(), page_map) if book.index is not None else {}

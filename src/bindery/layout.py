@@ -152,31 +152,36 @@ def _render_and_layout(
 def _layout(rendering: PrintRendering, run: Run) -> weasyprint.Document:
     """Lay the book out, again with the words hyphenated at a page turn kept whole; when a
     footnote went astray, again with the page numbers written in until they settle."""
-    return layout_prepared(prepare_for_print(rendering.html), rendering, run)
+    return _layout_prepared(prepare_for_print(rendering.html), rendering, run)
 
 
-def layout_prepared(prepared: str, rendering: PrintRendering, run: Run) -> weasyprint.Document:
-    """`_layout` of HTML already prepared for print (`prepare_for_print`): a chunk of the book."""
+def _layout_prepared(prepared: str, rendering: PrintRendering, run: Run) -> weasyprint.Document:
     text = kept_whole(prepared, run.kept_whole)
-    document = _render(text, rendering, run)
+    document = render_text(text, rendering, run)
     for _ in range(MAX_PAGE_TURN_PASSES):  # no word hyphenated across a page turn (builders/page_turns.py)
         words = [word for word in hyphenated_at_page_turns(document) if word not in run.kept_whole]
         if not words:
             break
         run.kept_whole.extend(words)  # and in every later layout of this book
         text = kept_whole(prepared, run.kept_whole)
-        document = _render(text, rendering, run)
+        document = render_text(text, rendering, run)
+    return settle_notes(document, text, rendering, run)
+
+
+def settle_notes(document: weasyprint.Document, text: str, rendering: PrintRendering, run: Run) -> weasyprint.Document:
+    """`document` (laid out from `text`), or, when a footnote went astray, laid out again with the
+    page numbers written in until they settle."""
     if not has_notes(text) or _notes_in_place(document, text.count('class="print-note"')):
         return document
     for _ in range(MAX_NUMBERING_PASSES):
         pages = _target_pages(document)
-        document = _render(with_page_numbers(text, pages), rendering, run)
+        document = render_text(with_page_numbers(text, pages), rendering, run)
         if _target_pages(document) == pages:
             break
     return document
 
 
-def _render(text: str, rendering: PrintRendering, run: Run) -> weasyprint.Document:
+def render_text(text: str, rendering: PrintRendering, run: Run) -> weasyprint.Document:
     base_url = rendering.base_dir.resolve().as_uri() + "/"
     html = weasyprint.HTML(string=text, base_url=base_url, url_fetcher=run.fetcher)
     fonts = FontConfiguration()

@@ -7,9 +7,11 @@ are, the folio and text position of each page, its warnings). A result is
 stored as bytes by `ChunkResult.encode` (a JSON header and the PDF; never
 pickle) and read back by `decode`, which refuses anything malformed.
 
-The chunk is laid out as the whole book is (`layout.layout_prepared`: the
-page-turn hyphenation passes and the footnote passes); a chunk of odd page
-count ends with a blank verso (`pad`), so the next one starts on a recto.
+The chunk is laid out once with the words `kept_whole` (the whole book's
+page-turn passes are `chunked_layout`'s: a result names the words this
+layout hyphenated across a page turn), and again when a footnote went astray
+(`layout.settle_notes`); a chunk of odd page count ends with a blank verso
+(`pad`), so the next one starts on a recto.
 Which chunks there are and which page numbers they print is
 `chunked_layout`'s business.
 """
@@ -31,13 +33,15 @@ from urllib.request import url2pathname
 import weasyprint
 
 import bindery
+from bindery.builders.page_turns import hyphenated_at_page_turns, kept_whole
 from bindery.layout import (
     TEMPLATE_FILE_TYPES,
     BookURLFetcher,
     Run,
     blank_verso,
     image_resolutions,
-    layout_prepared,
+    render_text,
+    settle_notes,
     strip_interactive,
     weasyprint_messages,
 )
@@ -109,7 +113,7 @@ class ChunkResult:
     ("" for none); `page_map`: each page's folio, first word and ids for the EPUB's
     page-list (`layout_pages.page_map_of` joins the chunks'); `messages`: "weasyprint\\t.." (laying
     out), "written\\t.." (WeasyPrint's messages while writing the PDF),
-    "refused\\tURL", "dpi\\tSRC\\tDPI"; `kept_whole`: the words this layout kept whole."""
+    "refused\\tURL", "dpi\\tSRC\\tDPI"; `kept_whole`: the words this layout hyphenated across a page turn (not in the job's)."""
 
     pdf: bytes
     page_count: int
@@ -212,17 +216,16 @@ def lay_out_chunk(job: ChunkJob) -> ChunkResult:
     rendering = PrintRendering(job.html, job.css, base_dir)
     run = Run(fetcher, list(job.kept_whole))
     with weasyprint_messages() as said:
-        document = layout_prepared(job.html, rendering, run)
+        text = kept_whole(job.html, run.kept_whole)
+        document = render_text(text, rendering, run)
+        turns = [word for word in dict.fromkeys(hyphenated_at_page_turns(document)) if word not in job.kept_whole]
+        document = settle_notes(document, text, rendering, run)
         resolutions = image_resolutions(document)
         if job.pad and len(document.pages) % 2:
             document = document.copy([*document.pages, blank_verso(rendering, run)])
         pages = read_pages(document)
         anchors = _anchors(document)
-        bookmarks = tuple(
-            (level, label, n, float(x), float(y))
-            for n, page in enumerate(document.pages)
-            for level, label, (x, y), _state in page.bookmarks
-        )
+        bookmarks = _bookmarks(document)
         if job.profile == "print":
             strip_interactive(document)
             bookmarks = ()
@@ -234,8 +237,14 @@ def lay_out_chunk(job: ChunkJob) -> ChunkResult:
         *(f"refused\t{url}" for url in fetcher.refused),
         *(f"dpi\t{src}\t{dpi!r}" for src, dpi in sorted(resolutions.items())),
     ]
-    added = tuple(w for w in run.kept_whole if w not in job.kept_whole)
-    return ChunkResult(pdf, len(document.pages), anchors, bookmarks, tuple(p.folio for p in pages), pages, tuple(messages), added)
+    return ChunkResult(pdf, len(document.pages), anchors, bookmarks, tuple(p.folio for p in pages), pages, tuple(messages), tuple(turns))
+
+
+def _bookmarks(document: weasyprint.Document) -> tuple[tuple[int, str, int, float, float], ...]:
+    """(level, label, page index, x, y) of each bookmark, in page order."""
+    return tuple(
+        (level, label, n, float(x), float(y)) for n, page in enumerate(document.pages) for level, label, (x, y), _state in page.bookmarks
+    )
 
 
 def _anchors(document: weasyprint.Document) -> tuple[tuple[str, int], ...]:
