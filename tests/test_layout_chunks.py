@@ -283,9 +283,11 @@ def test_small_books_chunked_equal_one_document(name: str, tmp_path: Path) -> No
 
 
 @pytest.mark.slow
-def test_sample_book_chunked_equals_one_document(tmp_path: Path) -> None:
-    """The repository's own book: parts, an index, further reading, front matter in the contents."""
-    one, chunked, one_text, chunked_text = _both(ROOT, tmp_path)
+@pytest.mark.parametrize("root", [ROOT, BOOKS / "long-print"], ids=["sample", "long-print"])
+def test_whole_books_chunked_equal_one_document(root: Path, tmp_path: Path) -> None:
+    """The repository's own book (parts, an index, further reading, front matter in the contents)
+    and long-print (180 pages: a second gutter band, many words kept whole at page turns)."""
+    one, chunked, one_text, chunked_text = _both(root, tmp_path)
     _assert_equivalent(one, chunked, one_text, chunked_text)
 
 
