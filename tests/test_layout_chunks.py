@@ -96,12 +96,16 @@ def test_digest_sees_every_field(change: dict[str, object]) -> None:
 
 
 def test_digest_sees_template_files(tmp_path: Path) -> None:
-    (tmp_path / "extra.css").write_text("p {}")
+    font = tmp_path / "fonts" / "Body.ttf"
+    font.parent.mkdir()
+    font.write_bytes(b"one")
     job = replace(JOB, template_dirs=(str(tmp_path),))
-    other = tmp_path.parent / (tmp_path.name + "-b")
-    other.mkdir()
-    (other / "extra.css").write_text("p { color: red }")
-    assert replace(JOB, template_dirs=(str(other),)).digest() != job.digest().replace(str(tmp_path), str(other))
+    before = job.digest()
+    (tmp_path / "notes.txt").write_text("not a file WeasyPrint may read")
+    assert job.digest() == before
+    font.write_bytes(b"two")
+    os.utime(font, ns=(1, 1))  # a new modification time, whatever the clock's resolution
+    assert job.digest() != before
 
 
 # --- Splitting -------------------------------------------------------------------

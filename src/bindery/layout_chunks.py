@@ -24,7 +24,7 @@ import json
 import platform
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -97,14 +97,24 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@cache
 def _folder_digest(folder: str) -> tuple[tuple[str, str], ...]:
-    """(relative path, sha256) of the files a template folder may give WeasyPrint (once per process)."""
+    """(relative path, sha256) of the files a template folder may give WeasyPrint."""
     root = Path(folder)
     if not root.is_dir():
         return ()
     found = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in TEMPLATE_FILE_TYPES)
-    return tuple((str(p.relative_to(root)), hashlib.sha256(p.read_bytes()).hexdigest()) for p in found)
+    return tuple((str(p.relative_to(root)), _file_digest(str(p), *_stamp(p))) for p in found)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_size, info.st_mtime_ns
+
+
+@lru_cache(maxsize=1024)
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    """A template file's sha256, read again only when its size or modification time changed."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 @dataclass(frozen=True)
