@@ -200,20 +200,22 @@ def _round(state: _State, runner: ChunkRunner, batch: int) -> bool:
 def _next(state: _State, queue: list[int], done: set[int]) -> int:
     """The first chunk of `queue` whose first folio and cross-chunk numbers are exact now (else the first)."""
     counts = _page_counts(state)
-
-    def offset_exact(k: int) -> bool:
-        start = max((j for j in range(k + 1) if state.chunks[j].body_start), default=0)
-        return all(j in done for j in range(start, k))
+    exact: list[bool] = []  # the chunk's first folio is known: every chunk since the folios restarted is done
+    since = True
+    for k, chunk in enumerate(state.chunks):
+        since = True if chunk.body_start else since
+        exact.append(since)
+        since = since and k in done
 
     def number_exact(ident: str, k: int) -> bool:
         j = state.owner.get(ident, k)
         if j == k or j in done:
             return True
         at_start = j not in state.found and int(state.chunks[j].ids[ident] * counts[j]) == 0
-        return at_start and offset_exact(j)
+        return at_start and exact[j]
 
     for k in queue:
-        if offset_exact(k) and all(number_exact(ident, k) for ident in state.chunks[k].targets):
+        if exact[k] and all(number_exact(ident, k) for ident in state.chunks[k].targets):
             return k
     return queue[0]
 
