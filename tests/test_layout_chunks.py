@@ -315,3 +315,28 @@ def test_the_runner_gets_every_chunk_once_when_nothing_crosses(tmp_path: Path) -
     laid = lay_out_print(book, xrefs, Templates(Path(book.root), "print"), runner)
     assert sorted(seen) == list(range(len(laid.chunks)))
     assert [d.code for d in laid.diagnostics] == ["pdf-page-count"]
+
+
+def test_a_second_layout_of_the_same_book_asks_for_the_same_jobs() -> None:
+    """Job digests are stable across runs, so a cache keyed by them (build_cache) lays nothing out again."""
+    store: dict[str, ChunkResult] = {}
+    laid: list[int] = []
+
+    def memo(jobs):  # type: ignore[no-untyped-def]
+        out = []
+        for job in jobs:
+            key = job.digest()
+            if key not in store:
+                laid.append(job.index)
+                store[key] = ChunkResult.decode(serial_runner([job])[0].encode())
+            out.append(store[key])
+        return out
+
+    memo.batch_size = 1  # type: ignore[attr-defined]
+    book, xrefs, _ = load_book(BOOKS / "images")
+    templates = Templates(Path(book.root), "print")
+    first = lay_out_print(book, xrefs, templates, memo)
+    assert sorted(set(laid)) == list(range(len(first.chunks)))
+    laid.clear()
+    second = lay_out_print(book, xrefs, templates, memo)
+    assert laid == [] and second.page_map == first.page_map and [c.pdf for c in second.chunks] == [c.pdf for c in first.chunks]
