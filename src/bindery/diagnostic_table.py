@@ -278,6 +278,12 @@ CODES: dict[str, Code] = {
         Code("template-outside", E, "a template reads a file outside the template folders", "copy the file into templates/"),
         Code("template-error", E, "a template failed while rendering", "fix the template line the message names"),
         Code("cover-template", E, "the generated ebook cover cannot be drawn", "check the cover template, or set cover: in book.yaml"),
+        Code(
+            "pdf-chunks-unsettled",
+            W,
+            "the print edition, laid out chunk by chunk, did not settle: a page number may be off",
+            "build again; if it stays, lay the book out as one document (--jobs 1)",
+        ),
         Code("pdf-image-resolution", W, "an image prints below 300 DPI", "use a larger image, or print it smaller"),
         Code("pdf-url-refused", W, "the PDF renderer was refused a file outside the book", "keep images and styles inside the book folder"),
         Code(

@@ -12,6 +12,11 @@ falls in another band) and pads the page count to even with a blank verso.
 A book with an index is laid out twice per pass: the second layout prints
 the index's page ranges read from the first.
 
+Given a `ChunkRunner`, the book is laid out chunk by chunk instead
+(`chunked_layout`: front matter, part openers, chapters, back matter, each
+its own WeasyPrint document; the `PrintLayout` then holds their results and
+the PDF writer joins their PDFs).
+
 WeasyPrint may only read files inside the book folder and the template
 folders; every other URL (other files, http, attachments) is refused with a
 warning, never fetched.
@@ -24,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 from urllib.request import url2pathname
 
@@ -53,6 +59,9 @@ from bindery.render import PrintRendering, render_print
 from bindery.templating import Templates
 from bindery.xref import CrossReferences
 
+if TYPE_CHECKING:
+    from bindery.layout_chunks import ChunkResult, ChunkRunner
+
 # Files a template folder may give WeasyPrint: fonts, stylesheets and pictures, never anything else.
 MAX_PAGE_TURN_PASSES = 4  # layouts that keep whole the words the last one hyphenated across a page turn
 MAX_NUMBERING_PASSES = 3  # when a footnote went astray: layouts with literal page numbers until they settle
@@ -70,21 +79,28 @@ class PrintLayout:
     (WeasyPrint's messages, refused URLs, page count, low-resolution images),
     reported only when the PDF is built."""
 
-    document: weasyprint.Document
+    document: weasyprint.Document | None
     page_map: PageMap
     page_count: int
     rendering: PrintRendering
     warnings: tuple[Diagnostic, ...]
+    chunks: tuple[ChunkResult, ...] = ()  # laid out chunk by chunk: their PDFs, joined by the writer (no `document`)
+    write_messages: tuple[str, ...] = ()  # and WeasyPrint's messages while it wrote them, for the writer to report
 
 
-def lay_out_print(book: Book, xrefs: CrossReferences, templates: Templates) -> PrintLayout:
-    """Lay the print edition out as the book's profile prints it (`templates`: the print set)."""
+def lay_out_print(book: Book, xrefs: CrossReferences, templates: Templates, runner: ChunkRunner | None = None) -> PrintLayout:
+    """Lay the print edition out as the book's profile prints it (`templates`: the print set);
+    with a `runner`, chunk by chunk (`chunked_layout`), else as one document."""
+    if runner is not None:
+        from bindery.chunked_layout import chunked_print_layout  # it imports this module
+
+        return chunked_print_layout(book, xrefs, templates, runner)
     fetcher = book_fetcher(book, templates.dirs)
     with weasyprint_messages() as said:
-        document, rendering = _final_document(book, xrefs, templates, _Run(fetcher))
+        document, rendering = _final_document(book, xrefs, templates, Run(fetcher))
     diagnostics = weasyprint_warnings(said, fetcher.refused)
     if book.pdf.profile == "print":
-        diagnostics += _page_count_warnings(len(document.pages))
+        diagnostics += page_count_warnings(len(document.pages))
     diagnostics += _low_resolution_images(document)
     diagnostics += [
         Diagnostic(
@@ -99,7 +115,7 @@ def lay_out_print(book: Book, xrefs: CrossReferences, templates: Templates) -> P
 
 
 @dataclass
-class _Run:
+class Run:
     """What the layouts of one book share: the fetcher, and the words a layout hyphenated
     across a page turn, kept whole in every later layout of the book."""
 
@@ -107,20 +123,20 @@ class _Run:
     kept_whole: list[str] = field(default_factory=list)
 
 
-def _final_document(book: Book, xrefs: CrossReferences, templates: Templates, run: _Run) -> tuple[weasyprint.Document, PrintRendering]:
+def _final_document(book: Book, xrefs: CrossReferences, templates: Templates, run: Run) -> tuple[weasyprint.Document, PrintRendering]:
     """The laid-out book as the profile prints it (gutter band, even page count, links)."""
     settings = book.pdf
     if settings.profile == "print":
         document, rendering = _layout_in_band(book, xrefs, templates, run)
         if len(document.pages) % 2:
-            document = document.copy([*document.pages, _blank_verso(rendering, run)])
+            document = document.copy([*document.pages, blank_verso(rendering, run)])
         strip_interactive(document)
         return document, rendering
     return _render_and_layout(book, xrefs, templates, screen_margins(settings), run)
 
 
 def _render_and_layout(
-    book: Book, xrefs: CrossReferences, templates: Templates, margins: PageMargins, run: _Run
+    book: Book, xrefs: CrossReferences, templates: Templates, margins: PageMargins, run: Run
 ) -> tuple[weasyprint.Document, PrintRendering]:
     """One layout; a book with an index is laid out again with the index's page ranges
     from the first (the index comes last, so no page before it moves)."""
@@ -133,29 +149,39 @@ def _render_and_layout(
     return document, rendering
 
 
-def _layout(rendering: PrintRendering, run: _Run) -> weasyprint.Document:
+def _layout(rendering: PrintRendering, run: Run) -> weasyprint.Document:
     """Lay the book out, again with the words hyphenated at a page turn kept whole; when a
     footnote went astray, again with the page numbers written in until they settle."""
-    text = kept_whole(prepare_for_print(rendering.html), run.kept_whole)
-    document = _render(text, rendering, run)
+    return _layout_prepared(prepare_for_print(rendering.html), rendering, run)
+
+
+def _layout_prepared(prepared: str, rendering: PrintRendering, run: Run) -> weasyprint.Document:
+    text = kept_whole(prepared, run.kept_whole)
+    document = render_text(text, rendering, run)
     for _ in range(MAX_PAGE_TURN_PASSES):  # no word hyphenated across a page turn (builders/page_turns.py)
         words = [word for word in hyphenated_at_page_turns(document) if word not in run.kept_whole]
         if not words:
             break
         run.kept_whole.extend(words)  # and in every later layout of this book
-        text = kept_whole(prepare_for_print(rendering.html), run.kept_whole)
-        document = _render(text, rendering, run)
+        text = kept_whole(prepared, run.kept_whole)
+        document = render_text(text, rendering, run)
+    return settle_notes(document, text, rendering, run)
+
+
+def settle_notes(document: weasyprint.Document, text: str, rendering: PrintRendering, run: Run) -> weasyprint.Document:
+    """`document` (laid out from `text`), or, when a footnote went astray, laid out again with the
+    page numbers written in until they settle."""
     if not has_notes(text) or _notes_in_place(document, text.count('class="print-note"')):
         return document
     for _ in range(MAX_NUMBERING_PASSES):
         pages = _target_pages(document)
-        document = _render(with_page_numbers(text, pages), rendering, run)
+        document = render_text(with_page_numbers(text, pages), rendering, run)
         if _target_pages(document) == pages:
             break
     return document
 
 
-def _render(text: str, rendering: PrintRendering, run: _Run) -> weasyprint.Document:
+def render_text(text: str, rendering: PrintRendering, run: Run) -> weasyprint.Document:
     base_url = rendering.base_dir.resolve().as_uri() + "/"
     html = weasyprint.HTML(string=text, base_url=base_url, url_fetcher=run.fetcher)
     fonts = FontConfiguration()
@@ -188,7 +214,7 @@ def _target_pages(document: weasyprint.Document) -> dict[str, str]:
     return found
 
 
-def _layout_in_band(book: Book, xrefs: CrossReferences, templates: Templates, run: _Run) -> tuple[weasyprint.Document, PrintRendering]:
+def _layout_in_band(book: Book, xrefs: CrossReferences, templates: Templates, run: Run) -> tuple[weasyprint.Document, PrintRendering]:
     """Lay out with the gutter of the page-count band the result falls in.
 
     A wider gutter only adds pages, so the band can only move up; a few
@@ -205,7 +231,7 @@ def _layout_in_band(book: Book, xrefs: CrossReferences, templates: Templates, ru
     return document, rendering
 
 
-def _blank_verso(rendering: PrintRendering, run: _Run) -> weasyprint.Page:
+def blank_verso(rendering: PrintRendering, run: Run) -> weasyprint.Page:
     """One blank left-hand page with the book's page size and bleed, to make the count even."""
     html = '<html><body><div></div><div style="break-before: left; page: plain"></div></body></html>'
     blank = PrintRendering(html, rendering.css, rendering.base_dir)
@@ -305,7 +331,7 @@ def weasyprint_warnings(said: list[str], refused: Iterable[str] = ()) -> list[Di
     return out
 
 
-def _page_count_warnings(pages: int) -> list[Diagnostic]:
+def page_count_warnings(pages: int) -> list[Diagnostic]:
     if MIN_PAGES <= pages <= MAX_PAGES:
         return []
     return [
@@ -320,6 +346,11 @@ def _page_count_warnings(pages: int) -> list[Diagnostic]:
 
 def _low_resolution_images(document: weasyprint.Document) -> list[Diagnostic]:
     """Images printed below 300 DPI, from their laid-out size (CSS px are 1/96 in)."""
+    return low_resolution_warnings(image_resolutions(document))
+
+
+def image_resolutions(document: weasyprint.Document) -> dict[str, float]:
+    """The lowest DPI each image prints at in the document, by its `src`."""
     worst: dict[str, float] = {}
     for page in document.pages:
         for box in page._page_box.descendants():
@@ -330,6 +361,10 @@ def _low_resolution_images(document: weasyprint.Document) -> list[Diagnostic]:
             dpi = width / (box.width / 96)
             src = unquote((box.element.get("src") if box.element is not None else None) or "an image")
             worst[src] = min(dpi, worst.get(src, dpi))
+    return worst
+
+
+def low_resolution_warnings(worst: dict[str, float]) -> list[Diagnostic]:
     return [
         Diagnostic(
             f"image '{src}' prints at {dpi:.0f} DPI",

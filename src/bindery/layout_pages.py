@@ -15,7 +15,8 @@ This is the print side of the page map (it reads WeasyPrint's private
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from weasyprint import Document as LaidOutDocument
 from weasyprint.formatting_structure import boxes
@@ -27,40 +28,83 @@ FOLIO = re.compile(r"\d+|[ivxlcdm]+")
 ANCHORS_KEPT = 8  # ids remembered per page, nearest first, in case the ebook lacks one
 
 
+@dataclass(frozen=True)
+class PageText:
+    """What the page map needs from one laid-out page, readable apart from the others.
+
+    Letter positions count from the start of the document the page was laid
+    out in (a chunk of the book: `page_map_of` shifts them). `folio`: the
+    folio printed in a margin box ("" for none); `first`: the position of the
+    page's first word (-1: no text); `starts`: the ids whose boxes begin on
+    this page, in order, with their position, the first `lead` of them before
+    the page's first word; `letters`: the letters and digits laid out on it."""
+
+    folio: str
+    first: int
+    starts: tuple[tuple[str, int], ...]
+    lead: int
+    letters: int
+
+
 def read_page_map(document: LaidOutDocument) -> PageMap:
     """Every page of a laid-out WeasyPrint document, with its folio and first words."""
+    return page_map_of([read_pages(document)])
+
+
+def read_pages(document: LaidOutDocument) -> tuple[PageText, ...]:
+    """Each page's folio, first word and ids (positions from the document's start)."""
     seen: set[str] = set()
-    starts: list[tuple[str, int]] = []  # ids in the order their boxes begin, with the position
     count = 0  # letters and digits of text laid out so far
-    firsts: list[int | None] = []
-    shown: list[str | None] = []
-    anchors_per_page: list[tuple[tuple[str, int], ...]] = []
-    locations: dict[str, int] = {}
-    for number, page in enumerate(document.pages, start=1):
-        page_box = page._page_box  # WeasyPrint keeps the laid-out boxes here
+    out: list[PageText] = []
+    for page in document.pages:
         first: int | None = None
-        anchors: tuple[tuple[str, int], ...] = ()
-        for box in _content_boxes(page_box):
+        starts: list[tuple[str, int]] = []
+        lead = 0
+        at_start = count
+        for box in _content_boxes(page._page_box):  # WeasyPrint keeps the laid-out boxes here
             ident = box.element.get("id") if box.element is not None else None
             if ident and ident not in seen and not _generated(box):
                 seen.add(ident)
                 starts.append((ident, count))
-                locations[ident] = number
+                lead += first is None
             if isinstance(box, boxes.TextBox) and not _generated(box):
                 letters = _letters(box.text)
                 if letters and first is None:
                     first = count
-                    anchors = tuple((i, first - at) for i, at in reversed(starts[-ANCHORS_KEPT:]))
                 count += letters
-        firsts.append(first)
-        anchors_per_page.append(anchors)
-        shown.append(_shown_folio(page_box))
+        out.append(PageText(_shown_folio(page._page_box) or "", -1 if first is None else first, tuple(starts), lead, count - at_start))
+    return tuple(out)
+
+
+def page_map_of(chunks: Sequence[Sequence[PageText]]) -> PageMap:
+    """The page map of documents laid out one after the other (the chunks of a book)."""
+    starts: list[tuple[str, int]] = []  # ids in the order their boxes begin, with the position
+    locations: dict[str, int] = {}
+    shown: list[str | None] = []
+    blanks: list[bool] = []
+    anchors_per_page: list[tuple[tuple[str, int], ...]] = []
+    shift = 0  # letters of the chunks before this one
+    for pages in chunks:
+        for page in pages:
+            number = len(shown) + 1
+            moved = [(ident, at + shift) for ident, at in page.starts]
+            starts.extend(moved[: page.lead])
+            anchors: tuple[tuple[str, int], ...] = ()
+            if page.first >= 0:
+                first = page.first + shift
+                anchors = tuple((i, first - at) for i, at in reversed(starts[-ANCHORS_KEPT:]))
+            starts.extend(moved[page.lead :])
+            locations.update((ident, number) for ident, _ in page.starts)
+            shown.append(page.folio or None)
+            blanks.append(page.first < 0 or not anchors)
+            anchors_per_page.append(anchors)
+        shift += sum(page.letters for page in pages)
     labels = _infer_labels(shown)
-    pages = tuple(
-        PageStart(n, labels[n - 1], first is None or not anchors, anchors)
-        for n, (first, anchors) in enumerate(zip(firsts, anchors_per_page, strict=True), start=1)
+    pages_out = tuple(
+        PageStart(n, labels[n - 1], blank, anchors)
+        for n, (blank, anchors) in enumerate(zip(blanks, anchors_per_page, strict=True), start=1)
     )
-    return PageMap(pages, locations)
+    return PageMap(pages_out, locations)
 
 
 def _content_boxes(page_box: boxes.PageBox) -> Iterator[boxes.Box]:

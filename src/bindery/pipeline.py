@@ -37,6 +37,7 @@ from bindery.xref import CrossReferences, resolve_cross_references
 
 if TYPE_CHECKING:
     from bindery.layout import PrintLayout
+    from bindery.layout_chunks import ChunkRunner
 
 FORMATS = ("epub", "pdf")
 
@@ -92,11 +93,13 @@ def build(
     page_list: bool = True,
     ignore: tuple[str, ...] = (),
     cache: bool = True,
+    runner: ChunkRunner | None = None,
 ) -> BuildResult:
     """Build `formats` of the book at `path`; `page_list=False` skips the layout an EPUB-only build
     needs for its page-list. Warnings whose code is in `ignore` (or in book.yaml's
     `ignore_warnings:`) are left out and do not fail `strict`. `cache=False` (`--no-cache`)
-    neither reads nor writes the build cache in `<output dir>/.bindery-cache`."""
+    neither reads nor writes the build cache in `<output dir>/.bindery-cache`. With a `runner`
+    the print edition is laid out chunk by chunk through it (`layout_chunks`)."""
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
     check_ignorable(ignore)
@@ -108,13 +111,13 @@ def build(
     ignore = (*ignore, *loaded.ignored_codes)
     result = BuildResult(book, xrefs, warnings=list(loaded.warnings), ignored=loaded.dropped)
 
-    layout = lay_out_print_edition(book, xrefs, say) if "pdf" in formats else None
+    layout = lay_out_print_edition(book, xrefs, say, runner) if "pdf" in formats else None
     if layout is not None:
         result.add(*write_print_edition(book, xrefs, layout, out_dir, say))
     if "epub" in formats:
         # The page-list: this build's layout, else one cached from an earlier layout of the same book, else a layout now.
         wanted = page_list or layout is not None
-        page_map = ebook_page_map(book, xrefs, store, layout, lambda: lay_out_print_edition(book, xrefs, say)) if wanted else None
+        page_map = ebook_page_map(book, xrefs, store, layout, lambda: lay_out_print_edition(book, xrefs, say, runner)) if wanted else None
         result.add(package_ebook(book, xrefs, page_map, out_dir, say, store))
 
     kept = without_ignored(result.warnings, ignore)
@@ -139,12 +142,12 @@ def build(
     return result
 
 
-def lay_out_print_edition(book: Book, xrefs: CrossReferences, say: Progress) -> PrintLayout:
+def lay_out_print_edition(book: Book, xrefs: CrossReferences, say: Progress, runner: ChunkRunner | None = None) -> PrintLayout:
     """The print edition laid out once: the PDF, the cover and the EPUB's page-list all read it."""
     from bindery.layout import lay_out_print  # WeasyPrint is imported only by a build that lays out
 
     say("laying out the print edition")
-    return lay_out_print(book, xrefs, Templates(book.root, "print"))
+    return lay_out_print(book, xrefs, Templates(book.root, "print"), runner)
 
 
 def write_print_edition(book: Book, xrefs: CrossReferences, layout: PrintLayout, out_dir: Path, say: Progress) -> list[BuildOutput]:

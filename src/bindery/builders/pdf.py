@@ -25,6 +25,7 @@ from bindery.layout import PrintLayout, weasyprint_messages, weasyprint_warnings
 from bindery.model import Book
 from bindery.numerals import from_roman
 from bindery.output_names import output_names
+from bindery.pdf_join import ChunkPdf, join_chunks
 from bindery.pdf_write_speedup import linear_page_references
 from bindery.templating import Kind
 from bindery.xref import CrossReferences
@@ -46,7 +47,13 @@ class PdfBuilder(Builder):
         """The layout's warnings, and WeasyPrint's messages while writing that the layout did not give."""
         with weasyprint_messages() as said:
             labels = [page.label for page in self.layout.page_map.pages]
-            data = write_pdf(self.layout.document, self.book.pdf.profile, labels)
+            if self.layout.document is None:
+                said.extend(self.layout.write_messages)
+                data = join_chunks(
+                    [ChunkPdf(c.pdf, c.bookmarks, c.anchors) for c in self.layout.chunks], labels=labels, profile=self.book.pdf.profile
+                )
+            else:
+                data = write_pdf(self.layout.document, self.book.pdf.profile, labels)
         told = {d.message for d in self.layout.warnings}
         warnings = (*self.layout.warnings, *(d for d in weasyprint_warnings(said) if d.message not in told))
         return BuildOutput((Artifact(self.output_path(), data, pages=self.layout.page_count),), warnings)
