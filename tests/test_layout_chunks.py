@@ -177,13 +177,14 @@ def _pdf_text(data: bytes) -> list[str]:
 
 def _both(root: Path, tmp_path: Path) -> tuple[PrintLayout, PrintLayout, list[str], list[str]]:
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    book, xrefs, _ = load_book(root)
+    loaded = load_book(root)
+    book, xrefs = loaded.book, loaded.xrefs
     templates = Templates(Path(book.root), "print")
     one = lay_out_print(book, xrefs, templates)
     chunked = lay_out_print(book, xrefs, templates, serial_runner)
     assert one.document is not None and chunked.document is None and chunked.chunks
     built = [PdfBuilder(book, xrefs, tmp_path, layout=layout).build() for layout in (one, chunked)]
-    assert [str(d) for d in built[1].diagnostics] == [str(d) for d in built[0].diagnostics]  # also what writing the PDF said
+    assert [str(d) for d in built[1].warnings] == [str(d) for d in built[0].warnings]  # also what writing the PDF said
     pdfs = [output.artifacts[0].data for output in built]
     (tmp_path / "one.pdf").write_bytes(pdfs[0])
     (tmp_path / "chunked.pdf").write_bytes(pdfs[1])
@@ -233,7 +234,7 @@ def _assert_equivalent(one: PrintLayout, chunked: PrintLayout, one_text: list[st
     assert chunked.page_map == one.page_map  # the EPUB's page-list
     for n, (a, b) in enumerate(zip(one_text, chunked_text, strict=True), start=1):
         assert b == a, f"page {n} differs"
-    assert [str(d) for d in chunked.diagnostics] == [str(d) for d in one.diagnostics]
+    assert [str(d) for d in chunked.warnings] == [str(d) for d in one.warnings]
 
 
 def _generated_book(root: Path) -> Path:
@@ -299,9 +300,10 @@ def test_a_layout_that_does_not_settle_says_so(tmp_path: Path, monkeypatch: pyte
     import bindery.chunked_layout
 
     monkeypatch.setattr(bindery.chunked_layout, "MAX_ROUNDS", 1)  # one round lays out, none checks
-    book, xrefs, _ = load_book(BOOKS / "short-print")
+    loaded = load_book(BOOKS / "short-print")
+    book, xrefs = loaded.book, loaded.xrefs
     laid = lay_out_print(book, xrefs, Templates(Path(book.root), "print"), serial_runner)
-    assert [d.code for d in laid.diagnostics] == ["pdf-page-count", "pdf-chunks-unsettled"]  # a pamphlet: too few pages
+    assert [d.code for d in laid.warnings] == ["pdf-page-count", "pdf-chunks-unsettled"]  # a pamphlet: too few pages
 
 
 def test_the_runner_gets_every_chunk_once_when_nothing_crosses(tmp_path: Path) -> None:
@@ -311,10 +313,11 @@ def test_the_runner_gets_every_chunk_once_when_nothing_crosses(tmp_path: Path) -
         seen.extend(job.index for job in jobs)
         return serial_runner(jobs)
 
-    book, xrefs, _ = load_book(BOOKS / "short-print")
+    loaded = load_book(BOOKS / "short-print")
+    book, xrefs = loaded.book, loaded.xrefs
     laid = lay_out_print(book, xrefs, Templates(Path(book.root), "print"), runner)
     assert sorted(seen) == list(range(len(laid.chunks)))
-    assert [d.code for d in laid.diagnostics] == ["pdf-page-count"]
+    assert [d.code for d in laid.warnings] == ["pdf-page-count"]
 
 
 def test_a_second_layout_of_the_same_book_asks_for_the_same_jobs() -> None:
@@ -333,7 +336,8 @@ def test_a_second_layout_of_the_same_book_asks_for_the_same_jobs() -> None:
         return out
 
     memo.batch_size = 1  # type: ignore[attr-defined]
-    book, xrefs, _ = load_book(BOOKS / "images")
+    loaded = load_book(BOOKS / "images")
+    book, xrefs = loaded.book, loaded.xrefs
     templates = Templates(Path(book.root), "print")
     first = lay_out_print(book, xrefs, templates, memo)
     assert sorted(set(laid)) == list(range(len(first.chunks)))
