@@ -237,6 +237,9 @@ class CacheableJob(Protocol):
     def digest(self) -> str: ...
 
 
+Job = TypeVar("Job", bound=CacheableJob)
+
+
 class ResultCodec(Protocol[Decoded]):  # ChunkResult: encode() on a value, decode() on the class
     def decode(self, data: bytes) -> Decoded: ...
 
@@ -247,9 +250,9 @@ class EncodableResult(Protocol):
 
 def cached_runner(
     cache: BuildCache | None,
-    runner: Callable[[Sequence[CacheableJob]], list[Result]],
+    runner: Callable[[Sequence[Job]], list[Result]],
     result_type: ResultCodec[Result] | None = None,
-) -> Callable[[Sequence[CacheableJob]], list[Result]]:
+) -> Callable[[Sequence[Job]], list[Result]]:
     """`runner` with its results stored in `cache` under each job's digest: only the jobs
     with no trusted entry reach `runner`; results come back in job order.
     `result_type` (default `bindery.layout_chunks.ChunkResult`) decodes an entry;
@@ -257,7 +260,7 @@ def cached_runner(
     if cache is None:
         return runner
 
-    def run(jobs: Sequence[CacheableJob]) -> list[Result]:
+    def run(jobs: Sequence[Job]) -> list[Result]:
         codec = result_type if result_type is not None else cast("ResultCodec[Result]", _chunk_result_type())
         keys = [key_of("chunk-layout", job.digest()) for job in jobs]
         found: dict[int, Result] = {}
@@ -275,6 +278,7 @@ def cached_runner(
                 cache.put(keys[i], _encode(result))
         return [found[i] for i in range(len(jobs))]
 
+    run.batch_size = getattr(runner, "batch_size", None)  # type: ignore[attr-defined]  # how many jobs the runner takes at once
     return run
 
 

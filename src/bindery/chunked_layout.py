@@ -30,7 +30,7 @@ from bindery.chunk_split import Chunk, chunk_css, split_chunks, with_cross_chunk
 from bindery.diagnostics import Diagnostic
 from bindery.indexing.pages import pages_of
 from bindery.layout import MAX_PAGE_TURN_PASSES, PrintLayout, low_resolution_warnings, page_count_warnings, weasyprint_warnings
-from bindery.layout_chunks import ChunkJob, ChunkResult, ChunkRunner, serial_runner
+from bindery.layout_chunks import ChunkJob, ChunkResult, ChunkRunner
 from bindery.layout_pages import page_map_of
 from bindery.model import Book
 from bindery.pagemap import PageMap
@@ -76,7 +76,7 @@ def lay_out_chunked(book: Book, xrefs: CrossReferences, templates: Templates, ru
     settings = book.pdf
     margins = print_margins(settings, MIN_PAGES) if settings.profile == "print" else screen_margins(settings)
     state = _State(book, xrefs, templates, margins, PrintRendering("", "", Path(book.root)), [])
-    batch = getattr(runner, "batch_size", None) or (1 if runner is serial_runner else 0)
+    batch = getattr(runner, "batch_size", None) or 0  # serial_runner (and a cache around it) says 1
     settled = True
     for _ in GUTTER_BANDS:  # the band only moves up: one pass per band at most
         settled = _stage(state, runner, batch, None) and settled

@@ -219,6 +219,9 @@ def serial_runner(jobs: Sequence[ChunkJob]) -> list[ChunkResult]:
     return [lay_out_chunk(job) for job in jobs]
 
 
+serial_runner.batch_size = 1  # type: ignore[attr-defined]  # one job at a time: the layout stage picks the order
+
+
 def lay_out_chunk(job: ChunkJob) -> ChunkResult:
     """Lay one chunk out and write its PDF (`CHUNK_PDF_OPTIONS`, and PDF/UA-1 in the digital profile)."""
     fetcher = BookURLFetcher({Path(path): (media, data) for path, media, data in job.assets}, [Path(d) for d in job.template_dirs])

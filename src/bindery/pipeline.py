@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bindery.article_cache import markdown_renderer, source_reader
-from bindery.build_cache import BuildCache, open_build_cache, save_build_cache
+from bindery.build_cache import BuildCache, cached_runner, open_build_cache, save_build_cache
 from bindery.builders.base import Artifact, BuildOutput
 from bindery.builders.epub import EpubBuilder
 from bindery.diagnostic_codes import check_ignorable
@@ -106,6 +106,7 @@ def build(
     say("reading the manifest and articles")
     out_dir = output_dir if output_dir is not None else find_manifest(path).parent.resolve() / "output"
     store = open_build_cache(out_dir, cache)
+    runner = cached_runner(store, runner) if runner is not None else None  # a chunk laid out before is read back
     loaded = load_book(path, store)
     book, xrefs = loaded.book, loaded.xrefs
     ignore = (*ignore, *loaded.ignored_codes)
