@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import re
 import statistics
 import sys
 import time
@@ -73,34 +74,43 @@ def _add(rule: str) -> Edit:
     return lambda text: text + "\n" + rule + "\n"
 
 
-TOC_AFTER = 'content: leader(". ") target-counter(attr(href url), page);'
-TOC_FRONT_AFTER = 'content: leader(". ") target-counter(attr(href url), page, lower-roman);'
+TOC_RULES = (
+    '.toc a::after { content: leader(". ") target-counter(attr(href url), page); }',
+    '.toc .toc-front > a::after { content: leader(". ") target-counter(attr(href url), page, lower-roman); }',
+    '.toc a[data-page]::after, .toc .toc-front > a[data-page]::after { content: leader(". ") attr(data-page); }',
+)
+XREF_RULES = (
+    'a.xref::after, a.xref-further::after { content: " " target-counter(attr(href url), page); }',
+    'a.backlink::after { content: " (p.\\a0" target-counter(attr(href url), page) ")"; }',
+    'a.xref[data-page]::after, a.xref-further[data-page]::after { content: " " attr(data-page); }',
+    'a.backlink[data-page]::after { content: " (p.\\a0" attr(data-page) ")"; }',
+    'a.article-link::after { content: " (page\\a0" target-counter(attr(href url), page) ")"; }',
+    'a.article-link[data-page]::after { content: " (page\\a0" attr(data-page) ")"; }',
+)
+KEEP_WHOLE_SPAN = re.compile(r'<span class="keep-whole">([^<]*)</span>')
 
 VARIANTS = (
-    Variant("full", "the print HTML and CSS as the build lays them out"),
+    Variant("full", "the print HTML and CSS of the build's last layout"),
     Variant("no-hyphens", "hyphens: auto -> manual", css=_sub("hyphens: auto;", "hyphens: manual;")),
     Variant("no-justify", "text-align: justify -> left", css=_sub("text-align: justify;", "text-align: left;")),
     Variant(
         "toc-no-leader",
-        "contents: the leader(). dropped, the target-counter kept",
-        css=_all(
-            _sub(TOC_AFTER, 'content: " " target-counter(attr(href url), page);'),
-            _sub(TOC_FRONT_AFTER, 'content: " " target-counter(attr(href url), page, lower-roman);'),
-        ),
+        "contents: the leader() replaced by a space",
+        css=_all(*(_sub(r, r.replace('leader(". ")', '" "')) for r in TOC_RULES)),
     ),
-    Variant(
-        "toc-no-numbers",
-        "contents: no leader() and no target-counter()",
-        css=_all(_sub(TOC_AFTER, "content: none;"), _sub(TOC_FRONT_AFTER, "content: none;")),
-    ),
+    Variant("toc-no-numbers", "contents: no leader(), no page number", css=_all(*(_sub(r, "") for r in TOC_RULES))),
     Variant(
         "xref-no-numbers",
-        "cross-references, further reading, backlinks, article links: no target-counter()",
-        css=_all(
-            _sub('a.xref::after, a.xref-further::after { content: " " target-counter(attr(href url), page); }', ""),
-            _sub('a.backlink::after { content: " (p.\\a0" target-counter(attr(href url), page) ")"; }', ""),
-            _sub('a.article-link::after { content: " (page\\a0" target-counter(attr(href url), page) ")"; }', ""),
-        ),
+        "cross-references, further reading, backlinks, article links: no page number",
+        css=_all(*(_sub(r, "") for r in XREF_RULES)),
+    ),
+    Variant(
+        "target-counter",
+        "page numbers by target-counter() (the data-page numbers a numbering pass writes in removed)",
+        html=lambda html: re.sub(r' data-page="[^"]*"', "", html),
+    ),
+    Variant(
+        "no-keep-whole", "no span.keep-whole around words hyphenated at a page turn", html=lambda html: KEEP_WHOLE_SPAN.sub(r"\1", html)
     ),
     Variant(
         "no-string-set",
