@@ -223,7 +223,7 @@ def measure(variant: Variant, html: str, css: str, base_url: str, fetcher: Any, 
     return {"layout_wall": layout_wall, "layout_cpu": layout_cpu, "write_wall": write_wall, "write_cpu": write_cpu, "pages": pages}
 
 
-def run(n: int, rounds: int, only: list[str] | None) -> dict[str, Any]:
+def run(n: int, rounds: int, only: list[str] | None, build_rounds_wanted: int = 2) -> dict[str, Any]:
     from bindery.layout import book_fetcher
 
     book_dir = generate(n, RESULTS / "work" / f"features-n{n}")
@@ -252,15 +252,49 @@ def run(n: int, rounds: int, only: list[str] | None) -> dict[str, Any]:
                 f"  round {r + 1} {v.name:22} {s['pages']:4d} p  layout {s['layout_cpu']:6.2f} s  write {s['write_cpu']:6.2f} s CPU",
                 flush=True,
             )
+    builds = build_rounds(book_dir, build_rounds_wanted) if build_rounds_wanted else {}
     return {
         "n": n,
         "rounds": rounds,
+        "builds": builds,
         "pages": built["pages"],
         "layouts": layouts,
         "lay_out_print": built["lay_out_print"],
         "samples": samples,
         "what": {v.name: v.what for v in variants},
     }
+
+
+def build_rounds(book_dir: Path, rounds: int) -> dict[str, list[dict[str, float]]]:
+    """`lay_out_print` + the PDF write as the build runs them, with `frozen_heap` and without (interleaved)."""
+    import contextlib
+
+    from bindery import layout
+    from bindery.builders import pdf
+    from bindery.pipeline import load_book
+    from bindery.templating import Templates
+
+    book, xrefs, _ = load_book(book_dir)
+    templates = Templates(Path(book.root), "print")
+    kept = (layout.frozen_heap, pdf.frozen_heap)
+    out: dict[str, list[dict[str, float]]] = {"frozen heap (as built)": [], "collector as usual": []}
+    for r in range(rounds):
+        for mode in list(out) if r % 2 == 0 else list(out)[::-1]:
+            if mode == "collector as usual":
+                layout.frozen_heap = pdf.frozen_heap = contextlib.nullcontext  # type: ignore[assignment]
+            gc.collect()
+            try:
+                started = time.process_time()
+                result = layout.lay_out_print(book, xrefs, templates)
+                lay = time.process_time() - started
+                started = time.process_time()
+                pdf.write_pdf(result.document, book.pdf.profile, [p.label for p in result.page_map.pages])
+                out[mode].append({"layout_cpu": lay, "write_cpu": time.process_time() - started})
+            finally:
+                layout.frozen_heap, pdf.frozen_heap = kept
+            del result
+            print(f"  build round {r + 1} {mode:24} lay_out_print {lay:6.2f} s  write {out[mode][-1]['write_cpu']:6.2f} s CPU", flush=True)
+    return out
 
 
 def median(values: list[float]) -> float:
@@ -288,6 +322,14 @@ def table(result: dict[str, Any]) -> str:
         "",
         f"`lay_out_print`: {len(layouts)} WeasyPrint layouts, {result['lay_out_print']['cpu']:.1f} s CPU in all = {result['lay_out_print']['cpu'] / first:.2f} x the first layout",
     ]
+    builds = result.get("builds") or {}
+    if builds:
+        usual = builds["collector as usual"]
+        lines += ["", "| the build's layout passes and write | lay_out_print CPU s | write CPU s |", "|---|---:|---:|"]
+        for mode, runs in builds.items():
+            lay, wri = median([s["layout_cpu"] for s in runs]), median([s["write_cpu"] for s in runs])
+            ratio = (lay / median([s["layout_cpu"] for s in usual]), wri / median([s["write_cpu"] for s in usual]))
+            lines.append(f"| {mode} | {lay:.1f} ({ratio[0]:.3f}) | {wri:.1f} ({ratio[1]:.3f}) |")
     return "\n".join(lines)
 
 
@@ -295,9 +337,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("n", type=int, nargs="?", default=24, help="articles in the generated book (default 24)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--build-rounds", type=int, default=2, help="rounds of the whole lay_out_print + write, with and without frozen_heap (0: none)"
+    )
     parser.add_argument("--only", help="comma-separated variant names (full is always measured)")
     args = parser.parse_args(argv)
-    result = run(args.n, args.rounds, args.only.split(",") if args.only else None)
+    result = run(args.n, args.rounds, args.only.split(",") if args.only else None, args.build_rounds)
     text = table(result)
     print("\n" + text)
     RESULTS.mkdir(exist_ok=True)
