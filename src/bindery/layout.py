@@ -135,24 +135,32 @@ def _render_and_layout(
 
 
 def _layout(rendering: PrintRendering, run: _Run) -> weasyprint.Document:
-    """Lay the book out, again with the words hyphenated at a page turn kept whole; when a
-    footnote went astray, again with the page numbers written in until they settle."""
-    text = kept_whole(prepare_for_print(rendering.html), run.kept_whole)
+    """Lay the book out, again with the words hyphenated at a page turn kept whole, until no
+    new word is; a layout after the first has the page numbers of the one before written in
+    (`data-page`), and is done again until they are the numbers it printed.
+
+    Written-in numbers spare WeasyPrint the pages it lays out twice to resolve `target-counter()`
+    (about 40 % of a layout on a generated book, benchmarks/feature_costs.py) and the footnotes
+    such a second pass loses; once they are right the pages are the ones `target-counter()`
+    gives (the same PDF bytes on the sample book and generated books, benchmarks/README.md).
+    Only the first layout, whose numbers nothing gives yet, uses `target-counter()`: it is
+    final when no word needs keeping whole and its footnotes are all in place."""
+    base = prepare_for_print(rendering.html)
+    text = kept_whole(base, run.kept_whole)
     document = _render(text, rendering, run)
-    for _ in range(MAX_PAGE_TURN_PASSES):  # no word hyphenated across a page turn (builders/page_turns.py)
+    numbers: dict[str, str] | None = None  # the page numbers written into the last layout
+    for _ in range(MAX_PAGE_TURN_PASSES + MAX_NUMBERING_PASSES):
         words = [word for word in hyphenated_at_page_turns(document) if word not in run.kept_whole]
-        if not words:
-            break
-        run.kept_whole.extend(words)  # and in every later layout of this book
-        text = kept_whole(prepare_for_print(rendering.html), run.kept_whole)
-        document = _render(text, rendering, run)
-    if not has_notes(text) or _notes_in_place(document, text.count('class="print-note"')):
-        return document
-    for _ in range(MAX_NUMBERING_PASSES):
         pages = _target_pages(document)
+        if not words:
+            if numbers is None and (not has_notes(text) or _notes_in_place(document, text.count('class="print-note"'))):
+                break
+            if numbers == pages:
+                break
+        run.kept_whole.extend(words)  # and in every later layout of this book (builders/page_turns.py)
+        text = kept_whole(base, run.kept_whole)
+        numbers = pages
         document = _render(with_page_numbers(text, pages), rendering, run)
-        if _target_pages(document) == pages:
-            break
     return document
 
 
