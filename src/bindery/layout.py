@@ -41,6 +41,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 from bindery.builders.page_turns import hyphenated_at_page_turns, kept_whole
 from bindery.builders.print_html import has_notes, prepare_for_print, with_page_numbers
 from bindery.diagnostics import Diagnostic
+from bindery.frozen_heap import frozen_heap
 from bindery.indexing.pages import pages_of
 from bindery.layout_pages import read_page_map
 from bindery.model import Book
@@ -150,22 +151,33 @@ def _render_and_layout(
 
 
 def _layout(rendering: PrintRendering, run: Run) -> weasyprint.Document:
-    """Lay the book out, again with the words hyphenated at a page turn kept whole; when a
-    footnote went astray, again with the page numbers written in until they settle."""
-    return _layout_prepared(prepare_for_print(rendering.html), rendering, run)
+    """Lay the book out, again with the words hyphenated at a page turn kept whole, until no
+    new word is; a layout after the first has the page numbers of the one before written in
+    (`data-page`), and is done again until they are the numbers it printed.
 
-
-def _layout_prepared(prepared: str, rendering: PrintRendering, run: Run) -> weasyprint.Document:
-    text = kept_whole(prepared, run.kept_whole)
+    Written-in numbers spare WeasyPrint the pages it lays out twice to resolve `target-counter()`
+    (about 40 % of a layout on a generated book, benchmarks/feature_costs.py) and the footnotes
+    such a second pass loses; once they are right the pages are the ones `target-counter()`
+    gives (the same PDF bytes on the sample book and generated books, benchmarks/README.md).
+    Only the first layout, whose numbers nothing gives yet, uses `target-counter()`: it is
+    final when no word needs keeping whole and its footnotes are all in place."""
+    base = prepare_for_print(rendering.html)
+    text = kept_whole(base, run.kept_whole)
     document = render_text(text, rendering, run)
-    for _ in range(MAX_PAGE_TURN_PASSES):  # no word hyphenated across a page turn (builders/page_turns.py)
+    numbers: dict[str, str] | None = None  # the page numbers written into the last layout
+    for _ in range(MAX_PAGE_TURN_PASSES + MAX_NUMBERING_PASSES):
         words = [word for word in hyphenated_at_page_turns(document) if word not in run.kept_whole]
+        pages = _target_pages(document)
         if not words:
-            break
-        run.kept_whole.extend(words)  # and in every later layout of this book
-        text = kept_whole(prepared, run.kept_whole)
-        document = render_text(text, rendering, run)
-    return settle_notes(document, text, rendering, run)
+            if numbers is None and (not has_notes(text) or _notes_in_place(document, text.count('class="print-note"'))):
+                break
+            if numbers == pages:
+                break
+        run.kept_whole.extend(words)  # and in every later layout of this book (builders/page_turns.py)
+        text = kept_whole(base, run.kept_whole)
+        numbers = pages
+        document = render_text(with_page_numbers(text, pages), rendering, run)
+    return document
 
 
 def settle_notes(document: weasyprint.Document, text: str, rendering: PrintRendering, run: Run) -> weasyprint.Document:
@@ -186,7 +198,8 @@ def render_text(text: str, rendering: PrintRendering, run: Run) -> weasyprint.Do
     html = weasyprint.HTML(string=text, base_url=base_url, url_fetcher=run.fetcher)
     fonts = FontConfiguration()
     css = weasyprint.CSS(string=rendering.css, base_url=base_url, url_fetcher=run.fetcher, font_config=fonts)
-    return html.render(stylesheets=[css], font_config=fonts)
+    with frozen_heap():  # the collector skips what was alive before (the previous layout's document): same result, less CPU
+        return html.render(stylesheets=[css], font_config=fonts)
 
 
 def _notes_in_place(document: weasyprint.Document, notes: int) -> bool:

@@ -21,6 +21,7 @@ import pydyf
 import weasyprint
 
 from bindery.builders.base import Artifact, Builder, BuildOutput
+from bindery.frozen_heap import frozen_heap
 from bindery.layout import PrintLayout, weasyprint_messages, weasyprint_warnings
 from bindery.model import Book
 from bindery.numerals import from_roman
@@ -68,11 +69,11 @@ def write_pdf(document: weasyprint.Document, profile: str, labels: Sequence[str]
     """
     buffer = io.BytesIO()
     if profile == "print":
-        with linear_page_references():
+        with linear_page_references(), frozen_heap():
             document.write_pdf(buffer)
     else:
         ranges = page_label_ranges(labels)
-        with linear_page_references():
+        with linear_page_references(), frozen_heap():
             document.write_pdf(buffer, pdf_variant="pdf/ua-1", finisher=lambda _doc, pdf: _add_page_labels(pdf, ranges))
     return buffer.getvalue()
 
