@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -84,10 +85,12 @@ def build(
     progress: Progress | None = None,
     page_list: bool = True,
     ignore: tuple[str, ...] = (),
+    executor: Executor | None = None,
 ) -> BuildResult:
     """Build `formats` of the book at `path`; `page_list=False` skips the layout an EPUB-only build
     needs for its page-list. Warnings whose code is in `ignore` (or in book.yaml's
-    `ignore_warnings:`) are left out and do not fail `strict`."""
+    `ignore_warnings:`) are left out and do not fail `strict`. `executor` (`bindery.executors`,
+    from `--jobs`/`--scheduler`) is where the chunked layout runs its jobs; None: this process."""
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
     check_ignorable(ignore)
