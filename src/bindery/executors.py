@@ -122,7 +122,7 @@ def dask_executor(address: str, connect_timeout: float = CONNECT_TIMEOUT) -> Das
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise BinderyError(
             Diagnostic(
-                f"cannot reach the Dask scheduler at {address} within {connect_timeout:g} s: {reason}",
+                f"cannot reach the Dask scheduler at {address}: {reason}",
                 hint="start it (dask scheduler, then dask worker ADDRESS on each machine), check the host and port, or build without --scheduler",
                 code="scheduler-unreachable",
             )
