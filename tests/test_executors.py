@@ -244,6 +244,16 @@ def test_without_dask_the_scheduler_option_names_the_extra(tmp_path: Path, monke
     assert "pip install 'bindery-books[dask]'" in result.output and "[dask-missing]" in result.output
 
 
+def test_a_scheduler_without_workers_is_a_clear_error_not_a_hang(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None) as empty:
+        started = time.monotonic()
+        result = CliRunner().invoke(main, ["build", str(BOOKS / "minimal"), "--scheduler", empty.scheduler_address, "-o", str(tmp_path)])
+        assert time.monotonic() - started < 15
+    assert result.exit_code == 1
+    assert f"the Dask scheduler at {empty.scheduler_address} has no workers" in result.output and "[scheduler-no-workers]" in result.output
+
+
 @pytest.fixture(scope="module")
 def local_cluster() -> Iterator[Any]:
     distributed = pytest.importorskip("distributed")

@@ -309,6 +309,7 @@ CODES: dict[str, Code] = {
             "the Dask scheduler did not answer within the connect timeout",
             "start the scheduler, check host and port, or build without --scheduler",
         ),
+        Code("scheduler-no-workers", E, "the Dask scheduler has no workers to run the jobs", "start a worker: dask worker ADDRESS"),
         Code("dask-missing", E, "--scheduler needs Dask, which is not installed", "pip install 'bindery-books[dask]'"),
         Code(
             "catalog-output", E, "two books of a catalog would share an output folder", "give each book once, in folders of different names"

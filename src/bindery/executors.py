@@ -127,6 +127,17 @@ def dask_executor(address: str, connect_timeout: float = CONNECT_TIMEOUT) -> Das
                 code="scheduler-unreachable",
             )
         ) from None
+    try:
+        client.wait_for_workers(1, timeout=connect_timeout)
+    except (OSError, TimeoutError):
+        client.close()  # type: ignore[no-untyped-call]
+        raise BinderyError(
+            Diagnostic(
+                f"the Dask scheduler at {address} has no workers (none joined within {connect_timeout:g} s)",
+                hint=f"start at least one: dask worker {address}",
+                code="scheduler-no-workers",
+            )
+        ) from None
     return DaskExecutor(client)
 
 
