@@ -80,7 +80,10 @@ def build_command(
     """
     formats = FORMATS if fmt == "all" else (fmt,)
     books = paths or (Path("."),)
-    with make_executor(jobs or os.cpu_count() or 1, scheduler) as executor:
+    workers = jobs or os.cpu_count() or 1
+    if len(books) > 1:
+        workers = min(workers, len(books))  # one book per job: more processes would idle
+    with make_executor(workers, scheduler) as executor:
         if len(books) > 1:
             build_catalog(books, formats, output, strict, ignore, not no_page_list, executor, quiet)
             return
