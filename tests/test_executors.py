@@ -176,6 +176,14 @@ def test_without_a_book_the_current_folder_is_built(tmp_path: Path, epoch: str, 
     assert [p.name for p in (book / "output").iterdir()] == ["a-short-print-run-one.epub"]
 
 
+def test_a_bad_ignore_code_is_reported_once_for_the_catalog(tmp_path: Path) -> None:
+    books = catalog(tmp_path, ("one", "two"))
+    result = CliRunner().invoke(main, ["build", *map(str, books), "--ignore", "no-such-code", "--jobs", "1"])
+    assert result.exit_code == 1
+    assert result.output.count("--ignore: 'no-such-code' is not a diagnostic code") == 1
+    assert not (books[0] / "output").exists()
+
+
 @pytest.mark.parametrize("value", ["0", "-3"])
 def test_jobs_below_one_is_refused_with_a_clear_error(tmp_path: Path, value: str) -> None:
     result = CliRunner().invoke(main, ["build", str(BOOKS / "minimal"), "--jobs", value, "-o", str(tmp_path)])

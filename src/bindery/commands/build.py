@@ -11,6 +11,7 @@ import click
 from bindery.catalog import BookJob, BookOutcome, cross_reference_summary, diagnostics, output_folders, run_catalog
 from bindery.commands.common import human_size, reports_errors
 from bindery.commands.progress import StageDisplay
+from bindery.diagnostic_codes import check_ignorable
 from bindery.diagnostics import BinderyError, Diagnostic
 from bindery.executors import make_executor
 from bindery.paths import display_path
@@ -80,6 +81,7 @@ def build_command(
     """
     formats = FORMATS if fmt == "all" else (fmt,)
     books = paths or (Path("."),)
+    check_ignorable(ignore)  # once, before any book is handed out
     workers = jobs or os.cpu_count() or 1
     if len(books) > 1:
         workers = min(workers, len(books))  # one book per job: more processes would idle
