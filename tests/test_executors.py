@@ -137,6 +137,16 @@ def test_a_broken_book_as_a_job_returns_its_errors_as_plain_data(tmp_path: Path)
     assert error.code == "yaml-syntax" and error.file == "book.yaml"
 
 
+def test_one_book_built_with_a_process_pool_or_in_process_equals_the_plain_build(tmp_path: Path, epoch: str) -> None:
+    """One book: the executor goes to pipeline.build for the chunked layout; same bytes either way."""
+    [book] = catalog(tmp_path, ("one",))
+    expected = plain_build(book, tmp_path / "plain")
+    for jobs in ("1", "2"):
+        result = CliRunner().invoke(main, ["build", str(book), "--jobs", jobs, "-o", str(tmp_path / jobs)])
+        assert result.exit_code == 0, result.output
+        assert files_in(tmp_path / jobs) == expected
+
+
 # --- catalogs on the command line ---------------------------------------------------------
 
 
