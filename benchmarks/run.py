@@ -248,12 +248,23 @@ def child_build(book_dir: Path, out: Path, formats: tuple[str, ...], jobs: int |
     from bindery import pipeline
 
     kwargs: dict[str, Any] = {}
-    if "jobs" in inspect.signature(pipeline.build).parameters:
+    executor = None
+    parameters = inspect.signature(pipeline.build).parameters
+    if "executor" in parameters:  # `--jobs N` as the CLI passes it: bindery.executors.make_executor(N)
+        from bindery.executors import make_executor
+
+        executor = make_executor(jobs if jobs is not None else 1)
+        kwargs["executor"] = executor
+    elif "jobs" in parameters:
         kwargs["jobs"] = jobs if jobs is not None else 1
     elif jobs not in (None, 1):
         return {"skipped": "bindery.pipeline.build has no `jobs` parameter (no parallel PDF yet)"}
     started, cpu_started = time.perf_counter(), cpu_seconds()
-    result = pipeline.build(book_dir, formats, out, **kwargs)
+    try:
+        result = pipeline.build(book_dir, formats, out, **kwargs)
+    finally:
+        if executor is not None:
+            executor.shutdown()
     total, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started + cpu_seconds(resource.RUSAGE_CHILDREN)
     pages = next((a.pages for a in result.artifacts if a.pages), None)
     return {
@@ -262,7 +273,7 @@ def child_build(book_dir: Path, out: Path, formats: tuple[str, ...], jobs: int |
         "seconds": probe.seconds,
         "calls": probe.calls,
         "pages": pages,
-        "options": {k: v for k, v in kwargs.items()},
+        "options": {k: v for k, v in kwargs.items() if k != "executor"} | ({"jobs": jobs or 1} if executor is not None else {}),
     }
 
 

@@ -312,6 +312,22 @@ CODES: dict[str, Code] = {
             "--ignore names an unknown code or an error",
             "name warning codes from docs/DIAGNOSTICS.md; errors cannot be ignored",
         ),
+        # -- --jobs, --scheduler and catalogs (bindery.executors, bindery.catalog) --
+        Code("jobs", E, "--jobs is below 1", "give 1 (this process) or more (a process pool)"),
+        Code("scheduler-address", E, "--scheduler is not a tcp://HOST:PORT address", "give the Dask scheduler's address"),
+        Code(
+            "scheduler-unreachable",
+            E,
+            "the Dask scheduler did not answer within the connect timeout",
+            "start the scheduler, check host and port, or build without --scheduler",
+        ),
+        Code("scheduler-no-workers", E, "the Dask scheduler has no workers to run the jobs", "start a worker: dask worker ADDRESS"),
+        Code("dask-missing", E, "--scheduler needs Dask, which is not installed", "pip install 'bindery-books[dask]'"),
+        Code(
+            "catalog-output", E, "two books of a catalog would share an output folder", "give each book once, in folders of different names"
+        ),
+        Code("catalog-worker", E, "the worker building a book of a catalog failed", "build that book alone with --jobs 1 to see why"),
+        Code("catalog-failed", E, "some books of a catalog failed; the others were built", "fix the errors listed for each failed book"),
         # -- bindery import, new, serve -----------------------------------------
         Code(
             "new-title",

@@ -99,7 +99,8 @@ def build(
     needs for its page-list. Warnings whose code is in `ignore` (or in book.yaml's
     `ignore_warnings:`) are left out and do not fail `strict`. `cache=False` (`--no-cache`)
     neither reads nor writes the build cache in `<output dir>/.bindery-cache`. With a `runner`
-    the print edition is laid out chunk by chunk through it (`layout_chunks`)."""
+    (`layout_chunks.serial_runner`, or `executors.executor_runner` for `--jobs`/`--scheduler`)
+    the print edition is laid out chunk by chunk through it; None: as one document."""
     started = time.perf_counter()
     say = progress or (lambda _msg: None)
     check_ignorable(ignore)

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import Executor
 from pathlib import Path
 
 import click
 
+from bindery.catalog import BookJob, BookOutcome, cross_reference_summary, diagnostics, output_folders, run_catalog
 from bindery.commands.common import human_size, reports_errors
 from bindery.commands.progress import StageDisplay
+from bindery.diagnostic_codes import check_ignorable
+from bindery.diagnostics import BinderyError, Diagnostic
+from bindery.executors import executor_runner, local_runner, make_executor
+from bindery.paths import display_path
 from bindery.pipeline import FORMATS, build
 
 
 @click.command("build")
-@click.argument("path", type=click.Path(path_type=Path), default=Path("."))
+@click.argument("paths", metavar="[BOOK]...", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--format", "fmt", type=click.Choice(["epub", "pdf", "all"]), default="all", show_default=True, help="Which outputs to build."
 )
 @click.option(
-    "--output", "-o", "output", type=click.Path(path_type=Path), default=None, help="Output folder (default: output/ in the book folder)."
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output folder; with several books, one folder per book inside it (default: output/ in the book folder).",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: nothing is written.")
 @click.option(
@@ -35,42 +47,141 @@ from bindery.pipeline import FORMATS, build
     is_flag=True,
     help="Neither read nor write the build cache (.bindery-cache in the output folder; safe to delete).",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    "jobs",
+    type=int,
+    metavar="N",
+    default=None,
+    callback=lambda _ctx, _param, value: at_least_one(value),
+    help="How many processes build at once; 1 builds in this process, one job after another (default: one per core).",
+)
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT",
+    default=None,
+    help="Run the jobs on this Dask scheduler's workers instead (pip install 'bindery-books[dask]'; the books must be at the same paths there).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 @click.option("--verbose", "-v", is_flag=True, help="Print every step.")
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @reports_errors
 def build_command(
-    path: Path,
+    paths: tuple[Path, ...],
     fmt: str,
     output: Path | None,
     strict: bool,
     ignore: tuple[str, ...],
     no_page_list: bool,
     no_cache: bool,
+    jobs: int | None,
+    scheduler: str | None,
     quiet: bool,
     verbose: bool,
     debug: bool,
 ) -> None:
-    """Build the book in PATH (a folder with book.yaml, or a manifest file)."""
+    """Build the book in each BOOK (a folder with book.yaml, or a manifest file; default: this folder).
+
+    Several books make a catalog: each book is one job, built at the same time as the others
+    (--jobs, --scheduler), and written to its own output folder.
+    """
     formats = FORMATS if fmt == "all" else (fmt,)
-    with StageDisplay(quiet, verbose) as progress:
-        result = build(
-            path, formats, output, strict=strict, progress=progress, page_list=not no_page_list, ignore=ignore, cache=not no_cache
-        )
+    books = paths or (Path("."),)
+    check_ignorable(ignore)  # once, before any book is handed out
+    workers = jobs or os.cpu_count() or 1
+    if len(books) > 1:
+        workers = min(workers, len(books))  # one book per job: more processes would idle
+    with make_executor(workers, scheduler) as executor:
+        if len(books) > 1:
+            build_catalog(books, formats, output, strict, ignore, not no_page_list, executor, quiet)
+            return
+        # One book: its print edition laid out chapter by chapter, on the executor's processes
+        # (or here, one chunk after another, with --jobs 1).
+        runner = local_runner() if workers == 1 and scheduler is None else executor_runner(executor)
+        with StageDisplay(quiet, verbose) as progress:
+            result = build(
+                books[0],
+                formats,
+                output,
+                strict=strict,
+                progress=progress,
+                page_list=not no_page_list,
+                ignore=ignore,
+                cache=not no_cache,
+                runner=runner,
+            )
     if quiet:
         return  # errors only: they are raised, and printed by reports_errors
-    book = result.book
-    click.echo(f"Built “{book.metadata.title}” in {result.seconds:.1f} s")
-    for artifact in result.artifacts:
-        pages = f", {artifact.pages} pages" if artifact.pages else ""
-        click.echo(f"  {artifact.path}  ({human_size(len(artifact.data))}{pages})")
-    x = result.xrefs
-    where = {"appendix": "further reading", "inline": "further reading under each article", "omit": "not printed: further_reading: omit"}[
-        book.further_reading
-    ]
-    click.echo(
-        f"  cross-references: {x.resolved} resolved, {x.outside} outside the book ({len(x.further_reading)} distinct; {where}), {x.ambiguous} ambiguous"
-    )
-    click.echo(f"  warnings: {len(result.warnings)}" + (f" ({result.ignored} ignored)" if result.ignored else ""))
-    for warning in result.warnings:
+    files = [(artifact.path, len(artifact.data), artifact.pages) for artifact in result.artifacts]
+    summary = (cross_reference_summary(result.book, result.xrefs),)
+    report_book(result.book.metadata.title, None, result.seconds, files, summary, [str(w) for w in result.warnings], result.ignored)
+
+
+def at_least_one(jobs: int | None) -> int | None:
+    if jobs is not None and jobs < 1:
+        raise click.BadParameter(f"{jobs} is not a number of processes; give 1 (build in this process) or more")
+    return jobs
+
+
+def report_book(
+    title: str | None,
+    source: str | None,
+    seconds: float,
+    files: list[tuple[Path, int, int | None]],
+    summary: tuple[str, ...],
+    warnings: list[str],
+    ignored: int,
+) -> None:
+    where = f" ({source})" if source else ""
+    click.echo(f"Built “{title}”{where} in {seconds:.1f} s")
+    for path, size, pages in files:
+        count = f", {pages} pages" if pages else ""
+        click.echo(f"  {path}  ({human_size(size)}{count})")
+    for line in summary:
+        click.echo(f"  {line}")
+    click.echo(f"  warnings: {len(warnings)}" + (f" ({ignored} ignored)" if ignored else ""))
+    for warning in warnings:
         click.echo(f"    {warning}")
+
+
+def build_catalog(
+    books: tuple[Path, ...],
+    formats: tuple[str, ...],
+    output: Path | None,
+    strict: bool,
+    ignore: tuple[str, ...],
+    page_list: bool,
+    executor: Executor,
+    quiet: bool,
+) -> None:
+    """Several books, one job each; each book reported as it is written, failures at the end."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    cwd = os.getcwd()
+    jobs = [BookJob(str(book.resolve()), formats, strict, page_list, ignore, epoch, cwd) for book in books]
+    folders = output_folders(books, output)
+    names = {job.path: display_path(book) for job, book in zip(jobs, books, strict=True)}
+
+    def report(outcome: BookOutcome, folder: Path) -> None:
+        name = names[outcome.path]
+        if not outcome.ok:
+            click.echo(f"error: {name}: not built", err=True)
+            for diagnostic in diagnostics(outcome.errors):
+                click.echo(f"  error: {diagnostic}" if diagnostic.severity == "error" else f"  {diagnostic}", err=True)
+            return
+        if quiet:
+            return
+        files = [(folder / file, len(data), pages) for file, data, pages in outcome.files]
+        warnings = [str(w) for w in diagnostics(outcome.warnings)]
+        report_book(outcome.title, name, outcome.seconds, files, outcome.summary, warnings, outcome.ignored)
+
+    outcomes = run_catalog(executor, jobs, folders, report)
+    failed = [names[o.path] for o in outcomes if not o.ok]
+    if failed:
+        raise BinderyError(
+            Diagnostic(
+                f"{len(failed)} of {len(outcomes)} books failed: {', '.join(failed)}; the others were built",
+                hint="see each book's errors above",
+                code="catalog-failed",
+            )
+        )

@@ -1,0 +1,289 @@
+"""Where jobs run (`--jobs`, `--scheduler`) and catalogs of books: same bytes everywhere.
+
+Books are small (tests/books/short-print and copies of it) so the process pool
+and the two-worker LocalCluster stay within seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import pytest
+from click.testing import CliRunner
+
+from bindery.catalog import BookJob, BookOutcome, build_book_job, diagnostics, output_folders, run_catalog
+from bindery.cli import main
+from bindery.diagnostics import BinderyError
+from bindery.executors import InProcessExecutor, executor_runner, make_executor, process_pool
+from bindery.pipeline import build
+from conftest import BOOKS, EPOCH
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def square(n: int) -> int:
+    """A stand-in job: top-level, so a process pool receives it by name."""
+    return n * n
+
+
+def fail_on_three(n: int) -> int:
+    if n == 3:
+        raise ValueError("three")
+    return n
+
+
+@pytest.fixture()
+def epoch(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    return EPOCH
+
+
+def catalog(tmp_path: Path, names: tuple[str, ...] = ("one", "two")) -> list[Path]:
+    """Copies of the short print book, each with its own title (so their outputs differ)."""
+    books = []
+    for name in names:
+        book = tmp_path / name
+        shutil.copytree(BOOKS / "short-print", book)
+        manifest = book / "book.yaml"
+        manifest.write_text(manifest.read_text().replace("title: A Short Print Run", f"title: A Short Print Run, {name}"))
+        books.append(book)
+    return books
+
+
+def plain_build(book: Path, out: Path) -> dict[str, bytes]:
+    result = build(book, ("epub", "pdf"), out)
+    return {a.path.name: a.data for a in result.artifacts}
+
+
+def files_in(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+# --- the executors ------------------------------------------------------------------------
+
+
+def test_the_in_process_executor_runs_each_job_when_submitted_and_hands_back_its_exception() -> None:
+    with make_executor(1) as executor:
+        assert isinstance(executor, InProcessExecutor)
+        assert executor.submit(square, 7).result() == 49
+        failed = executor.submit(fail_on_three, 3)
+        assert isinstance(failed.exception(), ValueError)
+        assert list(executor.map(square, [1, 2, 3])) == [1, 4, 9]
+    with pytest.raises(RuntimeError, match="after shutdown"):
+        executor.submit(square, 1)
+
+
+def test_jobs_above_one_make_a_process_pool_that_never_forks() -> None:
+    with make_executor(2) as executor:
+        assert executor._mp_context.get_start_method() in ("forkserver", "spawn")  # type: ignore[attr-defined]
+        assert executor._max_workers == 2  # type: ignore[attr-defined]
+
+
+def test_make_executor_refuses_fewer_than_one_job() -> None:
+    with pytest.raises(BinderyError, match=r"--jobs 0: give 1 or more") as caught:
+        make_executor(0)
+    assert caught.value.diagnostics[0].code == "jobs"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_chunk_runner_returns_results_in_job_order(jobs: int) -> None:
+    with make_executor(jobs) as executor:
+        run = executor_runner(executor, square)  # type: ignore[arg-type]
+        assert run(list(range(8))) == [n * n for n in range(8)]  # type: ignore[arg-type]
+
+
+# --- one book as a job --------------------------------------------------------------------
+
+
+def test_a_book_built_as_a_job_in_a_pool_or_in_process_equals_the_plain_build(tmp_path: Path, epoch: str) -> None:
+    [book] = catalog(tmp_path, ("one",))
+    expected = plain_build(book, tmp_path / "plain")
+    job = BookJob(str(book), ("epub", "pdf"), source_date_epoch=epoch, cwd=os.getcwd())
+    with process_pool(2) as pool:
+        pooled = pool.submit(build_book_job, job).result()
+    in_process = build_book_job(job)
+    for outcome in (pooled, in_process):
+        assert outcome.ok, outcome.errors
+        assert {name: data for name, data, _pages in outcome.files} == expected
+        assert [d.code for d in diagnostics(outcome.warnings)] == ["pdf-page-count"]
+    assert len(expected) == 3
+
+
+def test_the_job_builds_with_the_clients_source_date_epoch_not_the_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    [book] = catalog(tmp_path, ("one",))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    expected = plain_build(book, tmp_path / "plain")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1500000000")  # the worker's own clock differs
+    outcome = build_book_job(BookJob(str(book), ("epub", "pdf"), source_date_epoch=EPOCH))
+    assert {name: data for name, data, _pages in outcome.files} == expected
+    assert os.environ["SOURCE_DATE_EPOCH"] == "1500000000"  # the worker's environment is restored
+    other = build_book_job(BookJob(str(book), ("epub",), source_date_epoch="1500000000"))
+    assert dict((n, d) for n, d, _p in other.files)["a-short-print-run-one.epub"] != expected["a-short-print-run-one.epub"]
+
+
+def test_a_broken_book_as_a_job_returns_its_errors_as_plain_data(tmp_path: Path) -> None:
+    (tmp_path / "book.yaml").write_text("title: [\n")
+    outcome = build_book_job(BookJob(str(tmp_path), ("epub",), cwd=str(tmp_path)))
+    assert not outcome.ok and outcome.files == ()
+    [error] = diagnostics(outcome.errors)
+    assert error.code == "yaml-syntax" and error.file == "book.yaml"
+
+
+def test_one_book_built_with_a_process_pool_or_in_process_equals_the_plain_build(tmp_path: Path, epoch: str) -> None:
+    """One book: the executor goes to pipeline.build for the chunked layout; same bytes either way."""
+    [book] = catalog(tmp_path, ("one",))
+    expected = plain_build(book, tmp_path / "plain")
+    for jobs in ("1", "2"):
+        result = CliRunner().invoke(main, ["build", str(book), "--jobs", jobs, "-o", str(tmp_path / jobs)])
+        assert result.exit_code == 0, result.output
+        assert files_in(tmp_path / jobs) == expected
+
+
+# --- catalogs on the command line ---------------------------------------------------------
+
+
+def test_a_catalog_built_with_two_jobs_equals_the_serial_builds_byte_for_byte(tmp_path: Path, epoch: str) -> None:
+    books = catalog(tmp_path, ("one", "two", "three"))
+    serial = CliRunner().invoke(main, ["build", *map(str, books), "--jobs", "1", "-o", str(tmp_path / "serial")])
+    assert serial.exit_code == 0, serial.output
+    pooled = CliRunner().invoke(main, ["build", *map(str, books), "--jobs", "2", "-o", str(tmp_path / "pooled")])
+    assert pooled.exit_code == 0, pooled.output
+    for book in books:
+        serial_files = files_in(tmp_path / "serial" / book.name)
+        assert len(serial_files) == 3 and files_in(tmp_path / "pooled" / book.name) == serial_files
+        assert f"Built “A Short Print Run, {book.name}” ({book})" in pooled.output
+    assert pooled.output.index("one") < pooled.output.index("two") < pooled.output.index("three")  # reported in catalog order
+
+
+def test_a_broken_book_is_named_and_the_others_are_built(tmp_path: Path, epoch: str) -> None:
+    one, two = catalog(tmp_path, ("one", "two"))
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "book.yaml").write_text("title: [\n")
+    result = CliRunner().invoke(main, ["build", str(one), str(broken), str(two), "--jobs", "2"])
+    assert result.exit_code == 1, result.output
+    assert f"error: {broken}: not built" in result.output
+    assert "book.yaml:2: invalid YAML" in result.output
+    assert f"1 of 3 books failed: {broken}; the others were built" in result.output
+    assert len(files_in(one / "output")) == 3 and len(files_in(two / "output")) == 3
+    assert not (broken / "output").exists()
+    assert "Traceback" not in result.output
+
+
+def test_without_a_book_the_current_folder_is_built(tmp_path: Path, epoch: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    [book] = catalog(tmp_path, ("one",))
+    monkeypatch.chdir(book)
+    result = CliRunner().invoke(main, ["build", "--format", "epub", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (book / "output").iterdir()] == ["a-short-print-run-one.epub"]
+
+
+def test_a_bad_ignore_code_is_reported_once_for_the_catalog(tmp_path: Path) -> None:
+    books = catalog(tmp_path, ("one", "two"))
+    result = CliRunner().invoke(main, ["build", *map(str, books), "--ignore", "no-such-code", "--jobs", "1"])
+    assert result.exit_code == 1
+    assert result.output.count("--ignore: 'no-such-code' is not a diagnostic code") == 1
+    assert not (books[0] / "output").exists()
+
+
+@pytest.mark.parametrize("value", ["0", "-3"])
+def test_jobs_below_one_is_refused_with_a_clear_error(tmp_path: Path, value: str) -> None:
+    result = CliRunner().invoke(main, ["build", str(BOOKS / "minimal"), "--jobs", value, "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert f"Invalid value for '--jobs' / '-j': {value} is not a number of processes; give 1" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_two_books_that_would_share_an_output_folder_are_refused(tmp_path: Path) -> None:
+    [one] = catalog(tmp_path, ("one",))
+    with pytest.raises(BinderyError, match="would be written to one output folder") as caught:
+        output_folders([one, one / "book.yaml"], None)
+    assert caught.value.diagnostics[0].code == "catalog-output"
+    assert output_folders([one], tmp_path / "out") == [tmp_path / "out" / "one"]
+
+
+class FailingExecutor(Executor):
+    """An executor whose workers all die: every future fails."""
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        future: Future[T] = Future()
+        future.set_exception(OSError("the worker process was killed"))
+        return future
+
+
+def test_a_worker_that_dies_fails_its_book_by_name_not_the_catalog(tmp_path: Path) -> None:
+    [one] = catalog(tmp_path, ("one",))
+    reported: list[BookOutcome] = []
+    outcomes = run_catalog(FailingExecutor(), [BookJob(str(one), ("epub",))], [tmp_path / "out"], lambda o, _f: reported.append(o))
+    assert reported == outcomes
+    [error] = diagnostics(outcomes[0].errors)
+    assert error.code == "catalog-worker" and "the worker process was killed" in error.message and error.file is not None
+    assert not (tmp_path / "out").exists()
+
+
+# --- Dask ---------------------------------------------------------------------------------
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_an_unreachable_scheduler_is_a_clear_error_within_seconds(tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    address = f"tcp://127.0.0.1:{closed_port()}"
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["build", str(BOOKS / "minimal"), "--scheduler", address, "-o", str(tmp_path)])
+    assert time.monotonic() - started < 15
+    assert result.exit_code == 1
+    assert f"cannot reach the Dask scheduler at {address}" in result.output and "[scheduler-unreachable]" in result.output
+    assert "Traceback" not in result.output and list(tmp_path.iterdir()) == []
+
+
+def test_a_scheduler_that_is_no_address_is_refused_before_connecting(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["build", str(BOOKS / "minimal"), "--scheduler", "localhost:8786", "-o", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "--scheduler 'localhost:8786' is not a scheduler address" in result.output and "tcp://HOST:PORT" in result.output
+
+
+def test_without_dask_the_scheduler_option_names_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(__import__("sys").modules, "distributed", None)  # import distributed -> ImportError
+    result = CliRunner().invoke(main, ["build", str(BOOKS / "minimal"), "--scheduler", "tcp://127.0.0.1:8786", "-o", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "pip install 'bindery-books[dask]'" in result.output and "[dask-missing]" in result.output
+
+
+def test_a_scheduler_without_workers_is_a_clear_error_not_a_hang(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None) as empty:
+        started = time.monotonic()
+        result = CliRunner().invoke(main, ["build", str(BOOKS / "minimal"), "--scheduler", empty.scheduler_address, "-o", str(tmp_path)])
+        assert time.monotonic() - started < 15
+    assert result.exit_code == 1
+    assert f"the Dask scheduler at {empty.scheduler_address} has no workers" in result.output and "[scheduler-no-workers]" in result.output
+
+
+@pytest.fixture(scope="module")
+def local_cluster() -> Iterator[Any]:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
+        yield cluster
+
+
+def test_a_catalog_on_a_two_worker_local_cluster_equals_the_local_build(tmp_path: Path, epoch: str, local_cluster: Any) -> None:
+    books = catalog(tmp_path, ("one", "two"))
+    result = CliRunner().invoke(
+        main, ["build", *map(str, books), "--scheduler", local_cluster.scheduler_address, "-o", str(tmp_path / "dask")]
+    )
+    assert result.exit_code == 0, result.output
+    for book in books:
+        assert files_in(tmp_path / "dask" / book.name) == plain_build(book, tmp_path / "plain" / book.name)
