@@ -43,6 +43,12 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def process_cpu() -> float:
+    """User + system CPU seconds of this process (run on each Dask worker)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_build(books: list[Path], out: Path, fmt: str, *extra: str) -> dict[str, Any]:
     """One `bindery build` of the whole catalog in a child process: wall and CPU seconds, load."""
     if out.exists():
@@ -74,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scratch", type=Path, default=RESULTS / "work" / "catalog")
     args = parser.parse_args(argv)
 
-    from distributed import LocalCluster  # the [dask] extra
+    from distributed import Client, LocalCluster  # the [dask] extra
 
     books = [generate(args.articles, args.scratch / f"book{i}", seed=i) for i in range(1, args.books + 1)]
     print(f"{args.books} books of N = {args.articles} in {args.scratch}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
@@ -85,11 +91,17 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
         rows["cluster_start"] = {"seconds": time.perf_counter() - started}
-        rows["cluster"] = run_build(books, args.scratch / "out-cluster", args.format, "--scheduler", cluster.scheduler_address)
+        with Client(cluster) as client:
+            before = sum(client.run(process_cpu).values())
+            rows["cluster"] = run_build(books, args.scratch / "out-cluster", args.format, "--scheduler", cluster.scheduler_address)
+            rows["cluster"]["workers_cpu"] = sum(client.run(process_cpu).values()) - before
     print(
         f"  {args.workers}-worker LocalCluster (--scheduler):     {rows['cluster']['seconds']:7.1f} s   load {rows['cluster']['load']:.1f}"
     )
     print(f"    (cluster start-up, not counted: {rows['cluster_start']['seconds']:.1f} s)")
+    print(
+        f"  CPU seconds: one after another {rows['serial']['client_cpu']:.1f}, the cluster's workers {rows['cluster']['workers_cpu']:.1f}"
+    )
     if args.pool:
         rows["pool"] = run_build(books, args.scratch / "out-pool", args.format, "--jobs", str(args.workers))
         print(f"  process pool (--jobs {args.workers}):                {rows['pool']['seconds']:7.1f} s   load {rows['pool']['load']:.1f}")
