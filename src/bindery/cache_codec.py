@@ -14,6 +14,7 @@ import dataclasses
 import json
 import types
 import typing
+from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar
 
@@ -54,58 +55,86 @@ def _hints(kind: type) -> dict[str, Any]:
 
 
 def _build(plain: Any, hint: Any) -> Any:
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
+    """`plain` (parsed JSON) as a value of type `hint`; ValueError when it is not one."""
     if hint is Any:
         raise ValueError("untyped field")
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        if not isinstance(plain, dict):
-            raise ValueError(f"{hint.__name__}: expected an object")
-        fields = {f.name: f for f in dataclasses.fields(hint)}
-        if set(plain) != set(fields):
-            raise ValueError(f"{hint.__name__}: fields differ")
-        hints = _hints(hint)
-        values = {name: _build(plain[name], hints[name]) for name in fields}
-        return hint(**values)
-    if origin in (typing.Union, types.UnionType):
-        for option in args:
-            try:
-                return _build(plain, option)
-            except ValueError:
-                continue
-        raise ValueError(f"{plain!r:.40} is none of {hint}")
-    if origin is typing.Literal:
-        if plain in args and type(plain) is type(args[args.index(plain)]):
-            return plain
-        raise ValueError(f"{plain!r:.40} is not one of {args}")
-    if origin is tuple:
-        if not isinstance(plain, list):
-            raise ValueError("expected a list")
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_build(v, args[0]) for v in plain)
-        if len(args) != len(plain):
-            raise ValueError("tuple of the wrong length")
-        return tuple(_build(v, a) for v, a in zip(plain, args, strict=True))
-    if origin is list:
-        if not isinstance(plain, list):
-            raise ValueError("expected a list")
-        return [_build(v, args[0]) for v in plain]
-    if origin in (dict, collections.abc.Mapping):
-        if not isinstance(plain, dict) or args[0] is not str:
-            raise ValueError("expected an object")
-        return {k: _build(v, args[1]) for k, v in plain.items()}
+        return _build_dataclass(plain, hint)
+    origin = typing.get_origin(hint)
+    builder = _BUILDERS.get(origin) if origin is not None else None
+    if builder is not None:
+        return builder(plain, typing.get_args(hint), hint)
+    return _build_scalar(plain, hint)
+
+
+def _build_dataclass(plain: Any, kind: type) -> Any:
+    if not isinstance(plain, dict):
+        raise ValueError(f"{kind.__name__}: expected an object")
+    fields = {f.name: f for f in dataclasses.fields(kind)}
+    if set(plain) != set(fields):
+        raise ValueError(f"{kind.__name__}: fields differ")
+    hints = _hints(kind)
+    return kind(**{name: _build(plain[name], hints[name]) for name in fields})
+
+
+def _build_union(plain: Any, args: tuple[Any, ...], hint: Any) -> Any:
+    for option in args:
+        try:
+            return _build(plain, option)
+        except ValueError:
+            continue
+    raise ValueError(f"{plain!r:.40} is none of {hint}")
+
+
+def _build_literal(plain: Any, args: tuple[Any, ...], _hint: Any) -> Any:
+    if plain in args and type(plain) is type(args[args.index(plain)]):
+        return plain
+    raise ValueError(f"{plain!r:.40} is not one of {args}")
+
+
+def _build_tuple(plain: Any, args: tuple[Any, ...], _hint: Any) -> Any:
+    if not isinstance(plain, list):
+        raise ValueError("expected a list")
+    if len(args) == 2 and args[1] is Ellipsis:
+        return tuple(_build(v, args[0]) for v in plain)
+    if len(args) != len(plain):
+        raise ValueError("tuple of the wrong length")
+    return tuple(_build(v, a) for v, a in zip(plain, args, strict=True))
+
+
+def _build_list(plain: Any, args: tuple[Any, ...], _hint: Any) -> Any:
+    if not isinstance(plain, list):
+        raise ValueError("expected a list")
+    return [_build(v, args[0]) for v in plain]
+
+
+def _build_mapping(plain: Any, args: tuple[Any, ...], _hint: Any) -> Any:
+    if not isinstance(plain, dict) or args[0] is not str:
+        raise ValueError("expected an object")
+    return {k: _build(v, args[1]) for k, v in plain.items()}
+
+
+_BUILDERS: dict[Any, Callable[[Any, tuple[Any, ...], Any], Any]] = {
+    typing.Union: _build_union,
+    types.UnionType: _build_union,
+    typing.Literal: _build_literal,
+    tuple: _build_tuple,
+    list: _build_list,
+    dict: _build_mapping,
+    collections.abc.Mapping: _build_mapping,
+}
+
+
+def _build_scalar(plain: Any, hint: Any) -> Any:
+    """None, str, bool, int and float, each only from its own JSON type (an int is a float too)."""
     if hint is type(None):
         if plain is None:
             return None
         raise ValueError("expected null")
-    if hint in (str, bool):
+    if hint in (str, bool, int):
         if type(plain) is hint:
             return plain
         raise ValueError(f"expected {hint.__name__}")
-    if hint is int:
-        if type(plain) is int:
-            return plain
-        raise ValueError("expected int")
     if hint is float:
         if type(plain) in (int, float):
             return float(plain)

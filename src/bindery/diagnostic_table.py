@@ -1,13 +1,9 @@
-"""The table of every diagnostic code Bindery prints, with its severity, meaning and fix.
+"""Every diagnostic code Bindery prints, with its severity, meaning and fix (rules: `diagnostic_codes`).
 
-One entry per kind of problem (what the codes allow is `diagnostic_codes`). `docs/DIAGNOSTICS.md` is this table written
-out (`python3 -m bindery.diagnostic_codes > docs/DIAGNOSTICS.md`), and
-`tests/test_diagnostic_codes.py` holds both to the source: every code the
-code base can print is listed here, and every code listed here is printed
-somewhere. Severity "check" names a rule of `bindery check` (its result is
-pass, warn, fail or skip). Warnings and checks can be ignored by code
-(`--ignore CODE`, `ignore_warnings:` in book.yaml); errors cannot.
-"""
+`docs/DIAGNOSTICS.md` is this table written out (`python3 -m bindery.diagnostic_codes`);
+`tests/test_diagnostic_codes.py` checks every printed code is listed and every listed code printed.
+Severity "check" names a rule of `bindery check`. Warnings and checks can be ignored by code
+(`--ignore CODE`, `ignore_warnings:` in book.yaml); errors cannot."""
 
 from __future__ import annotations
 

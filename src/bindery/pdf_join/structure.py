@@ -44,22 +44,32 @@ def merge_structure_trees(out: pikepdf.Pdf, sources: Sequence[pikepdf.Pdf], data
         pages = [out.pages[number].obj for number in range(first_pages[index], ends[index])]
         _adopt_kids(tree, document, _blank_pages(pages, parents), first=index == 0)
         _merge_maps(root, tree)
-        for number, page in enumerate(pages, start=first_pages[index]):
-            old = page.get("/StructParents")
-            if old is not None and int(old) in parents:
-                nums[number] = parents[int(old)]
-                page.StructParents = number
-        for page in pages:
-            for annotation in page.get("/Annots", pikepdf.Array()):
-                old = annotation.get("/StructParent")
-                if old is not None and int(old) in parents:
-                    nums[next_annotation_key] = parents[int(old)]
-                    annotation.StructParent = next_annotation_key
-                    next_annotation_key += 1
+        next_annotation_key = _renumber_parents(pages, first_pages[index], parents, nums, next_annotation_key)
     flat = pikepdf.Array([item for key in sorted(nums) for item in (key, nums[key])])  # one copy, not one per key
     root.ParentTree = out.make_indirect(pikepdf.Dictionary(Nums=flat))
     root.ParentTreeNextKey = next_annotation_key
     out.Root.StructTreeRoot = root
+
+
+def _renumber_parents(
+    pages: Sequence[pikepdf.Object], first: int, parents: dict[int, pikepdf.Object], nums: dict[int, pikepdf.Object], next_key: int
+) -> int:
+    """The chunk's pages and their annotations keyed in the joined parent tree (`nums`) as
+    WeasyPrint numbers them: a page by its number, annotations after all pages. Returns the next
+    annotation key."""
+    for number, page in enumerate(pages, start=first):
+        old = page.get("/StructParents")
+        if old is not None and int(old) in parents:
+            nums[number] = parents[int(old)]
+            page.StructParents = number
+    for page in pages:
+        for annotation in page.get("/Annots", pikepdf.Array()):
+            old = annotation.get("/StructParent")
+            if old is not None and int(old) in parents:
+                nums[next_key] = parents[int(old)]
+                annotation.StructParent = next_key
+                next_key += 1
+    return next_key
 
 
 def _adopt_kids(tree: pikepdf.Object, document: pikepdf.Object, blank: set[tuple[int, int]], *, first: bool) -> None:
