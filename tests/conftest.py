@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import atexit
 import hashlib
 import json
 import os
 import shutil
 import subprocess
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,28 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 EPOCH = "1700000000"
 #: How many real exports ../shared/seeds holds (the seed tests are written for exactly these).
 SEED_COUNT = 4
+
+
+#: Fixtures that build a whole book (or start a preview server or a browser): a test that
+#: uses one is `slow`. Run alone, it waits for that build; in the whole suite the build
+#: is shared, made once (see made_once below). Module fixtures are named with their module.
+SLOW_FIXTURES = {"sample", "sample_epub_only", "sample_checked"}
+SLOW_MODULE_FIXTURES = {
+    "test_accessibility.py": {"guidebook"},
+    "test_print_profiles.py": {"long_book"},
+    "test_print_reader_grade.py": {"books"},
+    "test_seeds_guidebook.py": {"imported", "direct"},
+    "test_serve.py": {"server", "browser"},
+    "test_serve_sandbox.py": {"server", "browser"},
+    "test_xref.py": {"modes"},
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        slow = SLOW_FIXTURES | SLOW_MODULE_FIXTURES.get(item.path.name, set())
+        if slow & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def in_ci() -> bool:
@@ -66,17 +87,32 @@ def seed_exports() -> list[Path]:
 # so nothing leaks from one run to the next.
 
 
-_SHARED: dict[str, Path] = {}
+_SHARED: dict[str, Any] = {}
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _shared_folder(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Finds the folder every process of this test run shares (for `made_once`)."""
+def _shared_folder(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Finds the folder every process of this test run shares (for `made_once`);
+    at the end of the session, lets go of the run's EPUBCheck server."""
     base = tmp_path_factory.getbasetemp()
-    if hasattr(request.config, "workerinput"):  # an xdist worker: popen-gwN inside the run's folder
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    if worker is not None:  # an xdist worker: popen-gwN inside the run's folder
         base = base.parent
     _SHARED["folder"] = base / "shared"
     _SHARED["folder"].mkdir(exist_ok=True)
+    _SHARED["user"] = worker or f"pid-{os.getpid()}"
+    yield
+    if "epubcheck" in _SHARED:
+        _SHARED["epubcheck"].leave()
+
+
+def _epubcheck_server() -> Any:
+    """The run's EPUBCheck server (imported here: only tests that run EPUBCheck need it)."""
+    from epubcheck_server import SharedServer
+
+    if "epubcheck" not in _SHARED:
+        _SHARED["epubcheck"] = SharedServer(_SHARED["folder"], _SHARED["user"])
+    return _SHARED["epubcheck"]
 
 
 def made_once(key: str, make: Callable[[Path], None]) -> Path:
@@ -123,13 +159,6 @@ class Built:
     def epub_names(self) -> list[str]:
         with zipfile.ZipFile(self.epub) as z:
             return z.namelist()
-
-
-@pytest.fixture()
-def source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> str:
-    """SOURCE_DATE_EPOCH=EPOCH for one test (the builds it makes are reproducible)."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    return EPOCH
 
 
 def build_book(root: Path, out: Path, formats: tuple[str, ...] = ("epub", "pdf")) -> Built:
@@ -215,62 +244,12 @@ def _epubcheck_jar() -> Path:
     return Path(epubcheck_pkg.__file__).parent / "epubcheck.jar"
 
 
-class _EpubcheckServer:
-    """One EPUBCheck JVM per test process (tests/support/EpubcheckServer.java).
-
-    Starting Java costs 10-20 s per EPUB; this keeps one JVM and hands it each
-    EPUB in turn. When the JVM cannot run Java source files (a JRE without the
-    compiler module), `check` returns None and the caller starts one JVM per EPUB.
-    """
-
-    def __init__(self) -> None:
-        self.proc: subprocess.Popen[str] | None = None
-        self.broken = False
-
-    def check(self, java: str, report: Path, epub: Path) -> int | None:
-        if self.broken:
-            return None
-        if self.proc is None:
-            source = Path(__file__).resolve().parent / "support" / "EpubcheckServer.java"
-            self.proc = subprocess.Popen(
-                [java, "-cp", str(_epubcheck_jar()), str(source)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                text=True,
-            )
-            atexit.register(self.close)
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        try:
-            self.proc.stdin.write(f"{report}\t{epub}\n")
-            self.proc.stdin.flush()
-            answer = self.proc.stdout.readline()
-        except OSError:
-            answer = ""
-        if not answer.startswith("done "):
-            self.broken = True
-            self.close()
-            return None
-        return int(answer.split()[1])
-
-    def close(self) -> None:
-        if self.proc is not None:
-            if self.proc.stdin is not None:
-                self.proc.stdin.close()
-            self.proc.wait(timeout=30)
-            if self.proc.stdout is not None:
-                self.proc.stdout.close()
-            self.proc = None
-
-
-_EPUBCHECK = _EpubcheckServer()
-
-
 def epubcheck(path: Path) -> dict[str, object]:
     """Run the real EPUBCheck (with usage messages) and return its JSON report.
 
-    The verdict is kept for the test run by the EPUB's bytes and file name: the same
-    EPUB asked for again (by another test or another xdist worker) is not checked twice.
+    One JVM serves the whole test run (tests/epubcheck_server.py), and the verdict is
+    kept for the run by the EPUB's bytes and file name: the same EPUB asked for again
+    (by another test or another xdist worker) is not checked twice.
     """
     java = shutil.which("java")
     if java is None:
@@ -280,7 +259,7 @@ def epubcheck(path: Path) -> dict[str, object]:
 
     def check(folder: Path) -> None:
         report = folder / "report.json"
-        if _EPUBCHECK.check(java, report, path) is None or not report.exists():
+        if _epubcheck_server().check(java, _epubcheck_jar(), report, path) is None or not report.exists():
             cmd = [java, "-jar", str(_epubcheck_jar()), "-u", "--json", str(report), str(path)]
             subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         json.loads(report.read_text())  # no verdict kept when EPUBCheck wrote no (or half a) report

@@ -9,6 +9,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bindery.cli import main
@@ -53,6 +54,7 @@ def test_strict_turns_warnings_into_a_failure_and_writes_nothing(tmp_path: Path)
     assert list(out.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_no_arguments_builds_the_sample_book_in_the_current_folder(tmp_path: Path) -> None:
     """README's first command: `bindery build` in the repository root."""
     book = tmp_path / "guide"

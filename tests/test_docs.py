@@ -212,6 +212,7 @@ def test_the_guides_first_build_runs_as_written(tmp_path: Path, shell: dict[str,
     assert sorted(p.name for p in (tmp_path / "my-first-book" / "output").iterdir()) == ["my-first-book.epub", "my-first-book.pdf"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("chapter", "first_line"), [("appendix-reference.md", "bindery import"), ("writing-articles.md", "bindery import")]
 )

@@ -314,6 +314,7 @@ def test_no_page_list_builds_the_epub_without_laying_out_the_print_edition(tmp_p
     assert not found.get("ERROR") and not found.get("WARNING"), found
 
 
+@pytest.mark.slow
 def test_an_epub_only_build_without_page_list_imports_no_weasyprint(tmp_path: Path) -> None:
     """The ebook side (render, page-break placement, packaging) never needs WeasyPrint:
     only the print layout stage imports it, and this build skips that stage."""
