@@ -14,5 +14,8 @@ python=$VIRTUAL_ENV/bin/python
 "$python" -m ruff format --check src tests benchmarks
 "$python" -m mypy --strict src
 # Every core (two workers halve the wall time on two cores); -p no:benchmark keeps a
-# machine-wide pytest-benchmark plugin from refusing to run beside xdist.
-exec "$python" -m pytest -p no:benchmark -n auto "$@"
+# machine-wide pytest-benchmark plugin from refusing to run beside xdist. worksteal
+# hands each worker a contiguous half of the tests (so a module's fixtures are made
+# once) and lets an idle worker take queued tests from a busy one, so both finish
+# together; whole books are built once per run and shared (tests/conftest.py).
+exec "$python" -m pytest -p no:benchmark -n auto --dist worksteal "$@"

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import atexit
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from filelock import FileLock
 from hypothesis import HealthCheck, settings
-
-from bindery.pipeline import build
 
 # Property tests (tests/test_properties.py): a small run in CI, a thorough one on demand
 # with HYPOTHESIS_PROFILE=thorough (10,000 generated inputs a test).
@@ -28,6 +29,28 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 EPOCH = "1700000000"
 #: How many real exports ../shared/seeds holds (the seed tests are written for exactly these).
 SEED_COUNT = 4
+
+
+#: Fixtures that build a whole book (or start a preview server or a browser): a test that
+#: uses one is `slow`. Run alone, it waits for that build; in the whole suite the build
+#: is shared, made once (see made_once below). Module fixtures are named with their module.
+SLOW_FIXTURES = {"sample", "sample_epub_only", "sample_checked"}
+SLOW_MODULE_FIXTURES = {
+    "test_accessibility.py": {"guidebook"},
+    "test_print_profiles.py": {"long_book"},
+    "test_print_reader_grade.py": {"books"},
+    "test_seeds_guidebook.py": {"imported", "direct"},
+    "test_serve.py": {"server", "browser"},
+    "test_serve_sandbox.py": {"server", "browser"},
+    "test_xref.py": {"modes"},
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        slow = SLOW_FIXTURES | SLOW_MODULE_FIXTURES.get(item.path.name, set())
+        if slow & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 def in_ci() -> bool:
@@ -51,6 +74,78 @@ def seed_exports() -> list[Path]:
     pytest.skip(reason)
 
 
+# --- Work done once per test run, shared by every process (pytest-xdist workers too) ---
+#
+# A whole-book build costs seconds to a minute and EPUBCheck a JVM; several test
+# modules need the same book built with the same options, or the same EPUB
+# checked. `made_once` makes a folder once per run: the first process to ask
+# makes it under a file lock, the others wait on the lock and then read it.
+# Everything in a shared folder is read-only for the tests: a test that changes
+# an output copies it first. Under xdist every worker has its own base temporary
+# folder, all inside one folder for the run (`getbasetemp().parent`, the
+# pytest-xdist docs' recipe); without xdist the run's own base folder is used,
+# so nothing leaks from one run to the next.
+
+
+_SHARED: dict[str, Any] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_folder(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Finds the folder every process of this test run shares (for `made_once`);
+    at the end of the session, lets go of the run's EPUBCheck server."""
+    base = tmp_path_factory.getbasetemp()
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    if worker is not None:  # an xdist worker: popen-gwN inside the run's folder
+        base = base.parent
+    _SHARED["folder"] = base / "shared"
+    _SHARED["folder"].mkdir(exist_ok=True)
+    _SHARED["user"] = worker or f"pid-{os.getpid()}"
+    yield
+    if "epubcheck" in _SHARED:
+        _SHARED["epubcheck"].leave()
+
+
+def _epubcheck_server() -> Any:
+    """The run's EPUBCheck server (imported here: only tests that run EPUBCheck need it)."""
+    from epubcheck_server import SharedServer
+
+    if "epubcheck" not in _SHARED:
+        _SHARED["epubcheck"] = SharedServer(_SHARED["folder"], _SHARED["user"])
+    return _SHARED["epubcheck"]
+
+
+def made_once(key: str, make: Callable[[Path], None]) -> Path:
+    """The folder `key`, filled by `make(folder)` by the first process that asks for it.
+
+    `make` runs under a lock, so two workers never build the same thing at once.
+    A `make` that raises leaves no folder behind: the next test that asks tries again
+    (and fails the same way, with its own traceback).
+    """
+    folder = _SHARED["folder"] / key
+    done = folder / ".made"
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(f"{folder}.lock"):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            try:
+                make(folder)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            done.touch()
+    return folder
+
+
+def write_json(path: Path, data: object) -> None:
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 @dataclass(frozen=True)
 class Built:
     root: Path
@@ -67,24 +162,80 @@ class Built:
 
 
 def build_book(root: Path, out: Path, formats: tuple[str, ...] = ("epub", "pdf")) -> Built:
-    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    result = build(root, formats, out)
+    """Build `root` into `out` under SOURCE_DATE_EPOCH=EPOCH (set for this build only)."""
+    from bindery.pipeline import build  # here, not at the top: a test's own pytest run of this file stays quick
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        result = build(root, formats, out)
     paths = {a.path.suffix: a.path for a in result.artifacts}
     return Built(root, paths.get(".epub"), paths.get(".pdf"))  # type: ignore[arg-type]
 
 
-@pytest.fixture(scope="session")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """The repository's own book, built once for the whole session."""
-    return build_book(ROOT, tmp_path_factory.mktemp("sample"))
+def shared_book(key: str, root: Path, formats: tuple[str, ...] = ("epub", "pdf")) -> Built:
+    """`build_book(root, ..., formats)` made once per test run, shared by every xdist worker.
+
+    The outputs are read-only: a test that changes one copies it first.
+    """
+
+    def make(folder: Path) -> None:
+        built = build_book(root, folder / "out", formats)
+        names = {"epub": built.epub and built.epub.name, "pdf": built.pdf and built.pdf.name}
+        write_json(folder / "built.json", names)
+
+    folder = made_once(key, make)
+    names = json.loads((folder / "built.json").read_text(encoding="utf-8"))
+    out = folder / "out"
+    return Built(root, out / names["epub"] if names["epub"] else None, out / names["pdf"] if names["pdf"] else None)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")
-def test_books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
-    built = {}
-    for name in ("minimal", "override"):
-        built[name] = build_book(BOOKS / name, tmp_path_factory.mktemp(name), ("epub",))
-    return built
+def sample(_shared_folder: None) -> Built:
+    """The repository's own book in both formats, built once for the whole test run."""
+    return shared_book("sample", ROOT)
+
+
+@pytest.fixture(scope="session")
+def sample_epub_only(_shared_folder: None) -> Built:
+    """The repository's own book built as an EPUB alone (the print layout still runs for its page-list), once per run."""
+    return shared_book("sample-epub-only", ROOT, ("epub",))
+
+
+@dataclass(frozen=True)
+class Checked:
+    """`bindery check --json` on the sample book with an empty output folder (it builds first)."""
+
+    code: int
+    report: dict[str, Any]
+    out: Path
+
+
+@pytest.fixture(scope="session")
+def sample_checked(_shared_folder: None) -> Checked:
+    """`bindery check` on the repository's book, once per test run (tests/test_check.py).
+
+    Its build is a second, independent build of the sample book under the same
+    SOURCE_DATE_EPOCH, so tests/test_reproducible.py compares it with `sample`.
+    """
+    from click.testing import CliRunner
+
+    from bindery.cli import main
+
+    def make(folder: Path) -> None:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+            result = CliRunner().invoke(main, ["check", str(ROOT), "--output", str(folder / "out"), "--json"])
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+        write_json(folder / "check.json", {"code": result.exit_code, "report": json.loads(result.stdout)})
+
+    folder = made_once("sample-check", make)
+    done = json.loads((folder / "check.json").read_text(encoding="utf-8"))
+    return Checked(done["code"], done["report"], folder / "out")
+
+
+@pytest.fixture(scope="session")
+def test_books(_shared_folder: None) -> dict[str, Built]:
+    return {name: shared_book(f"book-{name}", BOOKS / name, ("epub",)) for name in ("minimal", "override")}
 
 
 def _epubcheck_jar() -> Path:
@@ -93,70 +244,28 @@ def _epubcheck_jar() -> Path:
     return Path(epubcheck_pkg.__file__).parent / "epubcheck.jar"
 
 
-class _EpubcheckServer:
-    """One EPUBCheck JVM per test process (tests/support/EpubcheckServer.java).
-
-    Starting Java costs 10-20 s per EPUB; this keeps one JVM and hands it each
-    EPUB in turn. When the JVM cannot run Java source files (a JRE without the
-    compiler module), `check` returns None and the caller starts one JVM per EPUB.
-    """
-
-    def __init__(self) -> None:
-        self.proc: subprocess.Popen[str] | None = None
-        self.broken = False
-
-    def check(self, java: str, report: Path, epub: Path) -> int | None:
-        if self.broken:
-            return None
-        if self.proc is None:
-            source = Path(__file__).resolve().parent / "support" / "EpubcheckServer.java"
-            self.proc = subprocess.Popen(
-                [java, "-cp", str(_epubcheck_jar()), str(source)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                text=True,
-            )
-            atexit.register(self.close)
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        try:
-            self.proc.stdin.write(f"{report}\t{epub}\n")
-            self.proc.stdin.flush()
-            answer = self.proc.stdout.readline()
-        except OSError:
-            answer = ""
-        if not answer.startswith("done "):
-            self.broken = True
-            self.close()
-            return None
-        return int(answer.split()[1])
-
-    def close(self) -> None:
-        if self.proc is not None:
-            if self.proc.stdin is not None:
-                self.proc.stdin.close()
-            self.proc.wait(timeout=30)
-            if self.proc.stdout is not None:
-                self.proc.stdout.close()
-            self.proc = None
-
-
-_EPUBCHECK = _EpubcheckServer()
-
-
 def epubcheck(path: Path) -> dict[str, object]:
-    """Run the real EPUBCheck (with usage messages) and return its JSON report."""
+    """Run the real EPUBCheck (with usage messages) and return its JSON report.
+
+    One JVM serves the whole test run (tests/epubcheck_server.py), and the verdict is
+    kept for the run by the EPUB's bytes and file name: the same EPUB asked for again
+    (by another test or another xdist worker) is not checked twice.
+    """
     java = shutil.which("java")
     if java is None:
         if os.environ.get("CI"):
             pytest.fail("java is missing in CI: .ci/run must install it for EPUBCheck")
         pytest.skip("EPUBCheck needs Java, which is not installed (.ci/run installs it)")
-    report = path.with_suffix(".epubcheck.json")
-    report.unlink(missing_ok=True)
-    if _EPUBCHECK.check(java, report, path) is None or not report.exists():
-        cmd = [java, "-jar", str(_epubcheck_jar()), "-u", "--json", str(report), str(path)]
-        subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    data: dict[str, object] = json.loads(report.read_text())
+
+    def check(folder: Path) -> None:
+        report = folder / "report.json"
+        if _epubcheck_server().check(java, _epubcheck_jar(), report, path) is None or not report.exists():
+            cmd = [java, "-jar", str(_epubcheck_jar()), "-u", "--json", str(report), str(path)]
+            subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        json.loads(report.read_text())  # no verdict kept when EPUBCheck wrote no (or half a) report
+
+    folder = made_once(f"epubcheck/{file_digest(path)}-{path.name}", check)
+    data: dict[str, object] = json.loads((folder / "report.json").read_text())
     return data
 
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import atexit
 import functools
-import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from bindery.manifest import load_manifest
-from conftest import BOOKS, Built, build_book
+from conftest import BOOKS, Built, shared_book
 
 POINTS_PER_INCH = 72
 
@@ -34,9 +31,9 @@ class PrintBuild:
 
 @functools.cache
 def print_build(name: str) -> PrintBuild:
-    out = Path(tempfile.mkdtemp(prefix=f"bindery-{name}-"))
-    atexit.register(shutil.rmtree, out, ignore_errors=True)
-    return PrintBuild(build_book(BOOKS / name, out), out, load_manifest(BOOKS / name).slug)
+    """tests/books/NAME in both formats, built once per test run (shared by the xdist workers; read-only)."""
+    built = shared_book(f"print-{name}", BOOKS / name)
+    return PrintBuild(built, built.epub.parent, load_manifest(BOOKS / name).slug)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ import bindery.checks.run as check_run
 from bindery.checks.results import Check
 from bindery.cli import main
 from bindery.typography import RULES
-from conftest import BOOKS, ROOT
+from conftest import BOOKS, ROOT, Checked
 from print_books import print_build
 
 PDF_CHECKS = {"pdf-boxes", "pdf-fonts", "pdf-page-count", "pdf-gutter", "pdf-images", "pdf-annotations", "pdf-blank-pages"}
@@ -46,16 +46,9 @@ def no_ace(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(check_run, "run_ace", lambda epub: Check("ace", str(epub), "skip", "stubbed in this test"))
 
 
-@pytest.fixture(scope="module")
-def sample_check(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, Any], Path]:
-    out = tmp_path_factory.mktemp("checked-sample")
-    code, report = run_check(str(ROOT), "--output", str(out))
-    return code, report, out
-
-
 @pytest.mark.slow
-def test_check_on_the_sample_book_builds_first_and_passes(sample_check: tuple[int, dict[str, Any], Path]) -> None:
-    code, report, out = sample_check
+def test_check_on_the_sample_book_builds_first_and_passes(sample_checked: Checked) -> None:
+    code, report, out = sample_checked.code, sample_checked.report, sample_checked.out
     assert code == 0, json.dumps(report, indent=1)
     assert report["ok"] is True and report["built"] is True and report["profile"] == "digital"
     found = statuses(report)
@@ -68,9 +61,16 @@ def test_check_on_the_sample_book_builds_first_and_passes(sample_check: tuple[in
     assert (out / "the-bindery-guide.epub").is_file() and (out / "the-bindery-guide.pdf").is_file()
 
 
+@pytest.fixture()
+def epub_checks_only(monkeypatch: pytest.MonkeyPatch, no_ace: None) -> None:
+    """For the broken-EPUB test: the print preflight and typography run on the sample above."""
+    monkeypatch.setattr(check_run, "preflight_pdf", lambda pdf, spec: [])
+    monkeypatch.setattr(check_run, "typography_checks", lambda pdf, manifest: [])
+
+
 @pytest.mark.slow
-def test_check_fails_on_a_broken_epub(sample_check: tuple[int, dict[str, Any], Path], tmp_path: Path, no_ace: None) -> None:
-    _, _, out = sample_check
+def test_check_fails_on_a_broken_epub(sample_checked: Checked, tmp_path: Path, epub_checks_only: None) -> None:
+    out = sample_checked.out  # read-only (shared by the test run): copied before it is broken
     for item in out.iterdir():
         shutil.copy(item, tmp_path / item.name)
     epub = tmp_path / "the-bindery-guide.epub"

@@ -101,6 +101,7 @@ def test_generated_cover_draws_the_title_in_the_upper_half(test_books: dict[str,
     assert band.getextrema() != (background, background), "no title drawn"
 
 
+@pytest.mark.slow
 def test_generated_cover_epub_passes_epubcheck(test_books: dict[str, Built]) -> None:
     found = severities(epubcheck(test_books["minimal"].epub))
     assert not found.get("FATAL") and not found.get("ERROR") and not found.get("WARNING"), found

@@ -216,6 +216,7 @@ def test_the_guides_first_build_runs_as_written(tmp_path: Path, shell: dict[str,
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("chapter", "first_line"), [("appendix-reference.md", "bindery import"), ("writing-articles.md", "bindery import")]
 )

@@ -255,6 +255,7 @@ def test_import_add_to_a_book_with_parts_names_the_lines_and_changes_nothing(boo
 # --- 8. the seed tests fail under CI=true -------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("ci", "outcome"), [("true", "failed"), ("", "skipped")])
 def test_missing_seeds_fail_under_ci_and_skip_otherwise(tmp_path: Path, ci: str, outcome: str) -> None:
     tests = tmp_path / "repo" / "tests"  # ../shared/seeds of this copy does not exist

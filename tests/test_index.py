@@ -3,7 +3,6 @@ and one small book built in both formats."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import zipfile
@@ -221,8 +220,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("indexed")
     text = "\n\n".join(f"Paragraph {n} about binding books{' in [EPUB]{.index}' if n % 10 == 0 else ''}." for n in range(80))
     small_book(root, one=text)  # the marks fall on pages in a row
-    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    build(root, ("epub", "pdf"), root / "output")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        build(root, ("epub", "pdf"), root / "output")
     return root / "output"
 
 

@@ -20,7 +20,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from bindery.manifest import load_manifest
-from conftest import ROOT, Built, build_book, epubcheck, severities
+from conftest import ROOT, Built, epubcheck, severities
 
 NS = {
     "x": "http://www.w3.org/1999/xhtml",
@@ -228,8 +228,8 @@ def test_epub_with_page_list_passes_epubcheck(sample: Built) -> None:
     assert not found.get("FATAL") and not found.get("ERROR") and not found.get("WARNING"), found
 
 
-def test_epub_only_build_lays_out_the_print_edition_for_the_same_epub(sample: Built, tmp_path: Path) -> None:
-    alone = build_book(ROOT, tmp_path, ("epub",))
+def test_epub_only_build_lays_out_the_print_edition_for_the_same_epub(sample: Built, sample_epub_only: Built) -> None:
+    alone = sample_epub_only  # build_book(ROOT, ..., ("epub",)), once per test run
     assert alone.pdf is None, "no PDF is written"
     assert alone.epub.read_bytes() == sample.epub.read_bytes()
 
@@ -314,6 +314,7 @@ def test_no_page_list_builds_the_epub_without_laying_out_the_print_edition(tmp_p
     assert not found.get("ERROR") and not found.get("WARNING"), found
 
 
+@pytest.mark.slow
 def test_an_epub_only_build_without_page_list_imports_no_weasyprint(tmp_path: Path) -> None:
     """The ebook side (render, page-break placement, packaging) never needs WeasyPrint:
     only the print layout stage imports it, and this build skips that stage."""

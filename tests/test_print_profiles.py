@@ -7,7 +7,6 @@ pypdf and poppler's pdftotext, as a print shop's preflight would.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -170,8 +169,9 @@ def test_crop_marks_give_every_side_a_bleed_and_low_resolution_images_are_named(
     Image.new("RGB", (120, 80), "#336699").save(book / "images" / "small.png")
     with (book / "chapters" / "notice.md").open("a") as article:
         article.write("\n![A small picture](../images/small.png)\n")
-    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    result = build(book, ("pdf",), tmp_path / "out")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        result = build(book, ("pdf",), tmp_path / "out")
     warnings = [w for w in result.warnings if w.code == "pdf-image-resolution"]
     assert len(warnings) == 1 and "images/small.png" in warnings[0].message, result.warnings
     reader = PdfReader(tmp_path / "out" / "a-short-print-run.pdf")

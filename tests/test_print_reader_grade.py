@@ -9,6 +9,7 @@ page numbers, a bookmark in a print cover.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -22,7 +23,7 @@ from bindery.checks.cover import preflight_cover
 from bindery.manifest import load_manifest
 from bindery.pipeline import build
 from bindery.printspec import gutter_for, print_margins
-from conftest import EPOCH
+from conftest import EPOCH, made_once, write_json
 from print_books import POINTS_PER_INCH, Word, words_by_page
 
 # Original prose for the test book: words with fi, fl and ffi ligatures in Charis SIL.
@@ -110,9 +111,16 @@ def build_pdf(root: Path, out: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    base = tmp_path_factory.mktemp("proof")
-    return {profile: build_pdf(write_book(base / profile, profile), base / f"out-{profile}") for profile in ("digital", "print")}
+def books() -> dict[str, Path]:
+    """The proof book's PDF in each profile, built once per test run (read-only)."""
+
+    def make(base: Path) -> None:
+        pdfs = {profile: build_pdf(write_book(base / profile, profile), base / f"out-{profile}").name for profile in ("digital", "print")}
+        write_json(base / "pdfs.json", pdfs)
+
+    base = made_once("proof-books", make)
+    pdfs = json.loads((base / "pdfs.json").read_text(encoding="utf-8"))
+    return {profile: base / f"out-{profile}" / name for profile, name in pdfs.items()}
 
 
 def pdftotext(pdf: Path, *args: str) -> str:

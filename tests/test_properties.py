@@ -20,6 +20,7 @@ import re
 import string
 import xml.etree.ElementTree as ET
 
+import pytest
 import yaml
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
@@ -119,6 +120,7 @@ def raw_export(draw: st.DrawFn) -> tuple[str, list[str]]:
     return eol.join(lines) + eol, body
 
 
+@pytest.mark.slow
 @given(raw_export())
 def test_importer_keeps_every_body_paragraph(case: tuple[str, list[str]]) -> None:
     text, body = case
@@ -141,6 +143,7 @@ def read_and_render(text: str) -> tuple[object, str]:
     return source, rendered.html
 
 
+@pytest.mark.slow
 @given(st.text(max_size=2000))
 @example("---\n---\n")
 @example("---\ntitle: [unclosed\n---\n")
@@ -155,6 +158,7 @@ def test_reader_never_fails_with_an_undocumented_error(text: str) -> None:
         assert exc.diagnostics and all(d.file for d in exc.diagnostics)
 
 
+@pytest.mark.slow
 @given(st.text(max_size=1500))
 def test_reader_with_valid_front_matter_never_fails_with_an_undocumented_error(body: str) -> None:
     try:
@@ -166,6 +170,7 @@ def test_reader_with_valid_front_matter_never_fails_with_an_undocumented_error(b
 front_text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=80).filter(lambda t: t.strip())
 
 
+@pytest.mark.slow
 @given(
     title=front_text,
     summary=st.none() | front_text,
@@ -190,6 +195,7 @@ def test_reader_keeps_front_matter_and_every_body_paragraph(
         assert out == given_text
 
 
+@pytest.mark.slow
 @given(
     st.lists(sentence_paragraph(min_words=1, max_words=20), min_size=1, max_size=5),
     st.sampled_from(

@@ -28,7 +28,7 @@ import pytest
 from click.testing import CliRunner
 
 from bindery.cli import main
-from conftest import EPOCH, SEEDS, epubcheck, pdf_pages_text, seed_exports, severities
+from conftest import EPOCH, SEEDS, epubcheck, made_once, pdf_pages_text, seed_exports, severities, write_json
 
 SEED_FILES = sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else []
 
@@ -226,40 +226,50 @@ def expected() -> list[Expected]:
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> Guidebook:
-    """exports/ -> `bindery import` -> chapters/*.md -> EPUB and PDF."""
-    root = tmp_path_factory.mktemp("guidebook")
-    (root / "exports").mkdir()
-    for path in SEED_FILES:
-        shutil.copy(path, root / "exports" / path.name)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(root)
-        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        imported = run_cli("import", *(f"exports/{p.name}" for p in SEED_FILES), "--into", "chapters", "--report", "import.json")
-        report = json.loads((root / "import.json").read_text())
-        outputs = {Path(f["source"]).name: f["output"] for f in report["files"]}
-        names = [outputs[SEED_FILES[i].name] for i in ORDER]
-        (root / "book.yaml").write_text(MANIFEST.format(a=names[0], b=names[1], c=names[2], d=names[3]), encoding="utf-8")
-        (root / "index.yaml").write_text(INDEX_YAML, encoding="utf-8")
-        built = run_cli("build", ".", "--output", "out")
-    print(imported + built)
+def imported() -> Guidebook:
+    """exports/ -> `bindery import` -> chapters/*.md -> EPUB and PDF (once per test run, read-only)."""
+
+    def make(root: Path) -> None:
+        (root / "exports").mkdir()
+        for path in SEED_FILES:
+            shutil.copy(path, root / "exports" / path.name)
+        with pytest.MonkeyPatch.context() as mp:
+            mp.chdir(root)
+            mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+            imported = run_cli("import", *(f"exports/{p.name}" for p in SEED_FILES), "--into", "chapters", "--report", "import.json")
+            report = json.loads((root / "import.json").read_text())
+            outputs = {Path(f["source"]).name: f["output"] for f in report["files"]}
+            names = [outputs[SEED_FILES[i].name] for i in ORDER]
+            (root / "book.yaml").write_text(MANIFEST.format(a=names[0], b=names[1], c=names[2], d=names[3]), encoding="utf-8")
+            (root / "index.yaml").write_text(INDEX_YAML, encoding="utf-8")
+            built = run_cli("build", ".", "--output", "out")
+        write_json(root / "cli-output.json", {"import": imported, "build": built})
+
+    root = made_once("seeds-guidebook-imported", make)
+    said = json.loads((root / "cli-output.json").read_text(encoding="utf-8"))
+    print(said["import"] + said["build"])
     epub, pdf = (next((root / "out").glob(f"*.{ext}")) for ext in ("epub", "pdf"))
-    return Guidebook(root, epub, pdf, built, imported)
+    return Guidebook(root, epub, pdf, said["build"], said["import"])
 
 
 @pytest.fixture(scope="module")
-def direct(tmp_path_factory: pytest.TempPathFactory) -> Guidebook:
-    """The same book with the raw .txt exports listed in book.yaml (EPUB only)."""
-    root = tmp_path_factory.mktemp("guidebook-raw")
-    (root / "exports").mkdir()
-    for path in SEED_FILES:
-        shutil.copy(path, root / "exports" / path.name)
-    names = [f"exports/{SEED_FILES[i].name}" for i in ORDER]
-    (root / "book.yaml").write_text(MANIFEST.format(a=names[0], b=names[1], c=names[2], d=names[3]), encoding="utf-8")
-    (root / "index.yaml").write_text(INDEX_YAML, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        built = run_cli("build", str(root), "--format", "epub", "--output", str(root / "out"))
+def direct() -> Guidebook:
+    """The same book with the raw .txt exports listed in book.yaml (EPUB only; once per test run, read-only)."""
+
+    def make(root: Path) -> None:
+        (root / "exports").mkdir()
+        for path in SEED_FILES:
+            shutil.copy(path, root / "exports" / path.name)
+        names = [f"exports/{SEED_FILES[i].name}" for i in ORDER]
+        (root / "book.yaml").write_text(MANIFEST.format(a=names[0], b=names[1], c=names[2], d=names[3]), encoding="utf-8")
+        (root / "index.yaml").write_text(INDEX_YAML, encoding="utf-8")
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+            built = run_cli("build", str(root), "--format", "epub", "--output", str(root / "out"))
+        write_json(root / "cli-output.json", {"build": built})
+
+    root = made_once("seeds-guidebook-direct", make)
+    built = json.loads((root / "cli-output.json").read_text(encoding="utf-8"))["build"]
     return Guidebook(root, next((root / "out").glob("*.epub")), None, built, "")
 
 

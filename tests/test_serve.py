@@ -16,6 +16,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bindery.pipeline import build
 from conftest import BOOKS
 from serve_harness import RELOAD_SECONDS, Server, book, browser, reading_server, server, start_server, stop_server, wait_for_text, write
@@ -36,6 +38,7 @@ def without_preview(xhtml: str) -> str:
     return ET.canonicalize(ET.tostring(root, encoding="unicode"), strip_text=True)
 
 
+@pytest.mark.slow
 def test_pages_are_the_epub_documents_plus_navigation(reading_server: Server, tmp_path: Path) -> None:
     server = reading_server
     built = build(server.book, ("epub",), tmp_path / "out")
@@ -67,6 +70,7 @@ def test_the_start_page_and_unknown_paths(reading_server: Server) -> None:
         assert status == 404 and "Not found" in page, path
 
 
+@pytest.mark.slow
 def test_a_broken_manifest_is_shown_and_the_server_keeps_running(book: Path) -> None:
     manifest = book / "book.yaml"
     write(manifest, manifest.read_text() + "chapters: [oops\n")
@@ -94,6 +98,7 @@ def test_no_book_folder_is_a_clear_error(tmp_path: Path) -> None:
     assert "no book.yaml in this folder" in done.stderr and "bindery new" in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_a_port_in_use_is_a_clear_error(reading_server: Server) -> None:
     port = reading_server.url.rstrip("/").rsplit(":", 1)[1]
     command = [sys.executable, "-m", "bindery", "serve", str(reading_server.book), "--port", port, "--no-open"]

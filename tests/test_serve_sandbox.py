@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from serve_harness import (
     Server,
     book,
@@ -34,6 +36,7 @@ from serve_harness import (
 __all__ = ["book", "browser", "reading_server"]  # fixtures used by the tests below
 
 
+@pytest.mark.slow
 def test_only_loopback_host_headers_are_answered(reading_server: Server) -> None:
     port = reading_server.port
     for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}", f"LOCALHOST:{port}"):
@@ -75,6 +78,7 @@ def test_images_and_other_files_are_sandboxed_documents(reading_server: Server) 
         assert headers["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.mark.slow
 def test_only_files_the_book_lists_are_served(book: Path) -> None:
     (book / ".env").write_text("SECRET=1\n")
     (book / ".git").mkdir()
@@ -94,6 +98,7 @@ def test_only_files_the_book_lists_are_served(book: Path) -> None:
 HANG = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
 
 
+@pytest.mark.slow
 def test_a_hung_rebuild_is_stopped_and_the_last_good_build_stays(book: Path) -> None:
     override = book / "templates" / "ebook" / "chapter.xhtml.j2"
     override.parent.mkdir(parents=True)  # before the server starts: a file saved in a new folder at once may go unseen
@@ -121,6 +126,7 @@ def test_a_hung_rebuild_is_stopped_and_the_last_good_build_stays(book: Path) -> 
         stop_server(running)
 
 
+@pytest.mark.slow
 def test_a_crashed_rebuild_is_reported_and_the_next_save_recovers(book: Path, tmp_path: Path) -> None:
     fault = tmp_path / "fault"
     running = start_server(book, "--build-timeout", "5", env={"BINDERY_PREVIEW_FAULT_FILE": str(fault)})
@@ -140,6 +146,7 @@ def test_a_crashed_rebuild_is_reported_and_the_next_save_recovers(book: Path, tm
         stop_server(running)
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_a_hung_first_build_stops_server_and_worker(book: Path, tmp_path: Path) -> None:
     fault = tmp_path / "fault"
     fault.write_text("hang")

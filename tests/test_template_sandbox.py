@@ -132,6 +132,7 @@ def test_dot_dot_names_are_refused_with_the_line(book: Path, tmp_path: Path, nam
     assert "'..'" in (diagnostic.hint or "")
 
 
+@pytest.mark.slow
 def test_the_escape_in_a_real_build_exits_1_with_file_and_line(book: Path, tmp_path: Path) -> None:
     marker = tmp_path / "ran"
     built_in = Path(__file__).resolve().parents[1] / "templates" / "ebook" / "titlepage.xhtml.j2"

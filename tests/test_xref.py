@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from bindery.cli import main
 from bindery.matching import words
 from bindery.pipeline import load_book
-from conftest import BOOKS, EPOCH, ROOT, epubcheck, pdf_pages_text, severities
+from conftest import BOOKS, EPOCH, ROOT, epubcheck, made_once, pdf_pages_text, severities, write_json
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 XREF_BOOK = BOOKS / "xref"
@@ -152,19 +152,29 @@ class ModeBuild:
 
 
 @pytest.fixture(scope="module")
-def modes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ModeBuild]:
+def modes() -> dict[str, ModeBuild]:
+    """The xref book in each further_reading mode, built once per test run (read-only)."""
+
+    def make(folder: Path) -> None:
+        lines = {}
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+            for mode in ("appendix", "inline", "omit"):
+                root = folder / f"xref-{mode}" / "book"
+                shutil.copytree(XREF_BOOK, root)
+                manifest = root / "book.yaml"
+                manifest.write_text(manifest.read_text().replace("further_reading: appendix", f"further_reading: {mode}"))
+                result = CliRunner().invoke(main, ["build", str(root), "--output", str(root / "out")])
+                assert result.exit_code == 0, result.output
+                lines[mode] = next(x for x in result.output.splitlines() if "cross-references:" in x)
+        write_json(folder / "summaries.json", lines)
+
+    folder = made_once("xref-modes", make)
+    lines = json.loads((folder / "summaries.json").read_text(encoding="utf-8"))
     built = {}
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        for mode in ("appendix", "inline", "omit"):
-            root = tmp_path_factory.mktemp(f"xref-{mode}") / "book"
-            shutil.copytree(XREF_BOOK, root)
-            manifest = root / "book.yaml"
-            manifest.write_text(manifest.read_text().replace("further_reading: appendix", f"further_reading: {mode}"))
-            result = CliRunner().invoke(main, ["build", str(root), "--output", str(root / "out")])
-            assert result.exit_code == 0, result.output
-            line = next(x for x in result.output.splitlines() if "cross-references:" in x)
-            built[mode] = ModeBuild(mode, root / "out" / "notes-from-the-pottery.epub", root / "out" / "notes-from-the-pottery.pdf", line)
+    for mode in ("appendix", "inline", "omit"):
+        out = folder / f"xref-{mode}" / "book" / "out"
+        built[mode] = ModeBuild(mode, out / "notes-from-the-pottery.epub", out / "notes-from-the-pottery.pdf", lines[mode])
     return built
 
 
