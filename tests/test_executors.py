@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
@@ -288,3 +290,42 @@ def test_a_catalog_on_a_two_worker_local_cluster_equals_the_local_build(tmp_path
     assert result.exit_code == 0, result.output
     for book in books:
         assert files_in(tmp_path / "dask" / book.name) == plain_build(book, tmp_path / "plain" / book.name)
+
+
+POOL_THEN_WAIT = """
+import time
+from bindery.executors import process_pool
+
+if __name__ == "__main__":
+    pool = process_pool(2)
+    for future in [pool.submit(time.sleep, 0.2) for _ in range(2)]:
+        future.result()
+    print(" ".join(str(pid) for pid in pool._processes), flush=True)
+    time.sleep(600)
+"""
+
+
+def test_pool_workers_leave_when_the_build_is_killed(tmp_path: Path) -> None:
+    """A killed build (SIGKILL: no shutdown) leaves no worker behind holding its pipes open."""
+    script = tmp_path / "pool.py"
+    script.write_text(POOL_THEN_WAIT)
+    build = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert build.stdout is not None
+    workers = [int(pid) for pid in build.stdout.readline().split()]
+    assert len(workers) == 2 and all(alive(pid) for pid in workers)
+    build.kill()
+    build.wait(timeout=10)
+    build.stdout.close()
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(alive(pid) for pid in workers), "a pool worker outlived the killed build"
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = Path(f"/proc/{pid}/stat").read_text().split()[2] if Path(f"/proc/{pid}/stat").exists() else "?"
+    return state != "Z"  # a zombie has left; only its exit status waits to be read

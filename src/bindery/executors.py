@@ -12,7 +12,10 @@ only when a scheduler is named.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -27,6 +30,8 @@ T = TypeVar("T")
 
 #: How long `--scheduler` waits for the scheduler to answer before giving up.
 CONNECT_TIMEOUT = 5.0
+#: How often a pool worker checks that the build that started it is still running.
+PARENT_CHECK_SECONDS = 0.5
 DASK_EXTRA = "pip install 'bindery-books[dask]'"
 SCHEDULER_ADDRESS = re.compile(r"^(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.\-]+):[0-9]{1,5}$")
 
@@ -67,7 +72,27 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     and WeasyPrint itself, once, and then runs many jobs.
     """
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+    context = multiprocessing.get_context(method)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=leave_with, initargs=(os.getpid(),))
+
+
+def leave_with(build: int) -> None:
+    """A pool worker's first step: it leaves as soon as the build process `build` is gone.
+
+    A build that is killed (SIGKILL, a crash) never shuts its pool down, and a worker waiting
+    for its next job would wait forever, holding the build's terminal and pipes open."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(PARENT_CHECK_SECONDS)
+            try:
+                os.kill(build, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # another user's process took the number: ours is gone
+                os._exit(1)
+
+    threading.Thread(target=watch, name="bindery-leave-with-build", daemon=True).start()
 
 
 class DaskExecutor(Executor):
