@@ -72,7 +72,8 @@ def epub_checks_only(monkeypatch: pytest.MonkeyPatch, no_ace: None) -> None:
 def test_check_fails_on_a_broken_epub(sample_checked: Checked, tmp_path: Path, epub_checks_only: None) -> None:
     out = sample_checked.out  # read-only (shared by the test run): copied before it is broken
     for item in out.iterdir():
-        shutil.copy(item, tmp_path / item.name)
+        if item.is_file():  # the outputs, not the build cache
+            shutil.copy(item, tmp_path / item.name)
     epub = tmp_path / "the-bindery-guide.epub"
     broken = tmp_path / "broken.epub"
     with zipfile.ZipFile(epub) as source, zipfile.ZipFile(broken, "w") as target:
@@ -99,7 +100,8 @@ def pdf_only(monkeypatch: pytest.MonkeyPatch, no_ace: None) -> None:
 def long_outputs(tmp_path: Path) -> Path:
     built = print_build("long-print")
     for item in built.out.iterdir():
-        shutil.copy(item, tmp_path / item.name)
+        if item.is_file():  # the outputs, not the build cache
+            shutil.copy(item, tmp_path / item.name)
     return tmp_path
 
 

@@ -12,6 +12,7 @@ import pytest
 from bindery.builders.base import BuildOutput
 from bindery.diagnostics import Diagnostic
 from bindery.layout import PrintLayout
+from bindery.layout_chunks import ChunkResult
 from bindery.manifest import load_manifest
 from bindery.model import Book
 from bindery.pipeline import LoadedBook, load_book
@@ -30,7 +31,7 @@ def _book(root: Path, manifest_extra: str = "") -> Path:
 @pytest.mark.parametrize("value", [Sources, Book, CrossReferences, PrintLayout, BuildOutput, LoadedBook])
 def test_every_stage_value_is_frozen_and_carries_its_warnings_as_a_tuple(value: type) -> None:
     assert dataclasses.is_dataclass(value) and value.__dataclass_params__.frozen  # type: ignore[attr-defined]
-    assert typing.get_type_hints(value)["warnings"] == tuple[Diagnostic, ...]
+    assert typing.get_type_hints(value, localns={"ChunkResult": ChunkResult})["warnings"] == tuple[Diagnostic, ...]
     assert "diagnostics" not in {f.name for f in dataclasses.fields(value)}
 
 
