@@ -35,12 +35,12 @@ from urllib.request import url2pathname
 
 import weasyprint
 from weasyprint.formatting_structure import boxes
-from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 from bindery.builders.page_turns import hyphenated_at_page_turns, kept_whole
 from bindery.builders.print_html import has_notes, prepare_for_print, with_page_numbers
 from bindery.diagnostics import Diagnostic
+from bindery.font_configs import font_configuration
 from bindery.frozen_heap import frozen_heap
 from bindery.indexing.pages import pages_of
 from bindery.layout_pages import read_page_map
@@ -196,7 +196,7 @@ def settle_notes(document: weasyprint.Document, text: str, rendering: PrintRende
 def render_text(text: str, rendering: PrintRendering, run: Run) -> weasyprint.Document:
     base_url = rendering.base_dir.resolve().as_uri() + "/"
     html = weasyprint.HTML(string=text, base_url=base_url, url_fetcher=run.fetcher)
-    fonts = FontConfiguration()
+    fonts = font_configuration(rendering.css, base_url)  # shared by the book's layouts in this process
     css = weasyprint.CSS(string=rendering.css, base_url=base_url, url_fetcher=run.fetcher, font_config=fonts)
     with frozen_heap():  # the collector skips what was alive before (the previous layout's document): same result, less CPU
         return html.render(stylesheets=[css], font_config=fonts)
