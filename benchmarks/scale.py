@@ -201,7 +201,8 @@ def pandoc_pdf(book_dir: Path, pdf: Path) -> dict[str, Any]:
     return {"wall": wall, "cpu": cpu, "pages": per_page.pages(pdf), "load": os.getloadavg()[0]}
 
 
-def measure(n: int, scratch: Path, epub: bool) -> dict[str, Any]:
+def measure(n: int, scratch: Path, epub: bool, partial: Path | None = None) -> dict[str, Any]:
+    """Every step of the module docstring; with `partial`, the numbers so far are saved after each."""
     book = generate(n, scratch / "book")
     for name in ("j1", "j2", "check-word", "check-page"):
         shutil.rmtree(scratch / name, ignore_errors=True)
@@ -210,6 +211,8 @@ def measure(n: int, scratch: Path, epub: bool) -> dict[str, Any]:
     def step(key: str, what: str, kind: str, *args: str) -> dict[str, Any]:
         print(f"  N={n} {time.strftime('%H:%M:%S')} {what}", file=sys.stderr, flush=True)
         m[key] = run_child(kind, *args)
+        if partial is not None:
+            partial.write_text(json.dumps(m, indent=2), encoding="utf-8")
         return dict(m[key])
 
     step("plain", "one plain WeasyPrint pass", "plain", str(book))
@@ -376,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     for n in args.articles:
         scratch = args.scratch / f"scale-n{n}"
         scratch.mkdir(parents=True, exist_ok=True)
-        runs[n] = measure(n, scratch, not args.skip_epub)
+        runs[n] = measure(n, scratch, not args.skip_epub, RESULTS / f"scale-n{n}-{stamp}.partial.json")
         (RESULTS / f"scale-n{n}-{stamp}.json").write_text(json.dumps(runs[n], indent=2), encoding="utf-8")
         print(table(runs[n], runs), flush=True)
     return 0
