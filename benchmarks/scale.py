@@ -184,9 +184,10 @@ def run_child(kind: str, *args: str) -> dict[str, Any]:
 
 
 def add_a_page(book_dir: Path) -> str:
-    """Paragraphs appended to the first article of chapter 1 (about a page and a half of text)."""
+    """Paragraphs appended to the first article of chapter 1 (about three pages of text: chapters open
+    on a recto, so a page and a half can fill the blank verso before the next one and move nothing)."""
     path = article_files(book_dir)[0]
-    paragraphs = [p for p in path.read_text(encoding="utf-8").split("\n\n") if p[:1].isalpha() and len(p) > 200][:6]
+    paragraphs = [p for p in path.read_text(encoding="utf-8").split("\n\n") if p[:1].isalpha() and len(p) > 200][:12]
     with path.open("a", encoding="utf-8") as f:
         f.write("\n\n" + "\n\n".join(paragraphs) + "\n")
     return path.name
