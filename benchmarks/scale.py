@@ -143,6 +143,18 @@ def child_build(book_dir: Path, out: Path, jobs: int, cache: bool, formats: tupl
     runner = executor_runner(executor) if executor is not None else local_runner()
     workers: dict[int, int] = {}
     worker_cpu = 0.0
+    layouts: list[int] = []  # the page count of each WeasyPrint layout that ran in this process (--jobs 1)
+    if jobs == 1:
+        import weasyprint
+
+        render = weasyprint.HTML.render
+
+        def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+            document = render(self, *args, **kwargs)
+            layouts.append(len(document.pages))
+            return document
+
+        weasyprint.HTML.render = counted  # type: ignore[method-assign]
     started, cpu0 = time.perf_counter(), cpu_seconds() + cpu_seconds(resource.RUSAGE_CHILDREN)
     try:
         result = pipeline.build(book_dir, formats, out, runner=runner, cache=cache)
@@ -159,6 +171,8 @@ def child_build(book_dir: Path, out: Path, jobs: int, cache: bool, formats: tupl
         "wall": wall,
         "cpu": cpu,
         "worker_cpu": worker_cpu,
+        "layouts": len(layouts),
+        "pages_laid_out": sum(layouts),
         "pages": pdf.pages,
         "pdf": str(pdf.path),
         "rss_self": own,
@@ -310,7 +324,8 @@ def table(m: dict[str, Any], runs: dict[int, dict[str, Any]]) -> str:
         p,
         note=f" (layout {p['layout']:.1f} s / {p['layout_cpu']:.1f} CPU, write {p['write']:.1f} / {p['write_cpu']:.1f})",
     )
-    row("build --format pdf --jobs 1, cold cache", m["j1"])
+    j1 = m["j1"]
+    row("build --format pdf --jobs 1, cold cache", j1, note=f" ({j1.get('layouts')} layouts, {j1.get('pages_laid_out')} pages laid out)")
     row("build --format pdf --jobs 2, cold cache", m["j2"], note=f" (PDF byte-identical to --jobs 1: {m['j2_equals_j1']})")
     row(f"rebuild after a one-word edit of {m['word_file']}, --jobs 2", m["word"])
     row("  --no-cache build of the same book, --jobs 2", m["word_check"], note=f" (same PDF as the rebuild: {m['word_identical']})")
