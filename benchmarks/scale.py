@@ -6,25 +6,10 @@
 For each N, on a book of `generate.py`, each measurement runs in its own child
 process (`scale.py --child ...`), timed around the work only (imports excluded),
 wall and CPU (user + system of the process and of its reaped children), with the
-1-minute load average when it ended and its peak RSS. In order:
-
-1. one plain WeasyPrint pass: `render_print` + `builders.print_html.prepare_for_print`
-   of the one-document print HTML, `HTML(string).render()` with the same CSS and
-   base_url, `write_pdf(pdf_variant="pdf/ua-1")` with the /PageLabels finisher
-   (`builders/pdf.write_pdf`'s options, without Bindery's own speedups);
-2. `pipeline.build(BOOK, ("pdf",), OUT, runner=executors.local_runner())` (`--jobs 1`),
-   empty output folder (cold cache);
-3. the same with `runner=executor_runner(make_executor(2))` (`--jobs 2`), cold cache:
-   its PDF must equal step 2's byte for byte;
-4. one word of the middle article replaced (run.py's `edit_one_article`), rebuilt
-   into step 3's folder (warm cache, `--jobs 2`), then a `--no-cache --jobs 2`
-   build of the edited book elsewhere: the PDFs must be identical;
-5. paragraphs appended to the first chapter's first article, rebuilt the same way
-   and checked the same way (the table shows the page counts);
-6. the EPUB with its page-list from the warm cache (`rebuild_epub.py`'s child) and
-   Pandoc's EPUB (`run.py`'s `pandoc_epub`); Pandoc + WeasyPrint's PDF
-   (`per_page.py`'s command and timer) against step 2's seconds per page;
-   `rebuild_epub.measure` (EPUB rebuild after an edit / full EPUB build).
+1-minute load average when it ended and its peak RSS. The steps
+(plain pass, `--jobs 1` and `--jobs 2` cold builds, one-word and
+add-a-page rebuilds each checked against a `--no-cache` build, the EPUB and
+Pandoc rows) are described in benchmarks/README.md, "Issue 11's targets in one run".
 
 Prints a markdown table with met / NOT MET and writes every number to
 benchmarks/results/scale-nN-TIMESTAMP.json (git-ignored).
