@@ -54,6 +54,12 @@ def pages(pdf: Path) -> int:
     return int(found.group(1))
 
 
+def pandoc_command(files: list[Path], pdf: Path) -> list[str]:
+    """Pandoc + WeasyPrint over the article files, in reading order."""
+    cmd = ["pandoc", "--from", "markdown", "--standalone", "--toc", "--metadata", "title=Benchmark", "--pdf-engine=weasyprint"]
+    return [*cmd, "--output", str(pdf), *(str(f) for f in files)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="seconds per printed page: Bindery against Pandoc + WeasyPrint")
     parser.add_argument("n", type=int, nargs="?", default=20)
@@ -66,7 +72,6 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         book = generate(args.n, Path(tmp) / "book")
         bindery_out, pandoc_pdf = Path(tmp) / "out", Path(tmp) / "pandoc.pdf"
-        files = [str(f) for f in article_files(book)]
         sides = {
             "bindery build --format pdf": [
                 sys.executable,
@@ -76,23 +81,13 @@ def main(argv: list[str] | None = None) -> int:
                 str(book),
                 "--format",
                 "pdf",
+                "--jobs",
+                "1",
                 "-q",
                 "-o",
                 str(bindery_out),
             ],
-            "pandoc + weasyprint": [
-                "pandoc",
-                "--from",
-                "markdown",
-                "--standalone",
-                "--toc",
-                "--metadata",
-                "title=Benchmark",
-                "--pdf-engine=weasyprint",
-                "--output",
-                str(pandoc_pdf),
-                *files,
-            ],
+            "pandoc + weasyprint": pandoc_command(article_files(book), pandoc_pdf),
         }
         runs: dict[str, list[tuple[float, float, int]]] = {name: [] for name in sides}
         for r in range(args.rounds):
