@@ -8,6 +8,8 @@ import secrets
 import stat
 from pathlib import Path
 
+from bindery.outputs import process_running
+
 HEADROOM = 1024  # bytes a cache entry may hold beyond its payload (header and MAC)
 
 
@@ -59,12 +61,5 @@ def unlink_quietly(path: Path) -> bool:
 
 
 def process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
+    return pid == os.getpid() or process_running(pid)
     return True

@@ -60,14 +60,18 @@ def remove_stale_partials(folder: Path) -> list[Path]:
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False  # this build writes its files after the clean-up
+    return pid != os.getpid() and process_running(pid)  # this build writes its files after the clean-up
+
+
+def process_running(pid: int) -> bool:
+    """A process with this number exists (one of another user's counts as running)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except (PermissionError, OverflowError):
         return True
+    return True
     return True
 
 
