@@ -31,7 +31,7 @@ RESULT = ChunkResult(
     labels=("1", ""),
     page_map=(PageText("1", 0, (("ch-1", 0),), 1, 40), PageText("", -1, (), 0, 0)),
     messages=("weasyprint\tsomething", "dpi\timages/a.png\t150.0"),
-    kept_whole=("bookbinding",),
+    kept_whole=((3, "bookbinding"),),
 )
 
 
@@ -87,7 +87,7 @@ def test_digest_is_stable() -> None:
         {"base_url": "file:///other/"},
         {"assets": (("/book/images/a.png", "image/png", b"\x89PNG!"),)},
         {"profile": "print"},
-        {"kept_whole": ("word",)},
+        {"kept_whole": ((0, "word"),)},
         {"pad": False},
     ],
 )

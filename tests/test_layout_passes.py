@@ -21,7 +21,7 @@ NOTE = '<p>Text<span class="print-note" data-n="1">A note.</span></p>'
 
 @dataclass
 class Fake:
-    words: list[str] = field(default_factory=list)
+    words: list[tuple[int, str]] = field(default_factory=list)  # (top-level section, word)
     pages: dict[str, str] = field(default_factory=lambda: {"a": "1"})
     notes_in_place: bool = True
 
@@ -49,14 +49,14 @@ def test_a_first_layout_with_nothing_to_fix_is_the_only_one(monkeypatch: pytest.
 
 
 def test_after_a_page_turn_the_next_layout_keeps_the_word_whole_and_has_the_numbers_written_in(monkeypatch: pytest.MonkeyPatch) -> None:
-    texts = run_layouts(monkeypatch, [Fake(words=["bookbinding"], pages={"a": "3"}), Fake(pages={"a": "3"})])
+    texts = run_layouts(monkeypatch, [Fake(words=[(0, "bookbinding")], pages={"a": "3"}), Fake(pages={"a": "3"})])
     assert len(texts) == 2
     assert '<span class="keep-whole">bookbinding</span>' in texts[1]
     assert 'data-page="3"' in texts[1]
 
 
 def test_written_in_numbers_that_moved_are_laid_out_again_until_they_are_the_printed_ones(monkeypatch: pytest.MonkeyPatch) -> None:
-    script = [Fake(words=["bookbinding"], pages={"a": "3"}), Fake(pages={"a": "4"}), Fake(pages={"a": "4"})]
+    script = [Fake(words=[(0, "bookbinding")], pages={"a": "3"}), Fake(pages={"a": "4"}), Fake(pages={"a": "4"})]
     texts = run_layouts(monkeypatch, script)
     assert len(texts) == 3
     assert 'data-page="3"' in texts[1] and 'data-page="4"' in texts[2]

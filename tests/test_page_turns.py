@@ -29,8 +29,8 @@ def render(body: str) -> weasyprint.Document:
 
 def test_a_word_hyphenated_across_the_page_turn_is_found_and_then_kept_whole() -> None:
     document = render(PAGE)
-    assert hyphenated_at_page_turns(document) == ["extraordinary"]
-    fixed = kept_whole(f"<html><body>{PAGE}</body></html>", ["extraordinary"])
+    assert hyphenated_at_page_turns(document) == [(1, "extraordinary")]  # in the body's second top-level element
+    fixed = kept_whole(f"<html><body>{PAGE}</body></html>", {1: ["extraordinary"]})
     assert '<span class="keep-whole">extraordinary</span>' in fixed
     assert hyphenated_at_page_turns(render(fixed.split("<body>", 1)[1].split("</body>")[0])) == []
 
@@ -40,16 +40,18 @@ def test_a_page_ending_on_a_whole_word_has_nothing_to_keep() -> None:
     assert hyphenated_at_page_turns(document) == []
 
 
-def test_kept_whole_wraps_every_occurrence_outside_code_and_adds_no_letters() -> None:
+def test_kept_whole_wraps_every_occurrence_in_its_section_outside_code_and_adds_no_letters() -> None:
     html = (
         "<!DOCTYPE html><html><head><title>supportive</title></head><body>"
-        "<p>A supportive partner, <em>supportive</em> too; unsupportive stays.</p>"
-        "<pre><code>supportive</code></pre></body></html>"
+        "<section><p>A supportive partner, <em>supportive</em> too; unsupportive stays.</p>"
+        "<pre><code>supportive</code></pre></section><section><p>Another supportive chapter.</p></section></body></html>"
     )
-    out = kept_whole(html, ["supportive"])
+    out = kept_whole(html, {0: ["supportive"]})
     assert out.count('<span class="keep-whole">supportive</span>') == 2
+    assert "Another supportive chapter" in out  # the other chapter's page turns are its own
     assert "<title>supportive</title>" in out and "<code>supportive</code>" in out and "unsupportive" in out
     letters = re.compile(r"<[^>]+>|\s")
     assert letters.sub("", out) == letters.sub("", html)
     assert out.startswith("<!DOCTYPE html>")
-    assert kept_whole(html, []) == html
+    assert kept_whole(html, {}) == html
+    assert kept_whole(html, {1: ["supportive"]}).count("keep-whole") == 1

@@ -29,7 +29,7 @@ from bindery.builders.print_html import prepare_for_print
 from bindery.chunk_split import Chunk, chunk_css, split_chunks, with_cross_chunk_pages
 from bindery.diagnostics import Diagnostic
 from bindery.indexing.pages import pages_of
-from bindery.layout import MAX_PAGE_TURN_PASSES, PrintLayout, low_resolution_warnings, page_count_warnings, weasyprint_warnings
+from bindery.layout import PrintLayout, low_resolution_warnings, page_count_warnings, weasyprint_warnings
 from bindery.layout_chunks import ChunkJob, ChunkResult, ChunkRunner
 from bindery.layout_pages import page_map_of
 from bindery.model import Book
@@ -57,7 +57,7 @@ class _State:
     laid: dict[int, tuple[str, ChunkResult]] = field(default_factory=dict)
     owner: dict[str, int] = field(default_factory=dict)  # id -> the chunk that holds it
     found: dict[int, dict[str, int]] = field(default_factory=dict)  # chunk -> id -> its page there (WeasyPrint's anchors)
-    kept_whole: tuple[str, ...] = ()
+    kept_whole: dict[int, tuple[tuple[int, str], ...]] = field(default_factory=dict)  # chunk -> what its last layout kept whole
 
 
 @dataclass(frozen=True)
@@ -70,9 +70,8 @@ class ChunkedLayout:
 
 def lay_out_chunked(book: Book, xrefs: CrossReferences, templates: Templates, runner: ChunkRunner) -> ChunkedLayout:
     """The book laid out chunk by chunk in the steps the one-document layout takes (`layout.py`):
-    per gutter band, the book, then the book with the index's ranges; each of them in page-turn
-    passes (the words the last pass hyphenated across a page turn, kept whole); each pass a
-    fixed point over the chunks. `settled`: every fixed point was reached within MAX_ROUNDS."""
+    per gutter band, the book, then the book with the index's ranges; each of them a fixed point
+    over the chunks. `settled`: every fixed point was reached within MAX_ROUNDS."""
     settings = book.pdf
     margins = print_margins(settings, MIN_PAGES) if settings.profile == "print" else screen_margins(settings)
     state = _State(book, xrefs, templates, margins, PrintRendering("", "", Path(book.root)), [])
@@ -98,17 +97,11 @@ def _results(state: _State) -> tuple[ChunkResult, ...]:
 
 
 def _stage(state: _State, runner: ChunkRunner, batch: int, index_pages: dict[str, tuple[int, str]] | None) -> bool:
-    """One layout of the book as `layout._layout` does it: up to MAX_PAGE_TURN_PASSES more passes,
-    each with the words the one before hyphenated across a page turn anywhere in the book."""
+    """One layout of the book as `layout._layout` does it: a fixed point over the chunks, each
+    chunk doing its own page-turn passes (`lay_out_chunk`; a page turn in one chapter changes no
+    line of another)."""
     _render(state, index_pages)
-    settled = True
-    for turn in range(MAX_PAGE_TURN_PASSES + 1):
-        settled = _fixed_point(state, runner, batch) and settled
-        found = {word for result in _results(state) for word in result.kept_whole} - set(state.kept_whole)
-        if not found or turn == MAX_PAGE_TURN_PASSES:
-            break
-        state.kept_whole = tuple(sorted({*state.kept_whole, *found}))  # and in every later layout of this book
-    return settled
+    return _fixed_point(state, runner, batch)
 
 
 def _fixed_point(state: _State, runner: ChunkRunner, batch: int) -> bool:
@@ -193,6 +186,7 @@ def _round(state: _State, runner: ChunkRunner, batch: int) -> bool:
         for (digest, job), result in zip(take, runner([job for _, job in take]), strict=True):
             state.laid[job.index] = (digest, result)
             state.found[job.index] = dict(result.anchors)
+            state.kept_whole[job.index] = result.kept_whole
         ran = True
     return ran
 
@@ -236,7 +230,7 @@ def _job(state: _State, k: int) -> ChunkJob:
         assets=_assets(book, html + css),
         template_dirs=tuple(str(d.resolve()) for d in state.templates.dirs),
         profile=book.pdf.profile,
-        kept_whole=tuple(word for word in state.kept_whole if word in chunk.html),  # only words it has
+        kept_whole=state.kept_whole.get(k, ()),  # and in every later layout of the chunk, as in one document
         pad=book.pdf.profile == "print" or k < len(state.chunks) - 1,
     )
 

@@ -37,7 +37,7 @@ import weasyprint
 from weasyprint.formatting_structure import boxes
 from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
-from bindery.builders.page_turns import hyphenated_at_page_turns, kept_whole
+from bindery.builders.page_turns import Turn, hyphenated_at_page_turns, kept_whole
 from bindery.builders.print_html import has_notes, prepare_for_print, with_page_numbers
 from bindery.diagnostics import Diagnostic
 from bindery.font_configs import font_configuration
@@ -118,10 +118,21 @@ def lay_out_print(book: Book, xrefs: CrossReferences, templates: Templates, runn
 @dataclass
 class Run:
     """What the layouts of one book share: the fetcher, and the words a layout hyphenated
-    across a page turn, kept whole in every later layout of the book."""
+    across a page turn, kept whole in their top-level section in every later layout of the book
+    (section -> words, `builders/page_turns.py`)."""
 
     fetcher: BookURLFetcher
-    kept_whole: list[str] = field(default_factory=list)
+    kept_whole: dict[int, list[str]] = field(default_factory=dict)
+
+    def keep(self, turns: Iterable[Turn]) -> bool:
+        """Keep these words whole from now on; False when every one already was."""
+        added = False
+        for section, word in turns:
+            kept = self.kept_whole.setdefault(section, [])
+            if word not in kept:
+                kept.append(word)
+                added = True
+        return added
 
 
 def _final_document(book: Book, xrefs: CrossReferences, templates: Templates, run: Run) -> tuple[weasyprint.Document, PrintRendering]:
@@ -166,14 +177,13 @@ def _layout(rendering: PrintRendering, run: Run) -> weasyprint.Document:
     document = render_text(text, rendering, run)
     numbers: dict[str, str] | None = None  # the page numbers written into the last layout
     for _ in range(MAX_PAGE_TURN_PASSES + MAX_NUMBERING_PASSES):
-        words = [word for word in hyphenated_at_page_turns(document) if word not in run.kept_whole]
+        new_words = run.keep(hyphenated_at_page_turns(document))  # and in every later layout of this book
         pages = _target_pages(document)
-        if not words:
+        if not new_words:
             if numbers is None and (not has_notes(text) or _notes_in_place(document, text.count('class="print-note"'))):
                 break
             if numbers == pages:
                 break
-        run.kept_whole.extend(words)  # and in every later layout of this book (builders/page_turns.py)
         text = kept_whole(base, run.kept_whole)
         numbers = pages
         document = render_text(with_page_numbers(text, pages), rendering, run)

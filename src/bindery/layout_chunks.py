@@ -7,9 +7,11 @@ are, the folio and text position of each page, its warnings). A result is
 stored as bytes by `ChunkResult.encode` (a JSON header and the PDF; never
 pickle) and read back by `decode`, which refuses anything malformed.
 
-The chunk is laid out once with the words `kept_whole` (the whole book's
-page-turn passes are `chunked_layout`'s: a result names the words this
-layout hyphenated across a page turn), and again when a footnote went astray
+The chunk is laid out with the words `kept_whole` (in their top-level
+section, as `layout._layout` keeps them), again with each word it hyphenated
+across a page turn kept whole until none is new (a page turn in one chapter
+changes no line of another, so the chunk's own passes are the book's; the
+result names the words kept, for the chunk's next job), and again when a footnote went astray
 (`layout.settle_notes`); a chunk of odd page count ends with a blank verso
 (`pad`), so the next one starts on a recto.
 Which chunks there are and which page numbers they print is
@@ -35,6 +37,7 @@ import weasyprint
 import bindery
 from bindery.builders.page_turns import hyphenated_at_page_turns, kept_whole
 from bindery.layout import (
+    MAX_PAGE_TURN_PASSES,
     TEMPLATE_FILE_TYPES,
     BookURLFetcher,
     Run,
@@ -50,15 +53,15 @@ from bindery.pdf_join import CHUNK_PDF_OPTIONS
 from bindery.pdf_write_speedup import linear_page_references
 from bindery.render import PrintRendering
 
-MAGIC = b"BINDERY-CHUNK-RESULT 1\n"
+MAGIC = b"BINDERY-CHUNK-RESULT 2\n"
 
 
 @dataclass(frozen=True)
 class ChunkJob:
     """Everything one chunk's layout reads (picklable plain data).
 
-    `kept_whole`: words a layout of the book hyphenated across a page turn, kept
-    whole here too; `pad`: end an odd page count with a blank verso (every chunk
+    `kept_whole`: (top-level section, word) for the words an earlier layout of this chunk
+    hyphenated across a page turn, kept whole from the start; `pad`: end an odd page count with a blank verso (every chunk
     but the last of a digital-profile book)."""
 
     index: int
@@ -68,7 +71,7 @@ class ChunkJob:
     assets: tuple[tuple[str, str, bytes], ...]
     template_dirs: tuple[str, ...]
     profile: str
-    kept_whole: tuple[str, ...] = ()
+    kept_whole: tuple[tuple[int, str], ...] = ()
     pad: bool = True
 
     def digest(self) -> str:
@@ -79,7 +82,7 @@ class ChunkJob:
             "base_url": self.base_url,
             "template_dirs": list(self.template_dirs),
             "profile": self.profile,
-            "kept_whole": list(self.kept_whole),
+            "kept_whole": [list(turn) for turn in self.kept_whole],
             "pad": self.pad,
             "assets": [[path, media, _sha256(data)] for path, media, data in self.assets],
             "template_files": [list(entry) for d in self.template_dirs for entry in _folder_digest(d)],
@@ -123,7 +126,8 @@ class ChunkResult:
     ("" for none); `page_map`: each page's folio, first word and ids for the EPUB's
     page-list (`layout_pages.page_map_of` joins the chunks'); `messages`: "weasyprint\\t.." (laying
     out), "written\\t.." (WeasyPrint's messages while writing the PDF),
-    "refused\\tURL", "dpi\\tSRC\\tDPI"; `kept_whole`: the words this layout hyphenated across a page turn (not in the job's)."""
+    "refused\\tURL", "dpi\\tSRC\\tDPI"; `kept_whole`: the words kept whole in the final layout
+    (the job's and the ones its passes found), by top-level section."""
 
     pdf: bytes
     page_count: int
@@ -132,7 +136,7 @@ class ChunkResult:
     labels: tuple[str, ...]
     page_map: tuple[PageText, ...]
     messages: tuple[str, ...]
-    kept_whole: tuple[str, ...] = ()
+    kept_whole: tuple[tuple[int, str], ...] = ()
 
     def encode(self) -> bytes:
         head = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "pdf"}
@@ -166,7 +170,7 @@ def _from_header(head: dict[str, object], pdf: bytes) -> ChunkResult:
         labels=tuple(_str(label) for label in _list(head["labels"])),
         page_map=tuple(_page_text(page) for page in _list(head["page_map"])),
         messages=tuple(_str(m) for m in _list(head["messages"])),
-        kept_whole=tuple(_str(w) for w in _list(head["kept_whole"])),
+        kept_whole=tuple((_int(n), _str(w)) for n, w in _rows(head["kept_whole"], 2)),
     )
     if result.page_count != len(result.labels) or result.page_count != len(result.page_map):
         raise ValueError("malformed chunk result: page counts disagree")
@@ -227,11 +231,16 @@ def lay_out_chunk(job: ChunkJob) -> ChunkResult:
     fetcher = BookURLFetcher({Path(path): (media, data) for path, media, data in job.assets}, [Path(d) for d in job.template_dirs])
     base_dir = Path(url2pathname(unquote(urlparse(job.base_url).path)))
     rendering = PrintRendering(job.html, job.css, base_dir)
-    run = Run(fetcher, list(job.kept_whole))
+    run = Run(fetcher)
+    run.keep(job.kept_whole)
     with weasyprint_messages() as said:
         text = kept_whole(job.html, run.kept_whole)
         document = render_text(text, rendering, run)
-        turns = [word for word in dict.fromkeys(hyphenated_at_page_turns(document)) if word not in job.kept_whole]
+        for _ in range(MAX_PAGE_TURN_PASSES):
+            if not run.keep(hyphenated_at_page_turns(document)):
+                break
+            text = kept_whole(job.html, run.kept_whole)
+            document = render_text(text, rendering, run)
         document = settle_notes(document, text, rendering, run)
         resolutions = image_resolutions(document)
         if job.pad and len(document.pages) % 2:
@@ -244,13 +253,14 @@ def lay_out_chunk(job: ChunkJob) -> ChunkResult:
             bookmarks = ()
     with weasyprint_messages() as written:  # the one-document build reports these when it writes the PDF
         pdf = _write(document, job.profile)
+    kept = tuple((section, word) for section, words in sorted(run.kept_whole.items()) for word in words)
     messages = [
         *(f"weasyprint\t{m}" for m in said),
         *(f"written\t{m}" for m in written),
         *(f"refused\t{url}" for url in fetcher.refused),
         *(f"dpi\t{src}\t{dpi!r}" for src, dpi in sorted(resolutions.items())),
     ]
-    return ChunkResult(pdf, len(document.pages), anchors, bookmarks, tuple(p.folio for p in pages), pages, tuple(messages), tuple(turns))
+    return ChunkResult(pdf, len(document.pages), anchors, bookmarks, tuple(p.folio for p in pages), pages, tuple(messages), kept)
 
 
 def _bookmarks(document: weasyprint.Document) -> tuple[tuple[int, str, int, float, float], ...]:

@@ -3,16 +3,20 @@
 WeasyPrint has no `hyphenate-limit-last`, so the PDF builder does its work
 after the layout: `hyphenated_at_page_turns` reads the laid-out pages for a
 last body line that ends in a hyphenation break, and `kept_whole` wraps that
-word, wherever the book has it, in a `span.keep-whole` (`hyphens: manual` in
-the print stylesheet) for the next layout. The spans add no letters, so the
-EPUB's page map counts the same text. A layout that moves a break onto
-another word is read again, a few passes at most (`PdfBuilder._layout`).
+word in a `span.keep-whole` (`hyphens: manual` in the print stylesheet) for
+the next layout, wherever the top-level section of the body that holds the
+turn (a chapter, a part opener, the contents) has it, and nowhere else: a
+page turn in one chapter changes no line of another, so a chapter laid out
+on its own (`layout_chunks`) keeps the same words whole as in the whole
+book. The spans add no letters, so the EPUB's page map counts the same text.
+A layout that moves a break onto another word is read again, a few passes at
+most (`layout._layout`, `layout_chunks.lay_out_chunk`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 
 import weasyprint
 from lxml import etree, html
@@ -24,31 +28,48 @@ SKIP = ("pre", "code", "script", "style")
 KEEP_WHOLE = "keep-whole"
 
 
-def hyphenated_at_page_turns(document: weasyprint.Document) -> list[str]:
-    """The words broken by hyphenation between one page's last line and the next page's first."""
+Turn = tuple[int, str]  # (the top-level section of the body, counted from 0; the word)
+
+
+def hyphenated_at_page_turns(document: weasyprint.Document) -> list[Turn]:
+    """The words broken by hyphenation between one page's last line and the next page's first,
+    each with the top-level section of the body that holds it."""
     pages = [_flow_lines(page._page_box) for page in document.pages]
     words = []
     for lines, following in zip(pages, pages[1:], strict=False):
         if not lines or not following:
             continue
-        if not _hyphenated(lines[-1]):
+        section, last = lines[-1]
+        if not _hyphenated(last):
             continue
-        before = WORD.findall(_text(lines[-1]))
-        if len(before) == 1 and len(lines) > 1 and _hyphenated(lines[-2]):
-            before = [WORD.findall(_text(lines[-2]))[-1] + before[0]]  # "cul-" / "tiv-" / "ate": one word
-        after = WORD.match(_text(following[0]).lstrip())
-        if before and after:
-            words.append(before[-1] + after.group())
+        before = WORD.findall(_text(last))
+        if len(before) == 1 and len(lines) > 1 and _hyphenated(lines[-2][1]):
+            before = [WORD.findall(_text(lines[-2][1]))[-1] + before[0]]  # "cul-" / "tiv-" / "ate": one word
+        after = WORD.match(_text(following[0][1]).lstrip())
+        if before and after and section >= 0:
+            words.append((section, before[-1] + after.group()))
     return list(dict.fromkeys(words))
 
 
-def kept_whole(document: str, words: list[str]) -> str:
-    """The print HTML with every occurrence of `words` (outside code) in a `span.keep-whole`."""
-    if not words:
+def kept_whole(document: str, words: Mapping[int, Sequence[str]]) -> str:
+    """The print HTML with every occurrence of `words[n]` (outside code) in the body's top-level
+    section `n` in a `span.keep-whole`."""
+    if not any(words.values()):
         return document
-    pattern = re.compile(r"\b(" + "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)) + r")\b")
     root = html.document_fromstring(document)
-    for element in list(root.body.iter()):
+    sections = [child for child in root.body if isinstance(child.tag, str)]
+    for n, chosen in sorted(words.items()):
+        if chosen and 0 <= n < len(sections):
+            _keep_whole_in(sections[n], chosen)
+    doctype = "<!DOCTYPE html>" if document.lstrip().lower().startswith("<!doctype html>") else None
+    return str(html.tostring(root, encoding="unicode", doctype=doctype))
+
+
+def _keep_whole_in(section: etree._Element, words: Sequence[str]) -> None:
+    pattern = re.compile(r"\b(" + "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True)) + r")\b")
+    if section.tag in SKIP:
+        return
+    for element in list(section.iter()):
         if not isinstance(element.tag, str) or element.tag in SKIP or _inside_code(element):
             continue
         if element.get("class") == KEEP_WHOLE:
@@ -56,14 +77,28 @@ def kept_whole(document: str, words: list[str]) -> str:
         _wrap_text(element, pattern)
         for child in list(element):
             _wrap_tail(child, pattern)
-    doctype = "<!DOCTYPE html>" if document.lstrip().lower().startswith("<!doctype html>") else None
-    return str(html.tostring(root, encoding="unicode", doctype=doctype))
 
 
-def _flow_lines(page: boxes.Box) -> list[boxes.LineBox]:
-    """The page's line boxes in the text flow (no margin boxes, no footnotes), top to bottom."""
-    found = list(_lines(page))
-    return sorted(found, key=lambda line: line.position_y)
+def _flow_lines(page: boxes.Box) -> list[tuple[int, boxes.LineBox]]:
+    """The page's line boxes in the text flow (no margin boxes, no footnotes), top to bottom,
+    each with its top-level section of the body (-1: none)."""
+    found: list[tuple[int, boxes.LineBox]] = []
+    for body in _bodies(page):
+        sections = {id(child): n for n, child in enumerate(c for c in body.element if isinstance(c.tag, str))}
+        for child in body.children:
+            section = sections.get(id(child.element), -1)
+            found.extend((section, line) for line in _lines(child))
+    return sorted(found, key=lambda item: item[1].position_y)
+
+
+def _bodies(page: boxes.Box) -> Iterator[boxes.Box]:
+    """The page's box for `<body>` (WeasyPrint: page > html > body)."""
+    for root in page.children:
+        if isinstance(root, boxes.MarginBox | boxes.FootnoteAreaBox):
+            continue
+        for child in getattr(root, "children", ()):
+            if getattr(child, "element_tag", None) == "body" and child.element is not None:
+                yield child
 
 
 def _lines(box: boxes.Box) -> Iterator[boxes.LineBox]:
