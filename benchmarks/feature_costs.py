@@ -224,7 +224,7 @@ def measure(variant: Variant, html: str, css: str, base_url: str, fetcher: Any, 
 
 
 def run(n: int, rounds: int, only: list[str] | None, build_rounds_wanted: int = 2) -> dict[str, Any]:
-    from bindery.layout import book_fetcher
+    from bindery.print_fetcher import book_fetcher
 
     book_dir = generate(n, RESULTS / "work" / f"features-n{n}")
     print(f"N = {n}: laying the book out as the build does ...", flush=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ class Fake:
     notes_in_place: bool = True
 
 
-def run_layouts(monkeypatch: pytest.MonkeyPatch, script: list[Fake], note: bool = False) -> list[str]:
+def run_layouts(monkeypatch: pytest.MonkeyPatch, script: list[Fake], note: bool = False, reread: Any = None) -> list[str]:
     """The texts handed to each layout, the fakes answering in order."""
     texts: list[str] = []
 
@@ -39,7 +40,7 @@ def run_layouts(monkeypatch: pytest.MonkeyPatch, script: list[Fake], note: bool 
     monkeypatch.setattr(layout, "_target_pages", lambda doc: doc.pages)
     monkeypatch.setattr(layout, "_notes_in_place", lambda doc, notes: doc.notes_in_place)
     rendering = PrintRendering(HTML.format(note=NOTE if note else ""), "", Path("."))
-    layout._layout(rendering, layout.Run(fetcher=None))  # type: ignore[arg-type]  # the fakes never fetch
+    layout._layout(rendering, layout.Run(fetcher=None), reread)  # type: ignore[arg-type]  # the fakes never fetch
     return texts
 
 
@@ -71,3 +72,29 @@ def test_layouts_that_never_settle_stop_at_the_limit(monkeypatch: pytest.MonkeyP
     script = [Fake(pages={"a": str(n)}, notes_in_place=False) for n in range(1, 20)]
     texts = run_layouts(monkeypatch, script, note=True)
     assert len(texts) == 1 + layout.MAX_PAGE_TURN_PASSES + layout.MAX_NUMBERING_PASSES
+
+
+def test_an_index_is_printed_with_the_pages_of_the_layout_before_in_the_same_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A book with an index: the page-turn pass also prints the index's ranges; laid out twice, not three times."""
+    asked: list[int] = []
+
+    def reread(document: Fake) -> PrintRendering | None:
+        asked.append(1)
+        if len(asked) > 1:  # the second layout printed the ranges it has
+            return None
+        return PrintRendering(HTML.format(note='<p class="book-index">bookbinding, 3</p>'), "", Path("."))
+
+    texts = run_layouts(monkeypatch, [Fake(words=[(0, "bookbinding")], pages={"a": "3"}), Fake(pages={"a": "3"})], reread=reread)
+    assert len(texts) == 2 and "book-index" not in texts[0]
+    assert "bookbinding, 3" in texts[1] and '<span class="keep-whole">bookbinding</span>' in texts[1]
+
+
+def test_an_index_whose_ranges_moved_is_printed_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    ranges = iter(["3", "4"])
+
+    def reread(document: Fake) -> PrintRendering | None:
+        page = next(ranges, None)
+        return None if page is None else PrintRendering(HTML.format(note=f'<p class="book-index">index, {page}</p>'), "", Path("."))
+
+    texts = run_layouts(monkeypatch, [Fake(), Fake(), Fake()], reread=reread)
+    assert len(texts) == 3 and "index, 3" in texts[1] and "index, 4" in texts[2]

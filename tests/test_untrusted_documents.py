@@ -401,7 +401,7 @@ def test_an_article_id_cannot_capture_the_books_own(tmp_path: Path, monkeypatch:
 def test_the_fetcher_serves_only_listed_files(tmp_path: Path) -> None:
     from weasyprint.urls import URLFetchingError
 
-    from bindery.layout import BookURLFetcher
+    from bindery.print_fetcher import BookURLFetcher
 
     (tmp_path / ".env").write_text(SECRET)
     (tmp_path / "images").mkdir()

@@ -253,8 +253,9 @@ def _page_counts(state: _State) -> list[int]:
         if k in state.laid:
             counts.append(state.laid[k][1].page_count)
             continue
-        guess = max(1, round(len(chunk.html) * ratio))
-        counts.append(guess + guess % 2 if k < len(state.chunks) - 1 or state.book.pdf.profile == "print" else guess)
+        pages = len(chunk.html) * ratio  # the laid-out chunks' pages per character (padded ones included)
+        padded = k < len(state.chunks) - 1 or state.book.pdf.profile == "print"
+        counts.append(2 * max(1, round(pages / 2)) if padded else max(1, round(pages)))  # the nearest even count, as padded ones are
     return counts
 
 

@@ -17,25 +17,22 @@ Given a `ChunkRunner`, the book is laid out chunk by chunk instead
 its own WeasyPrint document; the `PrintLayout` then holds their results and
 the PDF writer joins their PDFs).
 
-WeasyPrint may only read files inside the book folder and the template
-folders; every other URL (other files, http, attachments) is refused with a
-warning, never fetched.
+WeasyPrint may only read what `print_fetcher.BookURLFetcher` serves (the
+book's checked images, the template folders' fonts and styles); every other
+URL is refused with a warning, never fetched.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
-from urllib.request import url2pathname
 
 import weasyprint
 from weasyprint.formatting_structure import boxes
-from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
 from bindery.builders.page_turns import Turn, hyphenated_at_page_turns, kept_whole
 from bindery.builders.print_html import has_notes, prepare_for_print, with_page_numbers
@@ -46,6 +43,7 @@ from bindery.indexing.pages import pages_of
 from bindery.layout_pages import read_page_map
 from bindery.model import Book
 from bindery.pagemap import PageMap
+from bindery.print_fetcher import BookURLFetcher, book_fetcher
 from bindery.printspec import (
     GUTTER_BANDS,
     MAX_PAGES,
@@ -63,10 +61,8 @@ from bindery.xref import CrossReferences
 if TYPE_CHECKING:
     from bindery.layout_chunks import ChunkResult, ChunkRunner
 
-# Files a template folder may give WeasyPrint: fonts, stylesheets and pictures, never anything else.
 MAX_PAGE_TURN_PASSES = 4  # layouts that keep whole the words the last one hyphenated across a page turn
 MAX_NUMBERING_PASSES = 3  # when a footnote went astray: layouts with literal page numbers until they settle
-TEMPLATE_FILE_TYPES = frozenset({".ttf", ".otf", ".woff", ".woff2", ".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"})
 
 
 @dataclass(frozen=True)
@@ -150,28 +146,42 @@ def _final_document(book: Book, xrefs: CrossReferences, templates: Templates, ru
 def _render_and_layout(
     book: Book, xrefs: CrossReferences, templates: Templates, margins: PageMargins, run: Run
 ) -> tuple[weasyprint.Document, PrintRendering]:
-    """One layout; a book with an index is laid out again with the index's page ranges
-    from the first (the index comes last, so no page before it moves)."""
+    """The book laid out in passes (`_layout`); a book with an index is rendered again with the
+    index's page ranges read from a layout, in the same passes, until the ranges it prints are the
+    ones it has (the index comes last, so no page before it moves)."""
     rendering = render_print(book, xrefs, templates, page=margins)
-    document = _layout(rendering, run)
-    if book.index is not None:
-        pages = pages_of(book.index.locator_ids(), read_page_map(document))
-        rendering = render_print(book, xrefs, templates, page=margins, index_pages=pages)
-        document = _layout(rendering, run)
-    return document, rendering
+    if book.index is None:
+        return _layout(rendering, run)
+    ids = book.index.locator_ids()
+    printed: dict[str, tuple[int, str]] | None = None
+
+    def with_index(document: weasyprint.Document) -> PrintRendering | None:
+        nonlocal printed
+        pages = pages_of(ids, read_page_map(document))
+        if pages == printed:
+            return None
+        printed = pages
+        return render_print(book, xrefs, templates, page=margins, index_pages=pages)
+
+    return _layout(rendering, run, with_index)
 
 
-def _layout(rendering: PrintRendering, run: Run) -> weasyprint.Document:
+def _layout(
+    rendering: PrintRendering, run: Run, reread: Callable[[weasyprint.Document], PrintRendering | None] | None = None
+) -> tuple[weasyprint.Document, PrintRendering]:
     """Lay the book out, again with the words hyphenated at a page turn kept whole, until no
     new word is; a layout after the first has the page numbers of the one before written in
-    (`data-page`), and is done again until they are the numbers it printed.
+    (`data-page`), and is done again until they are the numbers it printed. `reread` gives the
+    book rendered again from a layout (the index's page ranges), None when it needs nothing new:
+    the next layout is of that rendering.
 
     Written-in numbers spare WeasyPrint the pages it lays out twice to resolve `target-counter()`
     (about 40 % of a layout on a generated book, benchmarks/feature_costs.py) and the footnotes
     such a second pass loses; once they are right the pages are the ones `target-counter()`
     gives (the same PDF bytes on the sample book and generated books, benchmarks/README.md).
     Only the first layout, whose numbers nothing gives yet, uses `target-counter()`: it is
-    final when no word needs keeping whole and its footnotes are all in place."""
+    final when no word needs keeping whole, its footnotes are all in place and `reread` has
+    nothing new."""
     base = prepare_for_print(rendering.html)
     text = kept_whole(base, run.kept_whole)
     document = render_text(text, rendering, run)
@@ -179,7 +189,10 @@ def _layout(rendering: PrintRendering, run: Run) -> weasyprint.Document:
     for _ in range(MAX_PAGE_TURN_PASSES + MAX_NUMBERING_PASSES):
         new_words = run.keep(hyphenated_at_page_turns(document))  # and in every later layout of this book
         pages = _target_pages(document)
-        if not new_words:
+        newer = reread(document) if reread is not None else None
+        if newer is not None:
+            rendering, base = newer, prepare_for_print(newer.html)
+        elif not new_words:
             if numbers is None and (not has_notes(text) or _notes_in_place(document, text.count('class="print-note"'))):
                 break
             if numbers == pages:
@@ -187,7 +200,7 @@ def _layout(rendering: PrintRendering, run: Run) -> weasyprint.Document:
         text = kept_whole(base, run.kept_whole)
         numbers = pages
         document = render_text(with_page_numbers(text, pages), rendering, run)
-    return document
+    return document, rendering
 
 
 def settle_notes(document: weasyprint.Document, text: str, rendering: PrintRendering, run: Run) -> weasyprint.Document:
@@ -258,7 +271,7 @@ def blank_verso(rendering: PrintRendering, run: Run) -> weasyprint.Page:
     """One blank left-hand page with the book's page size and bleed, to make the count even."""
     html = '<html><body><div></div><div style="break-before: left; page: plain"></div></body></html>'
     blank = PrintRendering(html, rendering.css, rendering.base_dir)
-    return _layout(blank, run).pages[-1]
+    return _layout(blank, run)[0].pages[-1]
 
 
 def strip_interactive(document: weasyprint.Document) -> None:
@@ -268,50 +281,6 @@ def strip_interactive(document: weasyprint.Document) -> None:
         page.bookmarks = []
         page.anchors = {}
         page.forms = []
-
-
-# --- What WeasyPrint may read --------------------------------------------------
-
-
-class BookURLFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type hints
-    """Serves WeasyPrint exactly the files the book model lists, and nothing else.
-
-    `assets`: the images the model checked (`Book.assets`), by absolute path in
-    the book folder; their checked bytes are served, never the file read again.
-    `template_dirs`: fonts, styles and pictures of the template folders. Every
-    other URL (dotfiles, `.git`, any unlisted file, http, attachments) is refused."""
-
-    def __init__(self, assets: dict[Path, tuple[str, bytes]], template_dirs: list[Path]) -> None:
-        super().__init__(allowed_protocols=("file", "data"))
-        self.assets = {path.resolve(): served for path, served in assets.items()}
-        self.template_dirs = [p.resolve() for p in template_dirs]
-        self.refused: list[str] = []
-
-    def fetch(self, url: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        if url.startswith("file:"):
-            path = Path(url2pathname(unquote(url.split("?")[0].split("#")[0].removeprefix("file:")))).resolve()
-            if path in self.assets:
-                media_type, data = self.assets[path]
-                return URLFetcherResponse(url, data, {"Content-Type": media_type})
-            if self._template_file(path):
-                return super().fetch(url, headers)
-        self.refused.append(url)
-        raise URLFetchingError(f"refused to fetch {url}: only the book's checked images, fonts and styles are used")
-
-    def _template_file(self, path: Path) -> bool:
-        for root in self.template_dirs:
-            if root in path.parents:
-                inside = path.relative_to(root).parts
-                return path.suffix.lower() in TEMPLATE_FILE_TYPES and not any(p.startswith(".") for p in inside) and path.is_file()
-        return False
-
-
-def book_fetcher(book: Book, template_dirs: list[Path]) -> BookURLFetcher:
-    root = Path(book.root)
-    listed = [*book.assets, *([book.cover] if book.cover else [])]
-    return BookURLFetcher({root / a.source: (a.media_type, a.data) for a in listed}, template_dirs)
 
 
 # --- The layout's warnings -----------------------------------------------------

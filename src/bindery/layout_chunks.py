@@ -38,8 +38,6 @@ import bindery
 from bindery.builders.page_turns import hyphenated_at_page_turns, kept_whole
 from bindery.layout import (
     MAX_PAGE_TURN_PASSES,
-    TEMPLATE_FILE_TYPES,
-    BookURLFetcher,
     Run,
     blank_verso,
     image_resolutions,
@@ -51,6 +49,7 @@ from bindery.layout import (
 from bindery.layout_pages import PageText, read_pages
 from bindery.pdf_join import CHUNK_PDF_OPTIONS
 from bindery.pdf_write_speedup import linear_page_references
+from bindery.print_fetcher import TEMPLATE_FILE_TYPES, BookURLFetcher
 from bindery.render import PrintRendering
 
 MAGIC = b"BINDERY-CHUNK-RESULT 2\n"

@@ -20,9 +20,10 @@ from weasyprint.text.fonts import FontConfiguration
 
 from bindery.builders.base import Artifact, Builder, BuildOutput
 from bindery.builders.cover_image import cover_art
-from bindery.layout import book_fetcher, strip_interactive
+from bindery.layout import strip_interactive
 from bindery.model import Book
 from bindery.output_names import output_names
+from bindery.print_fetcher import book_fetcher
 from bindery.printspec import BARCODE_AREA_IN, cover_geometry
 from bindery.templating import Kind
 from bindery.xref import CrossReferences
