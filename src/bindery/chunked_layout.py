@@ -21,7 +21,7 @@ join the same loop: a new band or new index ranges give new chunk HTML/CSS.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -184,6 +184,8 @@ def _round(state: _State, runner: ChunkRunner, batch: int) -> bool:
         if not take:
             continue
         for (digest, job), result in zip(take, runner([job for _, job in take]), strict=True):
+            if result.kept_whole != job.kept_whole:  # the next job keeps these whole from the start: the same layout
+                digest = replace(job, kept_whole=result.kept_whole).digest()
             state.laid[job.index] = (digest, result)
             state.found[job.index] = dict(result.anchors)
             state.kept_whole[job.index] = result.kept_whole
