@@ -344,3 +344,26 @@ def test_a_second_layout_of_the_same_book_asks_for_the_same_jobs() -> None:
     laid.clear()
     second = lay_out_print(book, xrefs, templates, memo)
     assert laid == [] and second.page_map == first.page_map and [c.pdf for c in second.chunks] == [c.pdf for c in first.chunks]
+
+
+def test_a_runner_with_one_job_per_worker_gets_the_next_chunks_in_order_and_the_same_book() -> None:
+    """`--jobs 2`: two jobs at a time in reading order (the second's offset guessed), and the same pages
+    as one job at a time."""
+    calls: dict[int, list[list[int]]] = {}
+
+    def recording(batch: int):  # type: ignore[no-untyped-def]
+        def run(jobs):  # type: ignore[no-untyped-def]
+            calls.setdefault(batch, []).append([job.index for job in jobs])
+            return serial_runner(jobs)
+
+        run.batch_size = batch  # type: ignore[attr-defined]
+        return run
+
+    loaded = load_book(BOOKS / "xref")  # three chapters, cross-references and further reading
+    book, xrefs = loaded.book, loaded.xrefs
+    templates = Templates(Path(book.root), "print")
+    laid = {batch: lay_out_print(book, xrefs, templates, recording(batch)) for batch in (1, 2)}
+    assert all(len(jobs) <= 2 for jobs in calls[2]) and calls[2][0] == [1, 2]  # the first two chapters
+    assert any(len(jobs) == 2 for jobs in calls[2]) and all(len(jobs) == 1 for jobs in calls[1])
+    assert laid[2].page_map == laid[1].page_map
+    assert [c.pdf for c in laid[2].chunks] == [c.pdf for c in laid[1].chunks]

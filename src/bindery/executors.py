@@ -182,11 +182,18 @@ def make_executor(jobs: int, scheduler: str | None = None) -> Executor:
 ChunkRunnerType = Callable[[Sequence["ChunkJob"]], list["ChunkResult"]]
 
 
-def executor_runner(executor: Executor, lay_out: Callable[[ChunkJob], ChunkResult] | None = None) -> ChunkRunnerType:
+def executor_runner(
+    executor: Executor, lay_out: Callable[[ChunkJob], ChunkResult] | None = None, batch_size: int | None = None
+) -> ChunkRunnerType:
     """A `ChunkRunner` that lays the chunks out on `executor`, results in job order.
 
     `lay_out` is `layout_chunks.lay_out_chunk` unless given (tests pass a stand-in); it must be
-    a top-level function, since a process pool or a Dask worker receives it by name."""
+    a top-level function, since a process pool or a Dask worker receives it by name.
+    `batch_size`: how many jobs the layout stage hands it at once, one per worker (the next
+    chunks in reading order: the first has its exact offset, the others a guess that is
+    mostly right), or None for a whole round at once (every later chunk's offset a guess,
+    so most are laid out again; for a cluster of unknown size). On the sample and long
+    books, one per worker lays out a third fewer chunks (`chunked_layout._round`)."""
 
     def run(jobs: Sequence[ChunkJob]) -> list[ChunkResult]:
         if lay_out is not None:
@@ -195,6 +202,8 @@ def executor_runner(executor: Executor, lay_out: Callable[[ChunkJob], ChunkResul
 
         return list(executor.map(lay_out_chunk, jobs))
 
+    if batch_size is not None:
+        run.batch_size = batch_size  # type: ignore[attr-defined]  # read by chunked_layout
     return run
 
 

@@ -98,7 +98,10 @@ def build_command(
             return
         # One book: its print edition laid out chapter by chapter, on the executor's processes
         # (or here, one chunk after another, with --jobs 1).
-        runner = local_runner() if workers == 1 and scheduler is None else executor_runner(executor)
+        if workers == 1 and scheduler is None:
+            runner = local_runner()
+        else:  # a pool: one job per worker at a time; a cluster: whole rounds
+            runner = executor_runner(executor, batch_size=None if scheduler is not None else workers)
         with StageDisplay(quiet, verbose) as progress:
             result = build(
                 books[0],
