@@ -367,3 +367,23 @@ def test_a_runner_with_one_job_per_worker_gets_the_next_chunks_in_order_and_the_
     assert any(len(jobs) == 2 for jobs in calls[2]) and all(len(jobs) == 1 for jobs in calls[1])
     assert laid[2].page_map == laid[1].page_map
     assert [c.pdf for c in laid[2].chunks] == [c.pdf for c in laid[1].chunks]
+
+
+@pytest.mark.parametrize(("args", "batch"), [(["--jobs", "2"], 2), (["--jobs", "1"], 1)])
+def test_bindery_build_hands_its_pool_one_chunk_per_worker(args: list[str], batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`bindery build --jobs 2` gives the layout stage a runner of two jobs at a time (not whole rounds)."""
+    from click.testing import CliRunner
+
+    import bindery.commands.build
+    from bindery.cli import main
+
+    seen: list[object] = []
+
+    def build(*_args: object, runner: object = None, **_kwargs: object) -> None:
+        seen.append(runner)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(bindery.commands.build, "build", build)
+    result = CliRunner().invoke(main, ["build", str(BOOKS / "minimal"), *args])
+    assert result.exit_code == 0, result.output
+    assert getattr(seen[0], "batch_size", None) == batch
