@@ -282,7 +282,7 @@ def test_without_dask_the_scheduler_option_names_the_extra(tmp_path: Path, monke
 def test_a_scheduler_without_workers_is_a_clear_error_not_a_hang(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     distributed = pytest.importorskip("distributed")
     connect_timeout(monkeypatch, 2.0)  # time enough to reach the live scheduler on a busy machine
-    with distributed.LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None) as empty:
+    with distributed.LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0") as empty:
         started = time.monotonic()
         result = CliRunner().invoke(main, ["build", str(BOOKS / "minimal"), "--scheduler", empty.scheduler_address, "-o", str(tmp_path)])
         assert time.monotonic() - started < 15
@@ -296,7 +296,9 @@ def test_a_scheduler_without_workers_is_a_clear_error_not_a_hang(tmp_path: Path,
 @pytest.fixture(scope="module")
 def local_cluster() -> Iterator[Any]:
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0"
+    ) as cluster:
         yield cluster
 
 
