@@ -13,12 +13,9 @@ python=$VIRTUAL_ENV/bin/python
 "$python" -m ruff check src tests benchmarks
 "$python" -m ruff format --check src tests benchmarks
 "$python" -m mypy --strict src
-# Every core and one worker more: -n auto is cores + 1 here (tests/conftest.py's
-# pytest_xdist_auto_num_workers; PYTEST_XDIST_AUTO_NUM_WORKERS overrides it), as the
-# extra worker fills the time the others wait on locks, JVMs, browsers and
-# subprocesses. -p no:benchmark keeps a machine-wide pytest-benchmark plugin from
-# refusing to run beside xdist. worksteal hands each worker a contiguous share of the
-# tests (so a module's fixtures are made once) and lets an idle worker take queued
-# tests from a busy one, so all finish together; whole books are built once per run
-# and shared (tests/conftest.py).
+# Every core (two workers halve the wall time on two cores); -p no:benchmark keeps a
+# machine-wide pytest-benchmark plugin from refusing to run beside xdist. worksteal
+# hands each worker a contiguous half of the tests (so a module's fixtures are made
+# once) and lets an idle worker take queued tests from a busy one, so both finish
+# together; whole books are built once per run and shared (tests/conftest.py).
 exec "$python" -m pytest -p no:benchmark -n auto --dist worksteal "$@"

@@ -46,20 +46,6 @@ SLOW_MODULE_FIXTURES = {
 }
 
 
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """`-n auto` (scripts/test.sh): one worker more than the cores this process may use.
-
-    A good part of the suite waits rather than works: on a whole-book build another
-    worker holds the lock for (`made_once`), on EPUBCheck's JVM, Ace's or Calibre's
-    subprocesses, a preview server's rebuild, a browser. With one worker a core, a
-    core idles through those waits; a third worker on two cores fills them.
-    PYTEST_XDIST_AUTO_NUM_WORKERS, when set, is pytest-xdist's own and wins."""
-    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
-        return None
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return cores + 1
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         slow = SLOW_FIXTURES | SLOW_MODULE_FIXTURES.get(item.path.name, set())
