@@ -91,6 +91,24 @@ _SHARED: dict[str, Any] = {}
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _cli_builds_in_this_process() -> Iterator[None]:
+    """`bindery build` without --jobs lays a book out on one process per core (os.cpu_count()).
+
+    Run inside a test (click's CliRunner), that is a new pool of processes for every
+    build, each importing Bindery and WeasyPrint and warming its font caches afresh:
+    seconds a build, for books of a few pages, and nothing a test checks. So in the
+    test processes the machine counts as one core and such a build runs in the test's
+    own process, as with `--jobs 1`. The process pool keeps tests of its own:
+    tests/test_executors.py (`--jobs 2` equals the plain build, catalogs, a killed build's
+    workers) and every test that runs `python -m bindery` as a subprocess (test_atomic's
+    killed builds, test_docs, test_first_hour), where the real core count applies.
+    """
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(os, "cpu_count", lambda: 1)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _shared_folder(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Finds the folder every process of this test run shares (for `made_once`);
     at the end of the session, lets go of the run's EPUBCheck server."""

@@ -1,9 +1,11 @@
 """Nothing lost: a build that fails or is killed leaves output/ as it was.
 
-The kill test runs `python -m bindery build` on a copy of the sample book in
-a subprocess, SIGKILLs it while the PDF is being laid out (as the layout starts,
-and a second into it), and checks that the previous EPUB and PDF are
-byte-identical and that nothing else appeared under output/.
+The kill test runs `python -m bindery build` on a copy of a small book in a
+subprocess, SIGKILLs it while the PDF is being laid out (as the layout starts,
+and a second into it, where a probe holds the build between layout and writing),
+and checks that the previous EPUB and PDF are byte-identical and that nothing
+else appeared under output/. The probe makes the book's size irrelevant: a
+small book keeps the three builds (two killed, one finished) quick.
 """
 
 from __future__ import annotations
@@ -24,17 +26,8 @@ from bindery.builders.pdf import PdfBuilder
 from bindery.diagnostics import BinderyError, Diagnostic
 from bindery.outputs import remove_stale_partials
 from bindery.pipeline import build as build_book
-from conftest import BOOKS, EPOCH, ROOT, Built
-
-
-def copy_sample(dest: Path) -> Path:
-    book = dest / "guide"
-    book.mkdir()
-    shutil.copy2(ROOT / "book.yaml", book / "book.yaml")
-    for folder in ("chapters", "images"):  # the repository's templates/ are the built-in ones
-        if (ROOT / folder).is_dir():
-            shutil.copytree(ROOT / folder, book / folder)
-    return book
+from conftest import BOOKS, EPOCH
+from conftest import build_book as conftest_build
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -79,6 +72,19 @@ def run_build(book: Path, probe: Path | None = None, hold: bool = False) -> subp
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
+def minimal_book(tmp_path: Path) -> Path:
+    book = tmp_path / "minimal"
+    shutil.copytree(BOOKS / "minimal", book)
+    return book
+
+
+def build_book_outputs(book: Path, out: Path) -> list[Path]:
+    """The EPUB and the PDF of `book`, built in this process under SOURCE_DATE_EPOCH."""
+    built = conftest_build(book, out)
+    assert built.epub is not None and built.pdf is not None
+    return [built.epub, built.pdf]
+
+
 class Watched:
     """A build in a subprocess whose stderr lines are collected as they come."""
 
@@ -114,20 +120,20 @@ class Watched:
 
 
 @pytest.mark.slow
-def test_sigkill_mid_build_leaves_previous_outputs_untouched(tmp_path: Path, sample: Built) -> None:
-    book = copy_sample(tmp_path)
+def test_sigkill_mid_build_leaves_previous_outputs_untouched(tmp_path: Path) -> None:
+    book = minimal_book(tmp_path)
     probe = tmp_path / "probe"
     probe.mkdir()
     (probe / "sitecustomize.py").write_text(LAYOUT_PROBE)
-    # The previous outputs: the sample book's, built once per test run (a finished
-    # build of this book by this command is checked at the end of the test).
+    # The previous outputs: a finished build of the book (built here, without the
+    # subprocess; a finished build by the command is checked at the end of the test).
     output = book / "output"
     output.mkdir()
-    for built in (sample.epub, sample.pdf):
-        assert built is not None
+    previous = build_book_outputs(book, tmp_path / "previous")
+    for built in previous:
         shutil.copy2(built, output / built.name)
     before = snapshot(output)
-    assert sorted(before) == ["the-bindery-guide.epub", "the-bindery-guide.pdf"], sorted(before)
+    assert sorted(before) == ["a-minimal-book.epub", "a-minimal-book.pdf"], sorted(before)
 
     # Change the book, so that a finished build would write different files.
     article = next(iter(sorted((book / "chapters").glob("*.md"))))
@@ -156,12 +162,6 @@ def test_sigkill_mid_build_leaves_previous_outputs_untouched(tmp_path: Path, sam
     final = snapshot(output)
     assert sorted(final) == sorted(before)
     assert all(final[name] != before[name] for name in before)
-
-
-def minimal_book(tmp_path: Path) -> Path:
-    book = tmp_path / "minimal"
-    shutil.copytree(BOOKS / "minimal", book)
-    return book
 
 
 def test_a_failing_builder_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -96,13 +96,24 @@ def pdf_only(monkeypatch: pytest.MonkeyPatch, no_ace: None) -> None:
     monkeypatch.setattr(check_run, "run_epubcheck", lambda epub: Check("epubcheck", str(epub), "skip", "stubbed in this test"))
 
 
-@pytest.fixture()
-def long_outputs(tmp_path: Path) -> Path:
-    built = print_build("long-print")
+def copied_outputs(book: str, folder: Path) -> Path:
+    """tests/books/BOOK's outputs (built once per test run) copied into `folder`, to be changed there."""
+    built = print_build(book)
     for item in built.out.iterdir():
         if item.is_file():  # the outputs, not the build cache
-            shutil.copy(item, tmp_path / item.name)
-    return tmp_path
+            shutil.copy(item, folder / item.name)
+    return folder
+
+
+@pytest.fixture()
+def long_outputs(tmp_path: Path) -> Path:
+    return copied_outputs("long-print", tmp_path)
+
+
+@pytest.fixture()
+def short_outputs(tmp_path: Path) -> Path:
+    """For a damaged PDF: the 8-page print book, whose preflight takes a tenth of the long one's."""
+    return copied_outputs("short-print", tmp_path)
 
 
 @pytest.mark.slow
@@ -121,22 +132,22 @@ def test_check_on_a_print_book_covers_the_cover_and_reads_like_a_report(long_out
 
 
 @pytest.mark.slow
-def test_check_fails_on_an_annotation_in_the_print_profile(long_outputs: Path, pdf_only: None) -> None:
-    pdf = long_outputs / "the-long-shift.pdf"
+def test_check_fails_on_an_annotation_in_the_print_profile(short_outputs: Path, pdf_only: None) -> None:
+    pdf = short_outputs / "a-short-print-run.pdf"
     writer = PdfWriter(clone_from=PdfReader(pdf))
     writer.add_annotation(page_number=2, annotation=Link(rect=RectangleObject((50, 50, 150, 70)), url="https://example.org/"))
     with pdf.open("wb") as handle:
         writer.write(handle)
-    code, report = run_check(str(BOOKS / "long-print"), "--output", str(long_outputs))
+    code, report = run_check(str(BOOKS / "short-print"), "--output", str(short_outputs))
     assert code == 1
     annotations = next(c for c in report["checks"] if c["name"] == "pdf-annotations")
     assert annotations["status"] == "fail" and annotations["details"] == ["page 3: 1 annotation(s)"]
 
 
 @pytest.mark.slow
-def test_check_fails_on_a_truncated_pdf(long_outputs: Path, pdf_only: None) -> None:
-    pdf = long_outputs / "the-long-shift.pdf"
+def test_check_fails_on_a_truncated_pdf(short_outputs: Path, pdf_only: None) -> None:
+    pdf = short_outputs / "a-short-print-run.pdf"
     pdf.write_bytes(pdf.read_bytes()[:5000])
-    code, report = run_check(str(BOOKS / "long-print"), "--output", str(long_outputs))
+    code, report = run_check(str(BOOKS / "short-print"), "--output", str(short_outputs))
     assert code == 1
     assert statuses(report).get("pdf-readable") == "fail"

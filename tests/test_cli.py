@@ -59,7 +59,8 @@ def test_strict_turns_warnings_into_a_failure_and_writes_nothing(tmp_path: Path)
 def test_no_arguments_builds_the_sample_book_in_the_current_folder(tmp_path: Path) -> None:
     """README's first command: `bindery build` in the repository root."""
     book = tmp_path / "guide"
-    shutil.copytree(ROOT, book, ignore=shutil.ignore_patterns("output", ".git", "tests", "src", "benchmarks", "*.egg-info"))
+    # Not the hidden folders: .git, the caches and .venv (scripts/test.sh makes it there: hundreds of MB).
+    shutil.copytree(ROOT, book, ignore=shutil.ignore_patterns("output", ".*", "tests", "src", "benchmarks", "*.egg-info"))
     done = subprocess.run(
         [sys.executable, "-m", "bindery", "build", "--format", "epub", "--no-page-list"], cwd=book, capture_output=True, text=True
     )

@@ -6,6 +6,8 @@ and the two-worker LocalCluster stay within seconds.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import shutil
 import socket
@@ -20,6 +22,7 @@ from typing import Any, ParamSpec, TypeVar
 import pytest
 from click.testing import CliRunner
 
+from bindery import executors
 from bindery.catalog import BookJob, BookOutcome, build_book_job, diagnostics, output_folders, run_catalog
 from bindery.cli import main
 from bindery.diagnostics import BinderyError
@@ -241,8 +244,19 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_an_unreachable_scheduler_is_a_clear_error_within_seconds(tmp_path: Path) -> None:
+def connect_timeout(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """`--scheduler` waits `seconds` (not the product's 5 s) for the scheduler and its workers.
+
+    The waiting is all these tests would spend their time on; they check what happens
+    when the wait runs out, and the product's own bound is checked to be seconds too."""
+    default = inspect.signature(executors.dask_executor).parameters["connect_timeout"].default
+    assert default == executors.CONNECT_TIMEOUT <= 10
+    monkeypatch.setattr(executors, "dask_executor", functools.partial(executors.dask_executor, connect_timeout=seconds))
+
+
+def test_an_unreachable_scheduler_is_a_clear_error_within_seconds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("distributed")
+    connect_timeout(monkeypatch, 1.0)
     address = f"tcp://127.0.0.1:{closed_port()}"
     started = time.monotonic()
     result = CliRunner().invoke(main, ["build", str(BOOKS / "minimal"), "--scheduler", address, "-o", str(tmp_path)])
@@ -265,20 +279,26 @@ def test_without_dask_the_scheduler_option_names_the_extra(tmp_path: Path, monke
     assert "pip install 'bindery-books[dask]'" in result.output and "[dask-missing]" in result.output
 
 
-def test_a_scheduler_without_workers_is_a_clear_error_not_a_hang(tmp_path: Path) -> None:
+def test_a_scheduler_without_workers_is_a_clear_error_not_a_hang(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None) as empty:
+    connect_timeout(monkeypatch, 2.0)  # time enough to reach the live scheduler on a busy machine
+    with distributed.LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0") as empty:
         started = time.monotonic()
         result = CliRunner().invoke(main, ["build", str(BOOKS / "minimal"), "--scheduler", empty.scheduler_address, "-o", str(tmp_path)])
         assert time.monotonic() - started < 15
     assert result.exit_code == 1
-    assert f"the Dask scheduler at {empty.scheduler_address} has no workers" in result.output and "[scheduler-no-workers]" in result.output
+    assert (
+        f"the Dask scheduler at {empty.scheduler_address} has no workers (none joined within 2 s)" in result.output
+        and "[scheduler-no-workers]" in result.output
+    )
 
 
 @pytest.fixture(scope="module")
 def local_cluster() -> Iterator[Any]:
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0"
+    ) as cluster:
         yield cluster
 
 
