@@ -227,7 +227,7 @@ def save_build_cache(cache: BuildCache) -> list[Diagnostic]:
     return list(cache.diagnostics)
 
 
-# -- cached chunk layout (issue 11, CHUNKS.md) --------------------------------------
+# -- cached chunk layout (issue 11, layout_chunks.py) --------------------------------------
 
 Result = TypeVar("Result")
 Decoded = TypeVar("Decoded", covariant=True)

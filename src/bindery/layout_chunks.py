@@ -1,4 +1,4 @@
-"""One chunk of the print edition laid out and written on its own (see CHUNKS.md).
+"""One chunk of the print edition laid out and written on its own.
 
 `lay_out_chunk` is a plain function of plain data (`ChunkJob`): it runs in this
 process, in a process pool or on a Dask worker, and gives back plain data
