@@ -110,10 +110,16 @@ def _process_cpu(pid: int | None) -> float | None:
 
 
 def run_child(kind: str, *args: str) -> dict[str, Any]:
+    return run_script_child(Path(__file__), kind, *args)
+
+
+def run_script_child(script: Path, kind: str, *args: str) -> dict[str, Any]:
+    """`python SCRIPT --child KIND ARGS...` with the benchmarks' SOURCE_DATE_EPOCH: the JSON on
+    its last line of output, with the 1-minute load average when it ended."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", kind, *args], capture_output=True, text=True, env=env)
+    proc = subprocess.run([sys.executable, str(script.resolve()), "--child", kind, *args], capture_output=True, text=True, env=env)
     if proc.returncode != 0:
-        raise SystemExit(f"child {kind} failed:\n{proc.stderr[-2000:]}")
+        raise SystemExit(f"child {kind} {args} failed:\n{proc.stderr[-2000:]}")
     data: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     data["load"] = os.getloadavg()[0]
     return data

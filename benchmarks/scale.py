@@ -24,7 +24,6 @@ import json
 import os
 import resource
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -184,13 +183,7 @@ def child_build(book_dir: Path, out: Path, jobs: int, cache: bool, formats: tupl
 
 
 def run_child(kind: str, *args: str) -> dict[str, Any]:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
-    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", kind, *args], capture_output=True, text=True, env=env)
-    if proc.returncode != 0:
-        raise SystemExit(f"child {kind} {args} failed:\n{proc.stderr[-2000:]}")
-    data: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    data["load"] = os.getloadavg()[0]
-    return data
+    return rebuild_epub.run_script_child(Path(__file__), kind, *args)
 
 
 # --------------------------------------------------------------------------
