@@ -130,6 +130,10 @@ class Run:
                 added = True
         return added
 
+    def kept(self) -> tuple[Turn, ...]:
+        """Every (section, word) kept whole, in section order."""
+        return tuple((section, word) for section, words in sorted(self.kept_whole.items()) for word in words)
+
 
 def _final_document(book: Book, xrefs: CrossReferences, templates: Templates, run: Run) -> tuple[weasyprint.Document, PrintRendering]:
     """The laid-out book as the profile prints it (gutter band, even page count, links)."""
@@ -214,6 +218,21 @@ def settle_notes(document: weasyprint.Document, text: str, rendering: PrintRende
         if _target_pages(document) == pages:
             break
     return document
+
+
+def lay_out_keeping_turns_whole(base: str, rendering: PrintRendering, run: Run) -> tuple[weasyprint.Document, str]:
+    """`base` laid out with `run`'s words kept whole, and again while a layout hyphenates a new word
+    across a page turn, with that word kept whole too (MAX_PAGE_TURN_PASSES more at most); with the
+    text of the last layout. A chunk's passes (`layout_chunks`); `_layout` interleaves the same
+    passes with the written-in page numbers."""
+    text = kept_whole(base, run.kept_whole)
+    document = render_text(text, rendering, run)
+    for _ in range(MAX_PAGE_TURN_PASSES):
+        if not run.keep(hyphenated_at_page_turns(document)):
+            break
+        text = kept_whole(base, run.kept_whole)
+        document = render_text(text, rendering, run)
+    return document, text
 
 
 def render_text(text: str, rendering: PrintRendering, run: Run) -> weasyprint.Document:

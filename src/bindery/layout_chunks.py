@@ -35,13 +35,11 @@ from urllib.request import url2pathname
 import weasyprint
 
 import bindery
-from bindery.builders.page_turns import hyphenated_at_page_turns, kept_whole
 from bindery.layout import (
-    MAX_PAGE_TURN_PASSES,
     Run,
     blank_verso,
     image_resolutions,
-    render_text,
+    lay_out_keeping_turns_whole,
     settle_notes,
     strip_interactive,
     weasyprint_messages,
@@ -233,13 +231,7 @@ def lay_out_chunk(job: ChunkJob) -> ChunkResult:
     run = Run(fetcher)
     run.keep(job.kept_whole)
     with weasyprint_messages() as said:
-        text = kept_whole(job.html, run.kept_whole)
-        document = render_text(text, rendering, run)
-        for _ in range(MAX_PAGE_TURN_PASSES):
-            if not run.keep(hyphenated_at_page_turns(document)):
-                break
-            text = kept_whole(job.html, run.kept_whole)
-            document = render_text(text, rendering, run)
+        document, text = lay_out_keeping_turns_whole(job.html, rendering, run)
         document = settle_notes(document, text, rendering, run)
         resolutions = image_resolutions(document)
         if job.pad and len(document.pages) % 2:
@@ -252,14 +244,13 @@ def lay_out_chunk(job: ChunkJob) -> ChunkResult:
             bookmarks = ()
     with weasyprint_messages() as written:  # the one-document build reports these when it writes the PDF
         pdf = _write(document, job.profile)
-    kept = tuple((section, word) for section, words in sorted(run.kept_whole.items()) for word in words)
     messages = [
         *(f"weasyprint\t{m}" for m in said),
         *(f"written\t{m}" for m in written),
         *(f"refused\t{url}" for url in fetcher.refused),
         *(f"dpi\t{src}\t{dpi!r}" for src, dpi in sorted(resolutions.items())),
     ]
-    return ChunkResult(pdf, len(document.pages), anchors, bookmarks, tuple(p.folio for p in pages), pages, tuple(messages), kept)
+    return ChunkResult(pdf, len(document.pages), anchors, bookmarks, tuple(p.folio for p in pages), pages, tuple(messages), run.kept())
 
 
 def _bookmarks(document: weasyprint.Document) -> tuple[tuple[int, str, int, float, float], ...]:

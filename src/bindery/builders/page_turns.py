@@ -34,7 +34,8 @@ Turn = tuple[int, str]  # (the top-level section of the body, counted from 0; th
 def hyphenated_at_page_turns(document: weasyprint.Document) -> list[Turn]:
     """The words broken by hyphenation between one page's last line and the next page's first,
     each with the top-level section of the body that holds it."""
-    pages = [_flow_lines(page._page_box) for page in document.pages]
+    numbers: dict[int, dict[int, int]] = {}  # the body element -> its top-level sections' numbers, once per document
+    pages = [_flow_lines(page._page_box, numbers) for page in document.pages]
     words = []
     for lines, following in zip(pages, pages[1:], strict=False):
         if not lines or not following:
@@ -66,9 +67,9 @@ def kept_whole(document: str, words: Mapping[int, Sequence[str]]) -> str:
 
 
 def _keep_whole_in(section: etree._Element, words: Sequence[str]) -> None:
-    pattern = re.compile(r"\b(" + "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True)) + r")\b")
     if section.tag in SKIP:
         return
+    pattern = re.compile(r"\b(" + "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True)) + r")\b")
     for element in list(section.iter()):
         if not isinstance(element.tag, str) or element.tag in SKIP or _inside_code(element):
             continue
@@ -79,12 +80,14 @@ def _keep_whole_in(section: etree._Element, words: Sequence[str]) -> None:
             _wrap_tail(child, pattern)
 
 
-def _flow_lines(page: boxes.Box) -> list[tuple[int, boxes.LineBox]]:
+def _flow_lines(page: boxes.Box, numbers: dict[int, dict[int, int]]) -> list[tuple[int, boxes.LineBox]]:
     """The page's line boxes in the text flow (no margin boxes, no footnotes), top to bottom,
     each with its top-level section of the body (-1: none)."""
     found: list[tuple[int, boxes.LineBox]] = []
     for body in _bodies(page):
-        sections = {id(child): n for n, child in enumerate(c for c in body.element if isinstance(c.tag, str))}
+        if id(body.element) not in numbers:
+            numbers[id(body.element)] = {id(c): n for n, c in enumerate(c for c in body.element if isinstance(c.tag, str))}
+        sections = numbers[id(body.element)]
         for child in body.children:
             section = sections.get(id(child.element), -1)
             found.extend((section, line) for line in _lines(child))
