@@ -69,9 +69,10 @@ class ChunkedLayout:
 
 
 def lay_out_chunked(book: Book, xrefs: CrossReferences, templates: Templates, runner: ChunkRunner) -> ChunkedLayout:
-    """The book laid out chunk by chunk in the steps the one-document layout takes (`layout.py`):
-    per gutter band, the book, then the book with the index's ranges; each of them a fixed point
-    over the chunks. `settled`: every fixed point was reached within MAX_ROUNDS."""
+    """The book laid out chunk by chunk as the one-document layout lays it out (`layout.py`): per
+    gutter band, the book, then the book with the index's ranges (which change only the index's
+    chunk; the one-document layout prints them in its later passes); each a fixed point over the
+    chunks. `settled`: every fixed point was reached within MAX_ROUNDS."""
     settings = book.pdf
     margins = print_margins(settings, MIN_PAGES) if settings.profile == "print" else screen_margins(settings)
     state = _State(book, xrefs, templates, margins, PrintRendering("", "", Path(book.root)), [])
