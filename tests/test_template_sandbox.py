@@ -152,3 +152,26 @@ def test_the_escape_in_a_real_build_exits_1_with_file_and_line(book: Path, tmp_p
     assert f"book/templates/ebook/titlepage.xhtml.j2:{at + 1}: template does something the sandbox forbids" in done.stderr
     assert "nothing was run" in done.stderr and "Traceback" not in done.stderr and "internal error" not in done.stderr
     assert not marker.exists() and not (tmp_path / "out").exists()
+
+
+def test_templates_are_compiled_once_per_process_and_again_when_edited(book: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second build in one process (the preview server, a catalog worker) reuses the compiled
+    templates; an edited override is compiled again and renders its new text."""
+    from bindery.templating import BookSandbox
+
+    compiled: list[str | None] = []
+    original = BookSandbox.compile
+
+    def counting(self: BookSandbox, source: str, name: str | None = None, *args: object, **kwargs: object) -> object:
+        compiled.append(name)
+        return original(self, source, name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(BookSandbox, "compile", counting)
+    page = book / "templates" / "ebook" / "page.j2"
+    page.write_text("<p>one {{ 6 * 7 }}</p>\n")
+    assert Templates(book, "ebook").render("page.j2") == "<p>one 42</p>\n"
+    assert Templates(book, "ebook").render("page.j2") == "<p>one 42</p>\n"
+    assert compiled == ["page.j2"]
+    page.write_text("<p>two {{ 6 * 7 }}</p>\n")
+    assert Templates(book, "ebook").render("page.j2") == "<p>two 42</p>\n"
+    assert compiled == ["page.j2", "page.j2"]
