@@ -37,7 +37,7 @@ SEED_COUNT = 4
 #: Fixtures that build a whole book (or start a preview server or a browser): a test that
 #: uses one is `slow`. Run alone, it waits for that build; in the whole suite the build
 #: is shared, made once (see made_once below). Module fixtures are named with their module.
-SLOW_FIXTURES = {"sample", "sample_epub_only", "sample_checked"}
+SLOW_FIXTURES = {"sample", "sample_checked"}
 SLOW_MODULE_FIXTURES = {
     "test_accessibility.py": {"guidebook"},
     "test_print_profiles.py": {"long_book"},
@@ -255,12 +255,6 @@ def shared_layout(key: str, root: Path) -> Laid:
 def sample(_shared_folder: None) -> Built:
     """The repository's own book in both formats, built once for the whole test run."""
     return shared_book("sample", ROOT)
-
-
-@pytest.fixture(scope="session")
-def sample_epub_only(_shared_folder: None) -> Built:
-    """The repository's own book built as an EPUB alone (the print layout still runs for its page-list), once per run."""
-    return shared_book("sample-epub-only", ROOT, ("epub",))
 
 
 @dataclass(frozen=True)

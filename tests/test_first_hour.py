@@ -282,7 +282,7 @@ def test_missing_seeds_fail_under_ci_and_skip_otherwise(tmp_path: Path, ci: str,
 # --- Pango missing: one message naming the packages -------------------------------------
 
 
-def test_a_missing_pango_is_a_message_naming_the_packages_not_a_traceback(tmp_path: Path) -> None:
+def test_a_missing_pango_stops_a_build_with_the_packages_to_install_not_a_traceback(tmp_path: Path) -> None:
     fake = tmp_path / "fake" / "weasyprint"
     fake.mkdir(parents=True)
     (fake / "__init__.py").write_text(
@@ -299,6 +299,10 @@ def test_a_missing_pango_is_a_message_naming_the_packages_not_a_traceback(tmp_pa
     assert done.stderr.startswith("error: WeasyPrint (the PDF layout engine) cannot load the Pango library it needs")
     assert "sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0" in done.stderr
     assert "brew install pango" in done.stderr
+    made = subprocess.run(
+        [sys.executable, "-m", "bindery", "new", "book"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60
+    )
+    assert made.returncode == 0 and (tmp_path / "book" / "book.yaml").is_file(), made.stderr  # writing a book needs no Pango
 
 
 def test_import_add_without_a_book_yaml_says_nothing_was_added(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

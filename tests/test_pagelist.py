@@ -20,7 +20,8 @@ from lxml import etree
 from pypdf import PdfReader
 
 from bindery.manifest import load_manifest
-from conftest import ROOT, Built, epubcheck, severities
+from conftest import BOOKS, ROOT, Built, build_book, epubcheck, severities
+from print_books import print_build
 
 NS = {
     "x": "http://www.w3.org/1999/xhtml",
@@ -228,10 +229,12 @@ def test_epub_with_page_list_passes_epubcheck(sample: Built) -> None:
     assert not found.get("FATAL") and not found.get("ERROR") and not found.get("WARNING"), found
 
 
-def test_epub_only_build_lays_out_the_print_edition_for_the_same_epub(sample: Built, sample_epub_only: Built) -> None:
-    alone = sample_epub_only  # build_book(ROOT, ..., ("epub",)), once per test run
-    assert alone.pdf is None, "no PDF is written"
-    assert alone.epub.read_bytes() == sample.epub.read_bytes()
+def test_epub_only_build_lays_out_the_print_edition_for_the_same_epub(tmp_path: Path) -> None:
+    both = print_build("short-print").built  # EPUB and PDF, once per test run
+    alone = build_book(BOOKS / "short-print", tmp_path / "out", ("epub",))
+    assert alone.pdf is None and not list((tmp_path / "out").glob("*.pdf")), "no PDF is written"
+    assert len(re.findall(r'epub:type="pagebreak"', "".join(alone.epub_text(n) for n in alone.epub_names() if n.endswith(".xhtml")))) > 4
+    assert alone.epub.read_bytes() == both.epub.read_bytes()
 
 
 # --- Placing markers, on small documents (no layout needed) -------------------

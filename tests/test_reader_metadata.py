@@ -409,9 +409,9 @@ def test_nav_only_lists_are_hidden_by_attribute_and_by_css(sample_epub: dict[str
 
 
 @pytest.fixture(scope="module")
-def sample_epub(sample_epub_only: Built) -> dict[str, str]:
-    """The sample book's EPUB-only build with its page-list (the print layout runs once a test run)."""
-    epub = sample_epub_only.epub
+def sample_epub(sample: Built) -> dict[str, str]:
+    """The sample book's EPUB with its page-list (an EPUB-only build gives the same bytes: tests/test_pagelist.py)."""
+    epub = sample.epub
     with zipfile.ZipFile(epub) as z:
         files = {n: z.read(n).decode("utf-8") for n in z.namelist() if n.endswith((".xhtml", ".css", ".opf", ".ncx"))}
     files["path"] = str(epub)

@@ -14,10 +14,6 @@ from bindery import interrupts  # first: Ctrl-C while the rest loads exits 130 q
 import click
 
 from bindery import __version__
-from bindery.system_libraries import require_weasyprint
-
-require_weasyprint()  # before the commands import WeasyPrint: a clear message when Pango is missing
-
 from bindery.commands.build import build_command
 from bindery.commands.check import check_command
 from bindery.commands.importing import import_command

@@ -23,6 +23,7 @@ from bindery.indexing.check import check_index
 from bindery.manifest import Manifest, load_manifest
 from bindery.output_names import output_names
 from bindery.pipeline import Progress, build
+from bindery.system_libraries import require_weasyprint
 from bindery.typography import typography_checks
 
 
@@ -65,6 +66,7 @@ def plan_checks(book_path: Path, output: Path | None, rebuild: bool) -> CheckPla
 def build_and_check(plan: CheckPlan, progress: Progress) -> list[Check]:
     """Build the outputs when the plan says so, then run every check on them."""
     if plan.builds_first:
+        require_weasyprint()  # the build lays the print edition out: a clear message when Pango is missing
         build(plan.book_path, ("epub", "pdf"), plan.output_dir, progress=progress)
     progress("checking: EPUBCheck, Ace and the print preflight")
     return run_checks(plan.manifest, plan.outputs)

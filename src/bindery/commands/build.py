@@ -16,6 +16,7 @@ from bindery.diagnostics import BinderyError, Diagnostic
 from bindery.executors import executor_runner, local_runner, make_executor
 from bindery.paths import display_path
 from bindery.pipeline import FORMATS, build
+from bindery.system_libraries import require_weasyprint
 
 
 @click.command("build")
@@ -87,6 +88,8 @@ def build_command(
     (--jobs, --scheduler), and written to its own output folder.
     """
     formats = FORMATS if fmt == "all" else (fmt,)
+    if "pdf" in formats or not no_page_list:
+        require_weasyprint()  # the build lays the print edition out: a clear message when Pango is missing
     books = paths or (Path("."),)
     check_ignorable(ignore)  # once, before any book is handed out
     workers = jobs or os.cpu_count() or 1
