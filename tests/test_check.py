@@ -151,3 +151,20 @@ def test_check_fails_on_a_truncated_pdf(short_outputs: Path, pdf_only: None) -> 
     code, report = run_check(str(BOOKS / "short-print"), "--output", str(short_outputs))
     assert code == 1
     assert statuses(report).get("pdf-readable") == "fail"
+
+
+def test_the_preflight_finds_a_narrow_gutter_and_a_run_of_blank_pages(tmp_path: Path) -> None:
+    """What the pages draw is read back from the PDF (PDFium): where words start, and pages with nothing on them."""
+    import weasyprint
+
+    from bindery.checks.pdf_interior import preflight_pdf
+    from bindery.manifest import PdfSettings
+
+    style = "@page { size: 6in 9in; margin: 0.5in 0.5in 0.5in 0.2in } body, p { margin: 0 }"
+    blank = '<div style="break-before: page"></div>'
+    html = f"<style>{style}</style><p>Words start at the left edge.</p>{blank * 4}<p style='break-before: page'>The end.</p>"
+    pdf = tmp_path / "narrow.pdf"
+    weasyprint.HTML(string=html).write_pdf(pdf)
+    checks = {c.name: c for c in preflight_pdf(pdf, PdfSettings("6x9", 6.0, 9.0))}
+    assert checks["pdf-gutter"].status == "fail" and checks["pdf-gutter"].summary.startswith("inside margin 0.200 in"), checks["pdf-gutter"]
+    assert checks["pdf-blank-pages"].status == "fail" and checks["pdf-blank-pages"].summary.startswith("4 blank pages in a row")

@@ -8,7 +8,7 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from bindery.checks.pdf_interior import PT, TOLERANCE_PT, check_fonts, check_interactive, text_left_edges
+from bindery.checks.pdf_interior import PT, TOLERANCE_PT, check_fonts, check_interactive, read_marks
 from bindery.checks.results import Check
 from bindery.manifest import PdfSettings
 from bindery.printspec import BARCODE_AREA_IN, cover_geometry
@@ -18,6 +18,7 @@ def preflight_cover(cover: Path, settings: PdfSettings, interior_pages: int) -> 
     target = str(cover)
     try:
         reader = PdfReader(cover)
+        marks = read_marks(cover)
     except Exception as exc:  # noqa: BLE001
         return [Check("cover-size", target, "fail", f"the cover cannot be read: {type(exc).__name__}: {exc}")]
     geometry = cover_geometry(settings.width_in, settings.height_in, interior_pages, settings.paper)
@@ -33,21 +34,19 @@ def preflight_cover(cover: Path, settings: PdfSettings, interior_pages: int) -> 
             checks.append(Check("cover-size", target, "fail", f"the spread is {width:.3f} x {height:.3f} in; want {want} with a TrimBox"))
         else:
             checks.append(Check("cover-size", target, "pass", f"{want}, {interior_pages} pages on {settings.paper} paper"))
-        checks.append(_check_barcode_area(page, settings, target))
+        checks.append(_check_barcode_area(page, marks[0].word_starts, settings, target))
     checks.append(check_fonts(reader, target, "cover-fonts"))
     checks.append(check_interactive(reader, True, target, "cover-annotations"))
     return checks
 
 
-def _check_barcode_area(page: Any, settings: PdfSettings, target: str) -> Check:
-    """No text starts inside the barcode area at the bottom right of the back cover."""
+def _check_barcode_area(page: Any, word_starts: tuple[tuple[float, float], ...], settings: PdfSettings, target: str) -> Check:
+    """No word starts inside the barcode area at the bottom right of the back cover."""
     trim = page.trimbox
     width, height = BARCODE_AREA_IN[0] * PT, BARCODE_AREA_IN[1] * PT
     right = float(trim.left) + settings.width_in * PT - 0.25 * PT
     bottom = float(trim.bottom) + 0.25 * PT
-    inside = [
-        (x, y) for x, y in text_left_edges(page) if right - width - 0.25 * PT <= x <= right and bottom <= y <= bottom + height + 0.25 * PT
-    ]
+    inside = [(x, y) for x, y in word_starts if right - width - 0.25 * PT <= x <= right and bottom <= y <= bottom + height + 0.25 * PT]
     if inside:
         return Check(
             "cover-barcode-area",

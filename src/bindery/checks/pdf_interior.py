@@ -1,20 +1,28 @@
 """The print PDF's preflight: what a printer would check before printing.
 
-The PDF is read back with pypdf, never from Bindery's own layout, so the
+The PDF is read back, never taken from Bindery's own layout, so the
 preflight sees what a printer would: page boxes, fonts, page count, the gutter
-of the text on the pages, image resolution (following the graphics state of
-each page's content stream), annotations and runs of blank pages. Each rule
-returns a `Check` (pass, warn, fail or skip, with details).
+of the text on the pages, image resolution, annotations and runs of blank
+pages. The file's dictionaries (boxes, fonts, annotations) are read with
+pypdf; what the pages draw (where words start, which images at what size) with
+PDFium, whose C content-stream interpreter reads a 60-page book in a tenth of a
+second (pypdf's took 4 s). Each rule returns a `Check` (pass, warn, fail or
+skip, with details).
 """
 
 from __future__ import annotations
 
+import ctypes
+import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from pypdf import PdfReader
-from pypdf.generic import ContentStream, DictionaryObject, IndirectObject
+from pypdf.generic import DictionaryObject, IndirectObject
 
 from bindery.diagnostics import Check
 from bindery.manifest import PdfSettings
@@ -39,19 +47,93 @@ def preflight_pdf(pdf: Path, settings: PdfSettings) -> list[Check]:
     try:
         reader = PdfReader(pdf)
         pages = len(reader.pages)
+        marks = read_marks(pdf)  # one pass over what the pages draw, read by three checks
     except Exception as exc:  # noqa: BLE001 (a damaged file is a finding, not a crash)
         return [Check("pdf-readable", target, "fail", f"the PDF cannot be read: {type(exc).__name__}: {exc}")]
     is_print = settings.profile == "print"
-    edges = [text_left_edges(page) for page in reader.pages]  # one text pass, read by two checks
     return [
         _check_boxes(reader, settings, target),
         check_fonts(reader, target),
         _check_page_count(pages, is_print, target),
-        _check_gutter(reader, edges, settings, target),
-        _check_images(reader, target),
+        _check_gutter(reader, marks, settings, target),
+        _check_images(marks, target),
         check_interactive(reader, is_print, target),
-        _check_blank_runs(reader, edges, target),
+        _check_blank_runs(marks, target),
     ]
+
+
+# --- What the pages draw (PDFium) -------------------------------------------------
+
+MAX_FORM_DEPTH = 8  # form XObjects inside form XObjects followed for images
+
+
+@dataclass(frozen=True)
+class PageMarks:
+    """What one page draws: where each word starts (x, y in PDF points, from the media box's
+    origin), the images (a description, the effective DPI at the printed size), and whether
+    it draws any image or form XObject at all (a picture drawn as vectors)."""
+
+    word_starts: tuple[tuple[float, float], ...]
+    images: tuple[tuple[str, float], ...]
+    draws_objects: bool
+
+
+def read_marks(pdf: Path) -> list[PageMarks]:
+    """Every page's marks; raises `pdfium.PdfiumError` when the file cannot be read."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        return [_page_marks(document[index]) for index in range(len(document))]
+    finally:
+        document.close()
+
+
+def _page_marks(page: pdfium.PdfPage) -> PageMarks:
+    try:
+        textpage = page.get_textpage()
+        try:
+            starts = _word_starts(textpage)
+        finally:
+            textpage.close()
+        objects: list[bool] = []
+        images = tuple(_images(page, None, pdfium.PdfMatrix(), 0, objects))
+    finally:
+        page.close()
+    return PageMarks(starts, images, bool(objects))
+
+
+def _word_starts(textpage: pdfium.PdfTextPage) -> tuple[tuple[float, float], ...]:
+    """The origin of every character that follows a space or line break (or starts the page)."""
+    count = textpage.count_chars()
+    text = textpage.get_text_range(0, count) if count else ""
+    x, y = ctypes.c_double(), ctypes.c_double()
+    starts = []
+    after_space = True
+    for index, char in enumerate(text):
+        if char.isspace():
+            after_space = True
+            continue
+        if after_space and pdfium_c.FPDFText_GetCharOrigin(textpage.raw, index, x, y):
+            starts.append((x.value, y.value))
+        after_space = False
+    return tuple(starts)
+
+
+def _images(page: pdfium.PdfPage, form: Any, outer: pdfium.PdfMatrix, depth: int, objects: list[bool]) -> Iterator[tuple[str, float]]:
+    """(description, effective DPI) of each image drawn on the page or in its forms; `objects`
+    gets an item for every image or form found."""
+    for obj in page.get_objects(max_depth=1, form=form):
+        if obj.type not in (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM):
+            continue
+        objects.append(True)
+        matrix = obj.get_matrix().multiply(outer)  # the object's own, then its form's: page space
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_FORM:
+            if depth < MAX_FORM_DEPTH:
+                yield from _images(page, obj, matrix, depth + 1, objects)
+            continue
+        width, height = obj.get_px_size()
+        width_in, height_in = math.hypot(matrix.a, matrix.b) / PT, math.hypot(matrix.c, matrix.d) / PT
+        if width_in and height_in:
+            yield f"an image of {width} x {height} px", min(width / width_in, height / height_in)
 
 
 def _check_boxes(reader: PdfReader, settings: PdfSettings, target: str) -> Check:
@@ -149,28 +231,16 @@ def _check_page_count(pages: int, is_print: bool, target: str) -> Check:
     return Check("pdf-page-count", target, "pass", f"{pages} pages (within {MIN_PAGES}-{MAX_PAGES}{', even' if pages % 2 == 0 else ''})")
 
 
-def text_left_edges(page: Any) -> list[tuple[float, float]]:
-    """(x, y) in PDF points where each run of text on the page starts."""
-    found: list[tuple[float, float]] = []
-
-    def visit(text: str, cm: list[float], tm: list[float], _font: Any, _size: Any) -> None:
-        if text.strip():
-            found.append((tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]))
-
-    page.extract_text(visitor_text=visit)
-    return found
-
-
-def _check_gutter(reader: PdfReader, edges_by_page: list[list[tuple[float, float]]], settings: PdfSettings, target: str) -> Check:
-    """The inside margin, measured where text starts on right-hand pages."""
+def _check_gutter(reader: PdfReader, marks: list[PageMarks], settings: PdfSettings, target: str) -> Check:
+    """The inside margin, measured where words start on right-hand pages."""
     pages = len(reader.pages)
     needed = gutter_for(pages)
     inside = None
-    for number, (page, edges) in enumerate(zip(reader.pages, edges_by_page, strict=True), start=1):
+    for number, (page, found) in enumerate(zip(reader.pages, marks, strict=True), start=1):
         if number % 2 == 0:
             continue
-        if edges:
-            left = min(x for x, _ in edges) - float(page.trimbox.left)
+        if found.word_starts:
+            left = min(x for x, _ in found.word_starts) - float(page.trimbox.left)
             inside = left if inside is None else min(inside, left)
     if inside is None:
         return Check("pdf-gutter", target, "skip", "skipped: no text on any right-hand page")
@@ -190,55 +260,14 @@ def _check_gutter(reader: PdfReader, edges_by_page: list[list[tuple[float, float
     return Check("pdf-gutter", target, "pass", f"inside margin {measured:.3f} in; {band}")
 
 
-def _images(reader: PdfReader, resources: Any, ctm: tuple[float, ...], operations: Any, seen: set[int]) -> Iterator[tuple[str, float]]:
-    """(name, effective DPI) of every image drawn, following the graphics state."""
-    stack = []
-    for operands, operator in operations:
-        if operator == b"q":
-            stack.append(ctm)
-        elif operator == b"Q" and stack:
-            ctm = stack.pop()
-        elif operator == b"cm":
-            ctm = _multiply(tuple(float(v) for v in operands), ctm)
-        elif operator == b"Do":
-            yield from _drawn(reader, resources, ctm, operands[0], seen)
-
-
-def _drawn(reader: PdfReader, resources: Any, ctm: tuple[float, ...], name: Any, seen: set[int]) -> Iterator[tuple[str, float]]:
-    """(name, effective DPI) of the image a `Do` operator draws, or of the images in the form it draws."""
-    xobjects = _resolve(_resolve(resources).get("/XObject")) or {}
-    xobject = _resolve(xobjects.get(name))
-    if xobject is None:
-        return
-    if xobject.get("/Subtype") == "/Image":
-        width_in = (ctm[0] ** 2 + ctm[1] ** 2) ** 0.5 / PT
-        height_in = (ctm[2] ** 2 + ctm[3] ** 2) ** 0.5 / PT
-        if width_in and height_in:
-            yield str(name), min(float(xobject["/Width"]) / width_in, float(xobject["/Height"]) / height_in)
-    elif xobject.get("/Subtype") == "/Form" and id(xobject) not in seen:
-        seen.add(id(xobject))
-        matrix = tuple(float(v) for v in xobject.get("/Matrix", [1, 0, 0, 1, 0, 0]))
-        inner = ContentStream(xobject, reader)
-        yield from _images(reader, xobject.get("/Resources", resources), _multiply(matrix, ctm), inner.operations, seen)
-
-
-def _multiply(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:
-    a, b, c, d, e, f = m
-    p, q, r, s, t, u = n
-    return (a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s, e * p + f * r + t, e * q + f * s + u)
-
-
-def _check_images(reader: PdfReader, target: str) -> Check:
+def _check_images(marks: list[PageMarks], target: str) -> Check:
     low = []
     count = 0
-    for number, page in enumerate(reader.pages, start=1):
-        contents = page.get_contents()
-        if contents is None:
-            continue
-        for name, dpi in _images(reader, page.get("/Resources"), (1, 0, 0, 1, 0, 0), contents.operations, set()):
+    for number, found in enumerate(marks, start=1):
+        for name, dpi in found.images:
             count += 1
             if dpi < MIN_IMAGE_DPI - 0.5:
-                low.append(f"page {number}: image {name} prints at {dpi:.0f} DPI")
+                low.append(f"page {number}: {name} prints at {dpi:.0f} DPI")
     if low:
         return Check("pdf-images", target, "warn", f"{len(low)} image(s) below {MIN_IMAGE_DPI} DPI at their printed size", tuple(low))
     return Check("pdf-images", target, "pass", f"{count} image(s), all at least {MIN_IMAGE_DPI} DPI" if count else "no images")
@@ -278,17 +307,12 @@ def _attachments(reader: PdfReader, root: Any) -> list[str]:
     return found
 
 
-def _check_blank_runs(reader: PdfReader, edges_by_page: list[list[tuple[float, float]]], target: str) -> Check:
-    blank = [not edges and not _has_images(page) for page, edges in zip(reader.pages, edges_by_page, strict=True)]
+def _check_blank_runs(marks: list[PageMarks], target: str) -> Check:
+    blank = [not found.word_starts and not found.draws_objects for found in marks]
     longest = longest_blank_run(blank)
     if longest > MAX_BLANKS_IN_A_ROW:
         return Check("pdf-blank-pages", target, "fail", f"{longest} blank pages in a row; printers query more than {MAX_BLANKS_IN_A_ROW}")
     return Check("pdf-blank-pages", target, "pass", f"{sum(blank)} blank page(s), at most {longest} in a row")
-
-
-def _has_images(page: Any) -> bool:
-    xobjects = _resolve(_resolve(page.get("/Resources") or {}).get("/XObject")) or {}
-    return bool(xobjects) and page.get_contents() is not None and b"Do" in page.get_contents().get_data()
 
 
 def _resolve(value: Any) -> Any:
