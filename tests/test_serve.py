@@ -150,7 +150,9 @@ def test_a_manifest_error_shows_in_the_page_and_fixing_it_recovers(server: Serve
     assert "book.yaml:" in body and "chapters/harbor.md" in body and "harbour.md" in body  # where, what, and the near miss
     assert "brown ink" in body and "last good build" in body  # the errors above the last good build of this page
     write(manifest, good.replace("Preview Test Book", "Preview Test Book, Revised"))
-    page.wait_for_function("() => document.body !== null && !document.body.textContent.includes('does not build')", timeout=RELOAD_SECONDS * 1000)
+    page.wait_for_function(
+        "() => document.body !== null && !document.body.textContent.includes('does not build')", timeout=RELOAD_SECONDS * 1000
+    )
     assert "brown ink" in page.inner_text("body") and page.title() == "The Harbour Ledger"
     assert server.process.poll() is None
     page.close()
