@@ -209,3 +209,17 @@ def test_an_svg_opened_from_the_preview_runs_no_script(book: Path, browser: Any)
             page.close()
     finally:
         stop_server(running)
+
+
+def test_a_browser_that_hangs_up_mid_response_prints_nothing_but_other_errors_do(capsys: pytest.CaptureFixture[str]) -> None:
+    """A reload or a closed tab cuts the connection while a page is sent: no traceback in the terminal."""
+    from bindery.preview import PreviewServer
+
+    server = PreviewServer.__new__(PreviewServer)  # handle_error needs no socket
+    for error in (BrokenPipeError(32, "Broken pipe"), ConnectionResetError(104, "Connection reset by peer"), ValueError("a bug")):
+        try:
+            raise error
+        except Exception:  # noqa: BLE001
+            server.handle_error(None, ("127.0.0.1", 5000))  # type: ignore[arg-type]
+    printed = capsys.readouterr().err
+    assert printed.count("Traceback") == 1 and "ValueError: a bug" in printed and "Broken pipe" not in printed

@@ -1,24 +1,21 @@
 """The live preview behind `bindery serve`: the EPUB's own documents, in a browser.
 
-The preview runs the first four stages and the EPUB renderer
-(`render.render_ebook`), so pages use the same templates and
-cross-references as the EPUB. Each XHTML document is served as a page (plus
-the book's CSS and images); chapter navigation and a small live-reload
-script are injected into the served copy only, never into the EPUB.
+The preview runs the first four stages and the EPUB renderer (`render.render_ebook`), so pages
+use the same templates and cross-references as the EPUB. Each XHTML document is served as a page
+(plus the book's CSS and images); chapter navigation and a small live-reload script are injected
+into the served copy only, never into the EPUB.
 
-A watcher (watchfiles) follows the book folder and the built-in template
-folder; every change rebuilds a `Snapshot` in a worker process
-(`preview_worker.RebuildWorker`, with a timeout), and the open pages are told
-over Server-Sent Events to reload. A build that fails, hangs or crashes is a
-snapshot too: its diagnostics are shown above the last good build (or alone
-when there is none), and the server keeps running.
+A watcher (watchfiles) follows the book folder and the built-in template folder; every change
+rebuilds a `Snapshot` in a worker process (`preview_worker.RebuildWorker`, with a timeout), and
+the open pages are told over Server-Sent Events to reload. A build that fails, hangs or crashes
+is a snapshot too: its diagnostics are shown above the last good build (or alone when there is
+none), and the server keeps running.
 
-The preview is a sandbox for the book's content: it answers only requests
-whose `Host` is this loopback address (no DNS rebinding), serves only what the
-last build lists (its documents, CSS and images; never `book.yaml`, `.env`
-or `.git`), and sends every page with a Content-Security-Policy that allows
-one script, the reload client (by a nonce per response), and every other
-response (images, SVG included) with a `sandbox` policy that runs no script.
+The preview is a sandbox for the book's content: it answers only requests whose `Host` is this
+loopback address (no DNS rebinding), serves only what the last build lists (its documents, CSS
+and images; never `book.yaml`, `.env` or `.git`), and sends every page with a
+Content-Security-Policy that allows one script, the reload client (by a nonce per response), and
+every other response (images, SVG included) with a `sandbox` policy that runs no script.
 """
 
 from __future__ import annotations
@@ -27,6 +24,7 @@ import html
 import mimetypes
 import re
 import secrets
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -39,6 +37,7 @@ import watchfiles
 from bindery.builders.cover_image import CoverImage
 from bindery.diagnostics import BinderyError, Diagnostic
 from bindery.manifest.load import find_manifest
+from bindery.preview_assets import LIVE_JS, PREVIEW_CSS
 from bindery.preview_worker import DEFAULT_TIMEOUT, RebuildWorker, Snapshot, WorkerFailed, failed
 from bindery.templating import SHARED, default_templates_dir
 
@@ -56,46 +55,6 @@ PAGE_CSP = (
 )
 # Everything else (images, SVG, CSS): opened on its own, it is a sandboxed document that runs no script.
 ASSET_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; font-src 'self'; sandbox"
-
-LIVE_JS = """\
-// Bindery preview: reload this page when the book was rebuilt.
-(function () {
-  var me = document.currentScript;
-  var version = me ? me.getAttribute("data-version") : null;
-  var key = "bindery-scroll:" + location.pathname;
-  var saved = sessionStorage.getItem(key);
-  if (saved !== null) { sessionStorage.removeItem(key); window.scrollTo(0, Number(saved)); }
-  var source = new EventSource("/_bindery/events");
-  source.onopen = function () { window.binderyLive = true; };
-  source.onmessage = function (event) {
-    if (event.data !== version) {
-      source.close();
-      sessionStorage.setItem(key, String(window.scrollY));
-      location.reload();
-    }
-  };
-})();
-"""
-
-PREVIEW_CSS = """\
-/* Bindery preview: the navigation bar, the build-error panel and the error page (not part of the book). */
-nav.bindery-preview { font: 14px/1.4 system-ui, sans-serif; display: flex; flex-wrap: wrap; gap: 0.25em 1.25em;
-  align-items: baseline; padding: 0.5em 1em; margin: 0 -1em 2em; background: #f3f1ec; border-bottom: 1px solid #d8d4ca; }
-nav.bindery-preview.bottom { margin: 3em -1em 0; border-top: 1px solid #d8d4ca; border-bottom: 0; }
-nav.bindery-preview a { color: #234; min-width: 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-nav.bindery-preview a[rel=next] { margin-left: auto; }
-nav.bindery-preview .status { flex: 1 0 100%; order: 1; color: #666; font-size: 12px; }
-@media (min-width: 48em) { nav.bindery-preview .status { flex: 0 1 auto; order: 0; margin-left: auto; text-align: right; }
-  nav.bindery-preview a[rel=next] { margin-left: 0; } }
-section.bindery-failed { font: 15px/1.5 system-ui, sans-serif; margin: -1em -1em 2em; padding: 0.75em 1em;
-  background: #fbe9e7; border: 1px solid #d9a39b; color: #4a1a12; }
-section.bindery-failed p { text-indent: 0; margin: 0 0 0.5em; }
-section.bindery-failed ul { margin: 0; padding-left: 1.25em; }
-section.bindery-failed li { font-family: ui-monospace, monospace; font-size: 13px; white-space: pre-wrap; overflow-wrap: anywhere; }
-body { max-width: 42em; margin: 0 auto; padding: 0 1em; }
-body.bindery-error { font: 16px/1.5 system-ui, sans-serif; }
-body.bindery-error li { font-family: ui-monospace, monospace; white-space: pre-wrap; overflow-wrap: anywhere; margin: 0.5em 0; }
-"""
 
 
 def live_tags(version: str, nonce: str) -> str:
@@ -359,6 +318,11 @@ class PreviewServer(ThreadingHTTPServer):
         self._stop_watching = threading.Event()
         self._watching = threading.Event()
         self._workers: list[threading.Thread] = []
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A browser that hangs up while a page is sent (a reload, a closed tab) is no error to print."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
     @property
     def url(self) -> str:
