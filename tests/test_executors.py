@@ -349,3 +349,32 @@ def alive(pid: int) -> bool:
         return False
     state = Path(f"/proc/{pid}/stat").read_text().split()[2] if Path(f"/proc/{pid}/stat").exists() else "?"
     return state != "Z"  # a zombie has left; only its exit status waits to be read
+
+
+class CountingExecutor(Executor):
+    """An executor that runs each job at once here and counts them (it is not InProcessExecutor,
+    so a runner on it counts as one that starts workers)."""
+
+    def __init__(self) -> None:
+        self.jobs = 0
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        self.jobs += 1
+        future: Future[T] = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def test_a_small_book_is_laid_out_here_even_with_jobs(tmp_path: Path, epoch: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Starting pool workers costs more than laying out a few pages: such a book never reaches the
+    executor, and a larger one does, with the same PDF."""
+    import bindery.pipeline
+
+    small = CountingExecutor()
+    here = build(BOOKS / "short-print", ("pdf",), tmp_path / "here", runner=executor_runner(small, batch_size=2), cache=False)
+    assert small.jobs == 0
+    monkeypatch.setattr(bindery.pipeline, "IN_PROCESS_BELOW_CHARS", 0)  # now the same book counts as large
+    large = CountingExecutor()
+    pooled = build(BOOKS / "short-print", ("pdf",), tmp_path / "pooled", runner=executor_runner(large, batch_size=2), cache=False)
+    assert large.jobs >= 2  # one job per chunk at least (front matter, chapter)
+    assert [a.data for a in pooled.artifacts] == [a.data for a in here.artifacts]

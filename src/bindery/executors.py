@@ -204,6 +204,7 @@ def executor_runner(
 
     if batch_size is not None:
         run.batch_size = batch_size  # type: ignore[attr-defined]  # read by chunked_layout
+    run.spawns_workers = not isinstance(executor, InProcessExecutor)  # type: ignore[attr-defined]  # read by pipeline.build
     return run
 
 
