@@ -427,7 +427,7 @@ def test_calibre_conversion_shows_no_navigation_only_text(sample_epub: dict[str,
     pages = re.findall(r'epub:type="page-list".*?</nav>', sample_epub["OEBPS/nav.xhtml"], re.S)[0]
     labels = re.findall(r">([ivxlc]+|\d+)</a>", pages)
     assert len(labels) > 20
-    for fmt in ("azw3", "mobi"):
+    for fmt in ("azw3",):  # Kindle's format; KDP no longer takes MOBI, so it is not converted to (two Calibre runs less)
         converted = tmp_path / f"book.{fmt}"
         text_file = tmp_path / f"{fmt}.txt"
         for src, dst in ((epub, converted), (converted, text_file)):
