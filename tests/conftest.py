@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, settings
 
 from bindery.checks.epubcheck import JVM_OPTIONS
 
-# Property tests (tests/test_properties.py): a small run in CI, a thorough one on demand
-# with HYPOTHESIS_PROFILE=thorough (10,000 generated inputs a test).
-settings.register_profile("ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Property tests (tests/test_properties.py): Hypothesis's own default of 100 generated inputs a
+# test in CI, a thorough run on demand with HYPOTHESIS_PROFILE=thorough (10,000 a test).
+settings.register_profile("ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 

@@ -8,7 +8,7 @@ For any text they either succeed or raise their documented error
 (`NotAnArticleError` for the importer, `BinderyError` for the reader), and
 every body paragraph of a well-formed input is in the output.
 
-CI runs the `ci` profile (200 examples a test); the dedicated run is
+CI runs the `ci` profile (100 examples a test, Hypothesis's default); the dedicated run is
 `HYPOTHESIS_PROFILE=thorough python3 -m pytest tests/test_properties.py`
 (10,000 examples a test). Profiles are registered in conftest.py.
 """
