@@ -271,14 +271,20 @@ def sample_checked(_shared_folder: None) -> Checked:
     """`bindery check` on the repository's book, once per test run (tests/test_check.py).
 
     Its build is a second, independent build of the sample book under the same
-    SOURCE_DATE_EPOCH, so tests/test_reproducible.py compares it with `sample`.
+    SOURCE_DATE_EPOCH, so tests/test_reproducible.py compares it with `sample`. EPUBCheck's
+    report comes from the run's EPUBCheck server (the same jar, one JVM for the run), read by
+    the command's own `epubcheck_verdict`; the command's own JVM run is tested on a broken EPUB
+    (tests/test_check.py).
     """
     from click.testing import CliRunner
 
+    import bindery.checks.run
+    from bindery.checks.epubcheck import epubcheck_verdict
     from bindery.cli import main
 
     def make(folder: Path) -> None:
         with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(bindery.checks.run, "run_epubcheck", lambda epub: epubcheck_verdict(epub, epubcheck(epub)))
             mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
             result = CliRunner().invoke(main, ["check", str(ROOT), "--output", str(folder / "out"), "--json"])
         assert result.exception is None or isinstance(result.exception, SystemExit), result.output

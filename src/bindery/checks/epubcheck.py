@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from bindery.checks.results import Check, Status
 
@@ -39,6 +40,11 @@ def run_epubcheck(epub: Path) -> Check:
         if not report_path.is_file():
             return Check("epubcheck", str(epub), "fail", "EPUBCheck could not read the file", tuple(run.stderr.strip().splitlines()[-5:]))
         report = json.loads(report_path.read_text(encoding="utf-8"))
+    return epubcheck_verdict(epub, report)
+
+
+def epubcheck_verdict(epub: Path, report: dict[str, Any]) -> Check:
+    """The `Check` for EPUBCheck's JSON report on `epub`: failed by a fatal or error message."""
     counts = {"FATAL": 0, "ERROR": 0, "WARNING": 0}
     details = []
     for message in report.get("messages", []):
