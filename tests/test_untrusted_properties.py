@@ -183,3 +183,20 @@ def test_generated_hostile_books_build_both_outputs_without_leaks(body: str, tmp
                 for name in z.namelist():
                     text = z.read(name).decode("utf-8", "replace")
                     assert "hunter2" not in text and "javascript:" not in text and "file:" not in text
+
+
+def test_a_class_that_is_no_class_name_is_dropped_with_a_warning() -> None:
+    """Found by the property above: `class="javascript:alert(1)"` is inert, but nothing that is
+    not a name a stylesheet could use belongs in the book."""
+    rendered = render_markdown(
+        'Text.\n\n<p class="note md:flex javascript:alert(1)">kept</p>\n',
+        prefix="c",
+        heading_offset=0,
+        source="chapters/two.md",
+        body_line=5,
+        articles={},
+    )
+    assert '<p class="note">kept</p>' in rendered.html
+    [warning] = rendered.warnings
+    assert warning.code == "html-attribute" and warning.file == "chapters/two.md" and warning.line == 7
+    assert "'md:flex', 'javascript:alert(1)'" in warning.message

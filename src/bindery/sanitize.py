@@ -39,6 +39,7 @@ SCRIPT_SCHEMES = ("javascript:", "vbscript:", "livescript:")
 WEB_SCHEMES = ("http:", "https:", "ftp:")
 # Characters XML 1.0 forbids (the EPUB is XML): removed from text and attributes.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+CLASS_NAME = re.compile(r"-?[A-Za-z_][A-Za-z0-9_-]*")  # what a stylesheet names without escapes
 
 Locate = Callable[[str], "int | None"]
 
@@ -227,6 +228,8 @@ class _Cleaner:
                 self.refuse_attribute(local, tag, value)
             elif local == "style":
                 self.style(target, tag, value)
+            elif local == "class":
+                self.classes(target, tag, value)
             elif ns == allow.SVG_NS and local in allow.SVG_REFERENCES:
                 self.svg_reference(target, tag, local, value)
             elif tag == "a" and local == "href":
@@ -235,6 +238,16 @@ class _Cleaner:
                 self.rel(target, value)
             else:
                 target.set(local, value)
+
+    def classes(self, target: ET.Element, tag: str, value: str) -> None:
+        """Class names only: a token no stylesheet could name (`javascript:alert(1)`) is dropped."""
+        kept = [token for token in value.split() if CLASS_NAME.fullmatch(token)]
+        dropped = [token for token in value.split() if not CLASS_NAME.fullmatch(token)]
+        if dropped:
+            hint = "a class names a style of the book's stylesheet: letters, digits, '-' and '_'"
+            self.warn(f"class on <{tag}> lost {', '.join(map(repr, dropped))}", value[:40], hint, "html-attribute")
+        if kept:
+            target.set("class", " ".join(kept))
 
     def style(self, target: ET.Element, tag: str, value: str) -> None:
         kept, dropped = allow.clean_style(value)
