@@ -6,6 +6,7 @@ import io
 import subprocess
 import xml.etree.ElementTree as ET
 import zipfile
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -115,3 +116,22 @@ def test_manifest_cover_image_is_used_as_is(tmp_path: object) -> None:
         assert z.read("OEBPS/images/cover.png") == (BOOKS / "covered" / "images" / "cover.png").read_bytes()
     found = severities(epubcheck(built.epub))
     assert not found.get("ERROR") and not found.get("WARNING"), found
+
+
+def test_a_generated_cover_is_drawn_once_per_process_and_again_for_a_new_title(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview and a catalog worker build a book many times: the same design is not drawn again."""
+    import shutil
+
+    from bindery.builders import cover_image
+    from bindery.pipeline import load_book
+
+    drawn: list[object] = []
+    paint = cover_image._paint
+    monkeypatch.setattr(cover_image, "_paint", lambda art, fonts: drawn.append(art) or paint(art, fonts))
+    monkeypatch.setattr(cover_image, "_DRAWN", {})
+    book = Path(shutil.copytree(BOOKS / "minimal", tmp_path / "book"))
+    first = cover_image.generated_cover(load_book(book).book)
+    assert cover_image.generated_cover(load_book(book).book).data == first.data and len(drawn) == 1
+    manifest = book / "book.yaml"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("title: ", "title: Another ", 1), encoding="utf-8")
+    assert cover_image.generated_cover(load_book(book).book).data != first.data and len(drawn) == 2
