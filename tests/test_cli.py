@@ -66,3 +66,20 @@ def test_no_arguments_builds_the_sample_book_in_the_current_folder(tmp_path: Pat
     )
     assert done.returncode == 0, done.stderr
     assert (book / "output" / "the-bindery-guide.epub").is_file()
+
+
+def test_a_command_loads_only_its_own_modules(tmp_path: Path) -> None:
+    """`bindery new` and `bindery import` start at once: the layout, the PDF readers and the
+    checks are loaded by the commands that use them."""
+    script = (
+        "import sys\nfrom click.testing import CliRunner\nfrom bindery.cli import main\n"
+        f"result = CliRunner().invoke(main, ['new', {str(tmp_path / 'book')!r}])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print(sorted(m for m in ('weasyprint', 'pypdf', 'pypdfium2', 'bindery.pipeline', 'bindery.checks.run') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    assert (tmp_path / "book" / "book.yaml").is_file()
+    listed = CliRunner().invoke(main, ["--help"])
+    assert all(name in listed.output for name in ("build", "check", "import", "new", "serve"))

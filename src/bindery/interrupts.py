@@ -1,9 +1,10 @@
 """Ctrl-C while the command line starts: one line and exit code 130, no traceback.
 
-Importing `bindery.cli` loads WeasyPrint, Jinja2 and EbookLib (about half a
-second) before any command can catch KeyboardInterrupt. `bindery.cli`
-imports this module first, which makes SIGINT end the process quietly, and
-calls `restore()` once its own imports are done; from then on Ctrl-C raises
+Loading a command's module (Jinja2, EbookLib, the layout and check modules:
+up to about half a second) comes before any command can catch
+KeyboardInterrupt. `bindery.cli` imports this module first, which makes SIGINT
+end the process quietly, and calls `restore()` once the command's module is
+loaded (`BinderyGroup.get_command`); from then on Ctrl-C raises
 KeyboardInterrupt as usual and `commands.common.reports_errors` turns it into
 the same one line and exit code 130 (after the atomic writer removed its
 temporary files).
