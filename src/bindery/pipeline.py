@@ -116,15 +116,7 @@ def build(
     store = open_build_cache(out_dir, cache)
     loaded = load_book(path, store)
     book, xrefs = loaded.book, loaded.xrefs
-    if (
-        runner is not None
-        and getattr(runner, "spawns_workers", False)
-        and sum(len(a.html) for a in book.articles()) < IN_PROCESS_BELOW_CHARS
-    ):
-        from bindery.executors import local_runner  # a small book: starting workers costs more than its layout
-
-        runner = local_runner()
-    runner = cached_runner(store, runner) if runner is not None else None  # a chunk laid out before is read back
+    runner = cached_runner(store, _runner_for(book, runner)) if runner is not None else None  # a chunk laid out before is read back
     ignore = (*ignore, *loaded.ignored_codes)
     result = BuildResult(book, xrefs, warnings=list(loaded.warnings), ignored=loaded.dropped)
 
@@ -157,6 +149,15 @@ def build(
         result.warnings.extend(without_ignored(save_build_cache(store), ignore))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _runner_for(book: Book, runner: ChunkRunner) -> ChunkRunner:
+    """`runner`, or for a small book one that lays it out here: starting workers costs more than its layout."""
+    if getattr(runner, "spawns_workers", False) and sum(len(a.html) for a in book.articles()) < IN_PROCESS_BELOW_CHARS:
+        from bindery.executors import local_runner
+
+        return local_runner()
+    return runner
 
 
 def lay_out_print_edition(book: Book, xrefs: CrossReferences, say: Progress, runner: ChunkRunner | None = None) -> PrintLayout:
