@@ -128,7 +128,7 @@ def test_a_generated_cover_is_drawn_once_per_process_and_again_for_a_new_title(t
     drawn: list[object] = []
     paint = cover_image._paint
     monkeypatch.setattr(cover_image, "_paint", lambda art, fonts: drawn.append(art) or paint(art, fonts))
-    monkeypatch.setattr(cover_image, "_DRAWN", {})
+    cover_image._drawn.cache_clear()
     book = Path(shutil.copytree(BOOKS / "minimal", tmp_path / "book"))
     first = cover_image.generated_cover(load_book(book).book)
     assert cover_image.generated_cover(load_book(book).book).data == first.data and len(drawn) == 1

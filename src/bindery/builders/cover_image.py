@@ -12,8 +12,10 @@ same design scaled to the trim, so the two covers are one design.
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -30,10 +32,6 @@ TEMPLATE = "cover-art.yaml.j2"
 GENERATED_NAME = "images/bindery-cover.png"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MIN_SIZE = (1600, 2560)
-#: Covers drawn in this process, by design (the preview, a catalog worker, a test run build the
-#: same book again). A PNG's zlib stream at level 6: half the time of `optimize`, 2 % larger.
-_DRAWN: dict[str, bytes] = {}
-MAX_DRAWN = 16
 
 
 @dataclass(frozen=True)
@@ -109,17 +107,20 @@ def generated_cover(book: Book, cache: BuildCache | None = None) -> CoverImage:
     key = key_of("generated-cover", source, book_templates_digest(book.root))
     data = cache.get(key) if cache is not None else None
     if data is None or not data.startswith(PNG_SIGNATURE):
-        data = _DRAWN.get(key)
-        if data is None:
-            buffer = io.BytesIO()
-            _paint(_art_from(source, ebook), Templates(book.root, "print")).save(buffer, format="PNG", compress_level=6)
-            data = buffer.getvalue()
+        data = _drawn(key, source, book.root)
         if cache is not None:
             cache.put(key, data)
-    if len(_DRAWN) >= MAX_DRAWN:
-        _DRAWN.clear()
-    _DRAWN[key] = data
     return CoverImage(GENERATED_NAME, "image/png", data)
+
+
+@functools.lru_cache(maxsize=16)
+def _drawn(key: str, source: str, root: Path) -> bytes:
+    """The PNG of the design `source`, drawn once per process for each `key` (the design and the
+    book's template files): the preview, a catalog worker and a test run build a book again.
+    Saved at zlib level 6: half the time of `optimize`, 2 % larger."""
+    buffer = io.BytesIO()
+    _paint(_art_from(source, Templates(root, "ebook")), Templates(root, "print")).save(buffer, format="PNG", compress_level=6)
+    return buffer.getvalue()
 
 
 def _lay_out(spec: dict[str, Any], fonts: Templates) -> CoverArt:

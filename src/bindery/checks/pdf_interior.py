@@ -65,6 +65,7 @@ def preflight_pdf(pdf: Path, settings: PdfSettings) -> list[Check]:
 # --- What the pages draw (PDFium) -------------------------------------------------
 
 MAX_FORM_DEPTH = 8  # form XObjects inside form XObjects followed for images
+XOBJECTS = (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM)  # what a page draws besides text and paths
 
 
 @dataclass(frozen=True)
@@ -94,11 +95,11 @@ def _page_marks(page: pdfium.PdfPage) -> PageMarks:
             starts = _word_starts(textpage)
         finally:
             textpage.close()
-        objects: list[bool] = []
-        images = tuple(_images(page, None, pdfium.PdfMatrix(), 0, objects))
+        images = tuple(_images(page, None, pdfium.PdfMatrix(), 0))
+        draws_objects = any(obj.type in XOBJECTS for obj in page.get_objects(max_depth=1))  # an image in a form: the form
     finally:
         page.close()
-    return PageMarks(starts, images, bool(objects))
+    return PageMarks(starts, images, draws_objects)
 
 
 def _word_starts(textpage: pdfium.PdfTextPage) -> tuple[tuple[float, float], ...]:
@@ -118,17 +119,15 @@ def _word_starts(textpage: pdfium.PdfTextPage) -> tuple[tuple[float, float], ...
     return tuple(starts)
 
 
-def _images(page: pdfium.PdfPage, form: Any, outer: pdfium.PdfMatrix, depth: int, objects: list[bool]) -> Iterator[tuple[str, float]]:
-    """(description, effective DPI) of each image drawn on the page or in its forms; `objects`
-    gets an item for every image or form found."""
+def _images(page: pdfium.PdfPage, form: Any, outer: pdfium.PdfMatrix, depth: int) -> Iterator[tuple[str, float]]:
+    """(description, effective DPI) of each image drawn on the page or in its forms."""
     for obj in page.get_objects(max_depth=1, form=form):
-        if obj.type not in (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM):
+        if obj.type not in XOBJECTS:
             continue
-        objects.append(True)
         matrix = obj.get_matrix().multiply(outer)  # the object's own, then its form's: page space
         if obj.type == pdfium_c.FPDF_PAGEOBJ_FORM:
             if depth < MAX_FORM_DEPTH:
-                yield from _images(page, obj, matrix, depth + 1, objects)
+                yield from _images(page, obj, matrix, depth + 1)
             continue
         width, height = obj.get_px_size()
         width_in, height_in = math.hypot(matrix.a, matrix.b) / PT, math.hypot(matrix.c, matrix.d) / PT
