@@ -12,10 +12,11 @@ import pikepdf
 import pypdfium2 as pdfium
 import pytest
 
+from bindery.builders.base import BuildOutput
 from bindery.builders.pdf import PdfBuilder
 from bindery.chunk_split import CROSS_CHUNK_PREFIX, chunk_css, split_chunks, with_cross_chunk_pages
 from bindery.layout import PrintLayout, lay_out_print
-from bindery.layout_chunks import ChunkJob, ChunkResult, serial_runner
+from bindery.layout_chunks import ChunkJob, ChunkResult, ChunkRunner, serial_runner
 from bindery.layout_pages import PageText
 from bindery.pipeline import load_book
 from bindery.templating import Templates
@@ -175,15 +176,20 @@ def _pdf_text(data: bytes) -> list[str]:
     return [" ".join(document[i].get_textpage().get_text_range().split()) for i in range(len(document))]
 
 
+def _laid_out(root: Path, tmp_path: Path, runner: ChunkRunner | None = None) -> tuple[PrintLayout, BuildOutput]:
+    """The book at `root` laid out (as one document, or chunk by chunk through `runner`) and its PDF
+    written, under the test run's SOURCE_DATE_EPOCH."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        loaded = load_book(root)
+        layout = lay_out_print(loaded.book, loaded.xrefs, Templates(Path(loaded.book.root), "print"), runner)
+        return layout, PdfBuilder(loaded.book, loaded.xrefs, tmp_path, layout=layout).build()
+
+
 def _both(root: Path, tmp_path: Path) -> tuple[PrintLayout, PrintLayout, list[str], list[str]]:
-    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    loaded = load_book(root)
-    book, xrefs = loaded.book, loaded.xrefs
-    templates = Templates(Path(book.root), "print")
-    one = lay_out_print(book, xrefs, templates)
-    chunked = lay_out_print(book, xrefs, templates, serial_runner)
+    (one, one_pdf), (chunked, chunked_pdf) = _laid_out(root, tmp_path), _laid_out(root, tmp_path, serial_runner)
     assert one.document is not None and chunked.document is None and chunked.chunks
-    built = [PdfBuilder(book, xrefs, tmp_path, layout=layout).build() for layout in (one, chunked)]
+    built = [one_pdf, chunked_pdf]
     assert [str(d) for d in built[1].warnings] == [str(d) for d in built[0].warnings]  # also what writing the PDF said
     pdfs = [output.artifacts[0].data for output in built]
     (tmp_path / "one.pdf").write_bytes(pdfs[0])
@@ -295,12 +301,8 @@ def test_whole_books_chunked_equal_one_document(key: str, root: Path, tmp_path: 
     one-document layout is the run's shared build of the book (`shared_layout`, the same
     `lay_out_print` and `PdfBuilder` under the same SOURCE_DATE_EPOCH)."""
     one = shared_layout(key, root)
-    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    loaded = load_book(root)
-    book, xrefs = loaded.book, loaded.xrefs
-    chunked = lay_out_print(book, xrefs, Templates(Path(book.root), "print"), serial_runner)
+    chunked, written = _laid_out(root, tmp_path, serial_runner)
     assert chunked.document is None and chunked.chunks
-    written = PdfBuilder(book, xrefs, tmp_path, layout=chunked).build()
     assert tuple(str(d) for d in written.warnings) == one.write_warnings
     _assert_equivalent(one, chunked, _pdf_text(one.pdf.read_bytes()), _pdf_text(written.artifacts[0].data))
 
