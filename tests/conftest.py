@@ -225,7 +225,7 @@ def shared_book(key: str, root: Path, formats: tuple[str, ...] = ("epub", "pdf")
 
         def write(*args: Any, **kwargs: Any) -> Any:
             outputs = write_print_edition(*args, **kwargs)
-            laid.update(write_warnings=tuple(str(w) for w in outputs[0].warnings), pdf=outputs[0].artifacts[0].path.name)
+            laid["write_warnings"] = tuple(str(w) for w in outputs[0].warnings)
             return outputs
 
         lay_out_print_edition, write_print_edition = bindery.pipeline.lay_out_print_edition, bindery.pipeline.write_print_edition
@@ -246,9 +246,9 @@ def shared_book(key: str, root: Path, formats: tuple[str, ...] = ("epub", "pdf")
 
 def shared_layout(key: str, root: Path) -> Laid:
     """The one-document layout of `shared_book(key, root)` (both formats)."""
-    out = shared_book(key, root).epub.parent
-    laid = pickle.loads((out.parent / "layout.pickle").read_bytes())
-    return Laid(laid["page_count"], laid["page_map"], laid["warnings"], laid["write_warnings"], out / laid["pdf"])
+    built = shared_book(key, root)
+    laid = pickle.loads((built.pdf.parent.parent / "layout.pickle").read_bytes())
+    return Laid(laid["page_count"], laid["page_map"], laid["warnings"], laid["write_warnings"], built.pdf)
 
 
 @pytest.fixture(scope="session")
