@@ -56,3 +56,19 @@ def test_layout_and_pdf_bytes_are_the_same_with_and_without_it() -> None:
     with frozen_heap():
         frozen = HTML(string=html).render().write_pdf(pdf_variant="pdf/ua-1")
     assert frozen == plain
+
+
+def test_a_laid_out_chunk_leaves_no_page_behind_for_the_next_job() -> None:
+    """A pool worker lays out chunk after chunk: each one's pages must be freed before the next
+    (frozen_heap hides them from the collector's full collections, so they piled up: a worker
+    of a 200-article book held 530 MB)."""
+    from weasyprint.formatting_structure.boxes import PageBox
+
+    from bindery.layout_chunks import ChunkJob, lay_out_chunk
+
+    paragraphs = "".join(f"<p>Paragraph {n}: " + "words in a row " * 40 + "</p>" for n in range(12))
+    job = ChunkJob(0, f"<html lang='en'><body>{paragraphs}</body></html>", "@page { size: 5in 8in }", "file:///nowhere/", (), (), "digital")
+    gc.collect()
+    result = lay_out_chunk(job)
+    assert result.page_count > 1
+    assert not [o for o in gc.get_objects() if isinstance(o, PageBox)]

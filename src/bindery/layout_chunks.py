@@ -20,6 +20,7 @@ Which chunks there are and which page numbers they print is
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
@@ -224,7 +225,18 @@ serial_runner.batch_size = 1  # type: ignore[attr-defined]  # one job at a time:
 
 
 def lay_out_chunk(job: ChunkJob) -> ChunkResult:
-    """Lay one chunk out and write its PDF (`CHUNK_PDF_OPTIONS`, and PDF/UA-1 in the digital profile)."""
+    """Lay one chunk out and write its PDF (`CHUNK_PDF_OPTIONS`, and PDF/UA-1 in the digital profile).
+
+    The laid-out document is cyclic garbage once its result is made, and `frozen_heap` keeps it
+    out of the collector's full collections, so a process that lays out chunk after chunk (a
+    pool worker, `--jobs 1`) would keep every one until exit (a 50-article book: 576 MB at the
+    end against 202 MB). It is collected here, before the next job: about 45 ms a chunk."""
+    result = _lay_out(job)
+    gc.collect()
+    return result
+
+
+def _lay_out(job: ChunkJob) -> ChunkResult:
     fetcher = BookURLFetcher({Path(path): (media, data) for path, media, data in job.assets}, [Path(d) for d in job.template_dirs])
     base_dir = Path(url2pathname(unquote(urlparse(job.base_url).path)))
     rendering = PrintRendering(job.html, job.css, base_dir)
