@@ -30,7 +30,7 @@ from bindery.chunk_split import Chunk, chunk_css, split_chunks, with_cross_chunk
 from bindery.diagnostics import Diagnostic
 from bindery.indexing.pages import pages_of
 from bindery.layout import PrintLayout, low_resolution_warnings, page_count_warnings, weasyprint_warnings
-from bindery.layout_chunks import ChunkJob, ChunkResult, ChunkRunner
+from bindery.layout_chunks import KEPT, ChunkJob, ChunkResult, ChunkRunner
 from bindery.layout_pages import page_map_of
 from bindery.model import Book
 from bindery.pagemap import PageMap
@@ -77,6 +77,16 @@ def lay_out_chunked(book: Book, xrefs: CrossReferences, templates: Templates, ru
     margins = print_margins(settings, MIN_PAGES) if settings.profile == "print" else screen_margins(settings)
     state = _State(book, xrefs, templates, margins, PrintRendering("", "", Path(book.root)), [])
     batch = getattr(runner, "batch_size", None) or 0  # serial_runner (and a cache around it) says 1
+    try:
+        settled = _stages(state, runner, batch)
+    finally:
+        KEPT.clear()  # what serial_runner kept for this book's layouts
+    results = _results(state)
+    return ChunkedLayout(results, page_map_of([r.page_map for r in results]), state.rendering, settled)
+
+
+def _stages(state: _State, runner: ChunkRunner, batch: int) -> bool:
+    book, settings = state.book, state.book.pdf
     settled = True
     for _ in GUTTER_BANDS:  # the band only moves up: one pass per band at most
         settled = _stage(state, runner, batch, None) and settled
@@ -89,8 +99,7 @@ def lay_out_chunked(book: Book, xrefs: CrossReferences, templates: Templates, ru
         if wanted == state.margins:
             break
         state.margins = wanted
-    results = _results(state)
-    return ChunkedLayout(results, page_map_of([r.page_map for r in results]), state.rendering, settled)
+    return settled
 
 
 def _results(state: _State) -> tuple[ChunkResult, ...]:

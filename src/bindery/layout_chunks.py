@@ -26,7 +26,7 @@ import io
 import json
 import platform
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from urllib.request import url2pathname
 import weasyprint
 
 import bindery
+from bindery.chunk_numbers import Kept, KeptLayout, cross_chunk_numbers, shape_key
 from bindery.layout import (
     Run,
     blank_verso,
@@ -216,27 +217,48 @@ def _str(value: object) -> str:
 ChunkRunner = Callable[[Sequence[ChunkJob]], list[ChunkResult]]
 
 
+#: The layouts `serial_runner` keeps for the current layout stage (`chunked_layout` empties it).
+KEPT = Kept()
+
+
 def serial_runner(jobs: Sequence[ChunkJob]) -> list[ChunkResult]:
-    """Each job laid out here, one after the other (the layout stage then gives it one job at a time)."""
-    return [lay_out_chunk(job) for job in jobs]
+    """Each job laid out here, one after the other (the layout stage then gives it one job at a
+    time), its layout kept for a later job that only prints other page numbers."""
+    return [lay_out_chunk(job, KEPT) for job in jobs]
 
 
 serial_runner.batch_size = 1  # type: ignore[attr-defined]  # one job at a time: the layout stage picks the order
 
 
-def lay_out_chunk(job: ChunkJob) -> ChunkResult:
+def lay_out_chunk(job: ChunkJob, kept: Kept | None = None) -> ChunkResult:
     """Lay one chunk out and write its PDF (`CHUNK_PDF_OPTIONS`, and PDF/UA-1 in the digital profile).
 
-    The laid-out document is cyclic garbage once its result is made, and `frozen_heap` keeps it
-    out of the collector's full collections, so a process that lays out chunk after chunk (a
-    pool worker, `--jobs 1`) would keep every one until exit (a 50-article book: 576 MB at the
-    end against 202 MB). It is collected here, before the next job: about 45 ms a chunk."""
-    result = _lay_out(job)
-    gc.collect()
+    With `kept` (one process laying the chunks out one after another), a job that differs from
+    an earlier layout of the chunk only in its cross-chunk page numbers takes that layout with
+    the new numbers written in, when they fit (`chunk_numbers`); every layout is kept there.
+
+    A laid-out document that is not kept is cyclic garbage once its result is made, and
+    `frozen_heap` keeps it out of the collector's full collections, so a process that lays out
+    chunk after chunk (a pool worker) would keep every one until exit (a 50-article book: 576 MB
+    at the end against 202 MB). It is collected here, before the next job: about 45 ms a chunk."""
+    numbers = cross_chunk_numbers(job.html) if kept is not None else {}
+    laid = kept.renumbered(_shape(job), numbers) if kept is not None and numbers else None
+    held = laid is not None
+    if laid is None:
+        laid = _lay_out(job)
+        held = kept is not None and kept.keep(_shape(replace(job, kept_whole=laid.kept_whole)), laid)
+    result = _result(job, laid)
+    if not held:
+        del laid
+        gc.collect()
     return result
 
 
-def _lay_out(job: ChunkJob) -> ChunkResult:
+def _shape(job: ChunkJob) -> str:
+    return shape_key(replace(job, html="").digest(), job.html)
+
+
+def _lay_out(job: ChunkJob) -> KeptLayout:
     fetcher = BookURLFetcher({Path(path): (media, data) for path, media, data in job.assets}, [Path(d) for d in job.template_dirs])
     base_dir = Path(url2pathname(unquote(urlparse(job.base_url).path)))
     rendering = PrintRendering(job.html, job.css, base_dir)
@@ -248,21 +270,31 @@ def _lay_out(job: ChunkJob) -> ChunkResult:
         resolutions = image_resolutions(document)
         if job.pad and len(document.pages) % 2:
             document = document.copy([*document.pages, blank_verso(rendering, run)])
-        pages = read_pages(document)
         anchors = _anchors(document)
         bookmarks = _bookmarks(document)
-        if job.profile == "print":
-            strip_interactive(document)
-            bookmarks = ()
+    return KeptLayout(
+        document, cross_chunk_numbers(job.html), tuple(said), tuple(fetcher.refused), resolutions, anchors, bookmarks, run.kept()
+    )
+
+
+def _result(job: ChunkJob, laid: KeptLayout) -> ChunkResult:
+    """The chunk's PDF and what the layout stage reads from its layout."""
+    document = laid.document
+    pages = read_pages(document)
+    bookmarks = laid.bookmarks
+    if job.profile == "print":
+        strip_interactive(document)
+        bookmarks = ()
     with weasyprint_messages() as written:  # the one-document build reports these when it writes the PDF
-        pdf = _write(document, job.profile)
+        pdf = _write(document.copy(), job.profile)  # a copy starts with no fonts: a kept layout's glyphs drawn before stay out
     messages = [
-        *(f"weasyprint\t{m}" for m in said),
+        *(f"weasyprint\t{m}" for m in laid.said),
         *(f"written\t{m}" for m in written),
-        *(f"refused\t{url}" for url in fetcher.refused),
-        *(f"dpi\t{src}\t{dpi!r}" for src, dpi in sorted(resolutions.items())),
+        *(f"refused\t{url}" for url in laid.refused),
+        *(f"dpi\t{src}\t{dpi!r}" for src, dpi in sorted(laid.resolutions.items())),
     ]
-    return ChunkResult(pdf, len(document.pages), anchors, bookmarks, tuple(p.folio for p in pages), pages, tuple(messages), run.kept())
+    labels = tuple(p.folio for p in pages)
+    return ChunkResult(pdf, len(document.pages), laid.anchors, bookmarks, labels, pages, tuple(messages), laid.kept_whole)
 
 
 def _bookmarks(document: weasyprint.Document) -> tuple[tuple[int, str, int, float, float], ...]:

@@ -1,0 +1,171 @@
+"""A chunk's cross-chunk page numbers rewritten in its kept layout, instead of a new layout.
+
+The chunked layout (`chunked_layout`) lays a chunk out before it knows every
+page number it prints for a link into a later chunk (the contents,
+"see chapter N, page P", further-reading backlinks): those are guesses of the
+final width, and the chunk's job is laid out again once they are known. When
+only those numbers changed and the new ones take exactly the width of the old
+ones (the same digits count in a font with tabular figures, as the book's
+fonts have), the new layout would be the old one with other digits: same line
+breaks, same pages. So a process that lays chunks out one after another
+(`--jobs 1`) keeps each chunk's laid-out document for the rest of the layout
+stage (`Kept`, at most `PAGES_KEPT` pages) and, for a job whose HTML differs
+from a kept one only in the written-in numbers (`data-page` of the links into
+other chunks), writes the new numbers into the laid-out text boxes and
+writes the PDF from that, without laying out. Any number whose text would be
+wider or narrower, or that cannot be found in the boxes, gives up: the job is
+laid out afresh. tests/test_layout_chunks.py checks the pages against fresh
+layouts.
+
+WeasyPrint keeps a laid-out text box's text in `TextBox.text` and its
+`pango_layout.text`, and shapes it again from that text when it draws
+(`weasyprint/draw/text.py`, `Layout.reactivate`); both are set here.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import weasyprint
+from weasyprint.formatting_structure import boxes
+from weasyprint.text.line_break import Layout, line_size
+
+from bindery.pdf_join.navigation import CROSS_CHUNK_PREFIX
+
+PAGES_KEPT = 1000  # pages of laid-out chunks kept per layout stage (about 0.6 MB a page)
+
+_LINK = re.compile(r"<a\b[^>]*>")
+_ATTRIBUTE = re.compile(r"""\s(href|data-page)="([^"]*)\"""")
+
+
+def cross_chunk_numbers(html: str) -> dict[str, str]:
+    """href -> the page number written into the links to other chunks (`data-page`)."""
+    found: dict[str, str] = {}
+    for tag in _LINK.findall(html):
+        attributes = dict(_ATTRIBUTE.findall(tag))
+        href, page = attributes.get("href", ""), attributes.get("data-page")
+        if page is not None and href.startswith(CROSS_CHUNK_PREFIX):
+            found[href] = page
+    return found
+
+
+def shape_key(digest_of_rest: str, html: str) -> str:
+    """What a chunk's layout depends on when its cross-chunk numbers are left out: the job's
+    other fields (`digest_of_rest`) and its HTML with each such number reduced to its length."""
+
+    def masked(tag: re.Match[str]) -> str:
+        text = tag.group(0)
+        if CROSS_CHUNK_PREFIX not in text:
+            return text
+        return re.sub(r'data-page="([^"]*)"', lambda m: f'data-page="{len(m.group(1))}"', text)
+
+    return hashlib.sha256((digest_of_rest + "\0" + _LINK.sub(masked, html)).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class KeptLayout:
+    """A laid-out chunk and what its layout reported, for a later job of the same shape."""
+
+    document: weasyprint.Document
+    numbers: dict[str, str]  # href -> the number its boxes show now
+    said: tuple[str, ...]
+    refused: tuple[str, ...]
+    resolutions: dict[str, float]
+    anchors: tuple[tuple[str, int], ...]
+    bookmarks: tuple[tuple[int, str, int, float, float], ...]
+    kept_whole: tuple[tuple[int, str], ...]
+
+
+class Kept:
+    """The laid-out chunks of this process's current layout stage, by shape (`shape_key`)."""
+
+    def __init__(self) -> None:
+        self._layouts: dict[str, KeptLayout] = {}
+        self._pages = 0
+
+    def keep(self, key: str, layout: KeptLayout) -> bool:
+        """Keep `layout` while the stage has room for it (the first chunks, not the latest: a
+        round lays the chunks out in the same order as the one before); whether it was kept."""
+        old = self._layouts.pop(key, None)
+        self._pages -= len(old.document.pages) if old is not None else 0
+        if self._pages + len(layout.document.pages) > PAGES_KEPT:
+            return False
+        self._layouts[key] = layout
+        self._pages += len(layout.document.pages)
+        return True
+
+    def renumbered(self, key: str, numbers: dict[str, str]) -> KeptLayout | None:
+        """The kept layout of this shape with `numbers` written in, or None (none kept, or a
+        number that would not take the old one's width: the caller lays the chunk out)."""
+        kept = self._layouts.get(key)
+        if kept is None or set(numbers) != set(kept.numbers):
+            return None
+        changes = {href: (kept.numbers[href], new) for href, new in numbers.items() if new != kept.numbers[href]}
+        edits = list(_edits(kept.document, changes))
+        if not all(_same_width(box, box.text, text) for box, text in edits):
+            return None
+        found = {href for href, _ in changes.items() if any(_href_of(box) == href for box, _ in edits)}
+        if found != set(changes):
+            return None
+        for box, text in edits:
+            box.text = text
+            box.pango_layout.text = text
+        kept.numbers = dict(numbers)
+        return kept
+
+    def clear(self) -> None:
+        """Forget every kept layout (the end of a layout stage), and free them now."""
+        if self._layouts:
+            self._layouts.clear()
+            self._pages = 0
+            gc.collect()
+
+
+def _edits(document: weasyprint.Document, changes: dict[str, tuple[str, str]]) -> Iterator[tuple[boxes.TextBox, str]]:
+    """(text box, its new text) for each box of a changed link's generated number."""
+    for page in document.pages:
+        for box in _descendants(page._page_box):  # WeasyPrint keeps the laid-out boxes here
+            if not isinstance(box, boxes.TextBox):
+                continue
+            change = changes.get(_href_of(box) or "")
+            if change is None:
+                continue
+            old, new = change
+            if box.text.count(old) == 1:
+                yield box, box.text.replace(old, new)
+
+
+def _href_of(box: boxes.Box) -> str | None:
+    """The cross-chunk link whose `::after` number this text box shows, if any."""
+    if not (box.element_tag or "").endswith("::after") or box.element is None or box.element.tag != "a":
+        return None
+    href = box.element.get("href") or ""
+    return href if href.startswith(CROSS_CHUNK_PREFIX) else None
+
+
+def _descendants(box: boxes.Box) -> Iterator[boxes.Box]:
+    stack = [box]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, boxes.ParentBox):
+            stack.extend(current.children)
+        footnotes = getattr(current, "footnote_area", None)
+        if footnotes is not None:
+            stack.append(footnotes)
+
+
+def _same_width(box: boxes.TextBox, old: str, new: str) -> bool:
+    return _width(box, old) == _width(box, new)
+
+
+def _width(box: boxes.TextBox, text: str) -> float:
+    layout = Layout(box.style, box.justification_spacing)
+    layout.set_text(text, justify=True)
+    line, _ = layout.get_first_line()
+    width, _ = line_size(line, box.style)
+    return float(width)
