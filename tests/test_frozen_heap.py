@@ -58,17 +58,26 @@ def test_layout_and_pdf_bytes_are_the_same_with_and_without_it() -> None:
     assert frozen == plain
 
 
-def test_a_laid_out_chunk_leaves_no_page_behind_for_the_next_job() -> None:
-    """A pool worker lays out chunk after chunk: each one's pages must be freed before the next
+def test_laid_out_chunks_do_not_pile_up_in_a_process_that_lays_out_one_after_another(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pool worker lays out chunk after chunk: the dropped ones must be freed every few pages
     (frozen_heap hides them from the collector's full collections, so they piled up: a worker
     of a 200-article book held 530 MB)."""
     from weasyprint.formatting_structure.boxes import PageBox
 
+    import bindery.frozen_heap
     from bindery.layout_chunks import ChunkJob, lay_out_chunk
 
+    monkeypatch.setattr(bindery.frozen_heap, "COLLECT_AFTER_PAGES", 4)
     paragraphs = "".join(f"<p>Paragraph {n}: " + "words in a row " * 40 + "</p>" for n in range(12))
     job = ChunkJob(0, f"<html lang='en'><body>{paragraphs}</body></html>", "@page { size: 5in 8in }", "file:///nowhere/", (), (), "digital")
     gc.collect()
-    result = lay_out_chunk(job)
-    assert result.page_count > 1
-    assert not [o for o in gc.get_objects() if isinstance(o, PageBox)]
+    gc.disable()  # as in a worker, where the freezes keep full collections from them: only `dropped` frees them
+    try:
+        waiting = []  # page boxes of laid-out chunks still in memory after each job
+        for _ in range(8):
+            result = lay_out_chunk(job)
+            waiting.append(sum(isinstance(o, PageBox) for o in gc.get_objects()))
+    finally:
+        gc.enable()
+    assert result.page_count > 4  # more than COLLECT_AFTER_PAGES: each dropped chunk is freed before the next
+    assert waiting[-1] <= waiting[0], waiting  # no pile-up, however many chunks

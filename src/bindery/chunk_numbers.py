@@ -24,7 +24,6 @@ WeasyPrint keeps a laid-out text box's text in `TextBox.text` and its
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import re
 from collections.abc import Iterator
@@ -34,6 +33,7 @@ import weasyprint
 from weasyprint.formatting_structure import boxes
 from weasyprint.text.line_break import Layout, line_size
 
+from bindery.frozen_heap import dropped
 from bindery.pdf_join.navigation import CROSS_CHUNK_PREFIX
 
 PAGES_KEPT = 1000  # pages of laid-out chunks kept per layout stage (about 0.6 MB a page)
@@ -91,7 +91,11 @@ class Kept:
         """Keep `layout` while the stage has room for it (the first chunks, not the latest: a
         round lays the chunks out in the same order as the one before); whether it was kept."""
         old = self._layouts.pop(key, None)
-        self._pages -= len(old.document.pages) if old is not None else 0
+        if old is not None:
+            pages = len(old.document.pages)
+            self._pages -= pages
+            del old
+            dropped(pages)
         if self._pages + len(layout.document.pages) > PAGES_KEPT:
             return False
         self._layouts[key] = layout
@@ -121,8 +125,8 @@ class Kept:
         """Forget every kept layout (the end of a layout stage), and free them now."""
         if self._layouts:
             self._layouts.clear()
+            dropped(self._pages)
             self._pages = 0
-            gc.collect()
 
 
 def _edits(document: weasyprint.Document, changes: dict[str, tuple[str, str]]) -> Iterator[tuple[boxes.TextBox, str]]:

@@ -15,6 +15,17 @@ allocates. It changes no result: what is alive stays alive, garbage
 allocated in the block is still collected, and garbage that was already
 waiting is collected after the block. Blocks may nest and run in threads;
 only the outermost one freezes and unfreezes.
+
+The other side of it: a laid-out document that dies after the block is already
+in the oldest generation, and the freezes of the blocks that follow keep
+their collections from it, so a process that lays out document after document
+(a chunk per job) would keep them all. The caller says when one is dropped
+(`dropped`), and a full collection runs once `COLLECT_AFTER_PAGES` pages of
+them are waiting: often enough to keep a worker small (a 200-article book
+with `--jobs 2`: each worker peaked at 530 MB before), rarely enough that the
+walk over what is alive (the chunks `--jobs 1` keeps, up to 600 MB) costs
+little (a full collection after every dropped chunk cost that book's
+`--jobs 1` build 65 s of its 200 s of CPU).
 """
 
 from __future__ import annotations
@@ -26,6 +37,10 @@ from threading import Lock
 
 _LOCK = Lock()
 _depth = 0
+_dropped_pages = 0
+
+#: Pages of dropped laid-out documents (about 0.6 MB each) after which a full collection runs.
+COLLECT_AFTER_PAGES = 60
 
 
 @contextmanager
@@ -43,3 +58,16 @@ def frozen_heap() -> Iterator[None]:
             _depth -= 1
             if _depth == 0:
                 gc.unfreeze()
+
+
+def dropped(pages: int) -> None:
+    """A laid-out document of `pages` pages is no longer referenced: free the dropped ones once
+    `COLLECT_AFTER_PAGES` pages of them wait (a full collection, outside any frozen block)."""
+    global _dropped_pages
+    with _LOCK:
+        _dropped_pages += pages
+        due = _dropped_pages >= COLLECT_AFTER_PAGES and _depth == 0
+        if due:
+            _dropped_pages = 0
+    if due:
+        gc.collect()
