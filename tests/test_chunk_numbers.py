@@ -17,8 +17,8 @@ from bindery.layout_chunks import ChunkJob, lay_out_chunk, serial_runner
 from bindery.pdf_join.navigation import CROSS_CHUNK_PREFIX
 from bindery.pipeline import load_book
 from bindery.templating import Templates
-from conftest import EPOCH
-from test_layout_chunks import _generated_book, _pdf_text
+from conftest import BOOKS, EPOCH
+from test_layout_chunks import _pdf_text
 
 CSS = "@page { size: 4in 5in; margin: 0.5in } a[data-page]::after { content: ' (page\\a0' attr(data-page) ')' }"
 
@@ -88,12 +88,13 @@ def test_kept_layouts_stop_at_the_page_budget(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_a_book_laid_out_one_chunk_at_a_time_renumbers_instead_of_laying_out_and_gives_the_same_pdfs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Chapters whose related articles point forward: their first layout guesses the later
-    chapters' pages. With the layouts kept, fewer layouts and byte-identical chunk PDFs."""
+    """Chapters whose cross-references point forward: their first layout guesses the later
+    chapters' pages. With the layouts kept, fewer layouts and byte-identical chunk PDFs (the
+    generated book of tests/test_layout_chunks.py is laid out with them kept, against one document)."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    loaded = load_book(_generated_book(tmp_path / "book"))
+    loaded = load_book(BOOKS / "xref")
     templates = Templates(Path(loaded.book.root), "print")
     renders = _renders(monkeypatch)
     kept = lay_out_print(loaded.book, loaded.xrefs, templates, serial_runner)
