@@ -77,10 +77,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", choices=("epub", "pdf", "all"), default="all")
     parser.add_argument("--workers", type=int, default=2, help="LocalCluster workers (one thread each)")
     parser.add_argument("--pool", action="store_true", help="also build the catalog with --jobs WORKERS (a local process pool)")
+    parser.add_argument(
+        "--dask-profiler",
+        action="store_true",
+        help="keep the workers' statistical profiler on (Dask's default; the README says to turn it off)",
+    )
     parser.add_argument("--scratch", type=Path, default=RESULTS / "work" / "catalog")
     args = parser.parse_args(argv)
 
+    import dask
     from distributed import Client, LocalCluster  # the [dask] extra
+
+    # As the README says to start Bindery's workers: the profiler samples every thread's stack every 10 ms.
+    dask.config.set({"distributed.worker.profile.enabled": args.dask_profiler})
 
     books = [generate(args.articles, args.scratch / f"book{i}", seed=i) for i in range(1, args.books + 1)]
     print(f"{args.books} books of N = {args.articles} in {args.scratch}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
@@ -98,7 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"  {args.workers}-worker LocalCluster (--scheduler):     {rows['cluster']['seconds']:7.1f} s   load {rows['cluster']['load']:.1f}"
     )
-    print(f"    (cluster start-up, not counted: {rows['cluster_start']['seconds']:.1f} s)")
+    print(
+        f"    (cluster start-up, not counted: {rows['cluster_start']['seconds']:.1f} s; workers' profiler {'on' if args.dask_profiler else 'off'})"
+    )
+    rows["dask_profiler"] = {"on": args.dask_profiler}
     print(
         f"  CPU seconds: one after another {rows['serial']['client_cpu']:.1f}, the cluster's workers {rows['cluster']['workers_cpu']:.1f}"
     )

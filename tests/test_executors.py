@@ -296,9 +296,14 @@ def test_a_scheduler_without_workers_is_a_clear_error_not_a_hang(tmp_path: Path,
 @pytest.fixture(scope="module")
 def local_cluster() -> Iterator[Any]:
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0"
-    ) as cluster:
+    import dask
+
+    with (
+        dask.config.set({"distributed.worker.profile.enabled": False}),  # as the README says to start Bindery's workers
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0"
+        ) as cluster,
+    ):
         yield cluster
 
 
