@@ -81,3 +81,25 @@ def test_laid_out_chunks_do_not_pile_up_in_a_process_that_lays_out_one_after_ano
         gc.enable()
     assert result.page_count > 2  # more than COLLECT_AFTER_PAGES: each dropped chunk is freed before the next
     assert waiting[-1] <= waiting[0], waiting  # no pile-up, however many chunks
+
+
+def test_dropped_layouts_are_collected_less_often_when_more_is_kept_alive(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A collection walks what is alive too: with 400 pages kept, it waits for 100 dropped ones."""
+    import bindery.frozen_heap
+
+    collections: list[int] = []
+    monkeypatch.setattr(bindery.frozen_heap, "COLLECT_AFTER_PAGES", 30)
+    monkeypatch.setattr(bindery.frozen_heap.gc, "collect", lambda *args: collections.append(1) or 0)
+    monkeypatch.setattr(bindery.frozen_heap, "_dropped_pages", 0)
+    for _ in range(9):
+        bindery.frozen_heap.dropped(10, alive=400)
+    assert collections == []
+    bindery.frozen_heap.dropped(10, alive=400)
+    assert collections == [1]
+    for _ in range(3):
+        bindery.frozen_heap.dropped(10)
+    assert collections == [1, 1]  # nothing kept: every 30 pages
+    with frozen_heap():
+        for _ in range(5):
+            bindery.frozen_heap.dropped(10)
+    assert collections == [1, 1]  # never inside a frozen block

@@ -95,7 +95,7 @@ class Kept:
             pages = len(old.document.pages)
             self._pages -= pages
             del old
-            dropped(pages)
+            dropped(pages, self._pages)
         if self._pages + len(layout.document.pages) > PAGES_KEPT:
             return False
         self._layouts[key] = layout
@@ -120,6 +120,11 @@ class Kept:
             box.pango_layout.text = text
         kept.numbers = dict(numbers)
         return kept
+
+    @property
+    def pages(self) -> int:
+        """The pages of the layouts kept now."""
+        return self._pages
 
     def clear(self) -> None:
         """Forget every kept layout (the end of a layout stage), and free them now."""

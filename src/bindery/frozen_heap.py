@@ -21,10 +21,11 @@ in the oldest generation, and the freezes of the blocks that follow keep
 their collections from it, so a process that lays out document after document
 (a chunk per job) would keep them all. The caller says when one is dropped
 (`dropped`), and a full collection runs once `COLLECT_AFTER_PAGES` pages of
-them are waiting: often enough to keep a worker small (a 200-article book
-with `--jobs 2`: each worker peaked at 530 MB before), rarely enough that the
-walk over what is alive (the chunks `--jobs 1` keeps, up to 600 MB) costs
-little (a full collection after every dropped chunk cost that book's
+them are waiting, or a quarter of the pages the caller keeps alive if that is
+more: often enough to keep a worker small (a 500-article book with `--jobs
+2`: each worker peaked at 1.0 to 1.2 GB before), rarely enough that the walk
+over what is alive (the chunks `--jobs 1` keeps, up to 600 MB) costs little
+(a full collection after every dropped chunk cost a 200-article book's
 `--jobs 1` build 65 s of its 200 s of CPU).
 """
 
@@ -40,7 +41,7 @@ _depth = 0
 _dropped_pages = 0
 
 #: Pages of dropped laid-out documents (about 0.6 MB each) after which a full collection runs.
-COLLECT_AFTER_PAGES = 60
+COLLECT_AFTER_PAGES = 30
 
 
 @contextmanager
@@ -60,13 +61,14 @@ def frozen_heap() -> Iterator[None]:
                 gc.unfreeze()
 
 
-def dropped(pages: int) -> None:
+def dropped(pages: int, alive: int = 0) -> None:
     """A laid-out document of `pages` pages is no longer referenced: free the dropped ones once
-    `COLLECT_AFTER_PAGES` pages of them wait (a full collection, outside any frozen block)."""
+    `COLLECT_AFTER_PAGES` pages of them wait, or a quarter of the `alive` pages of laid-out
+    documents the caller keeps (a full collection walks those too), outside any frozen block."""
     global _dropped_pages
     with _LOCK:
         _dropped_pages += pages
-        due = _dropped_pages >= COLLECT_AFTER_PAGES and _depth == 0
+        due = _dropped_pages >= max(COLLECT_AFTER_PAGES, alive // 4) and _depth == 0
         if due:
             _dropped_pages = 0
     if due:

@@ -248,7 +248,7 @@ def lay_out_chunk(job: ChunkJob, kept: Kept | None = None) -> ChunkResult:
     if not held:
         pages = len(laid.document.pages)
         del laid
-        dropped(pages)
+        dropped(pages, kept.pages if kept is not None else 0)
     return result
 
 
