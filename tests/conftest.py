@@ -183,21 +183,24 @@ class Built:
 
 
 def build_book(root: Path, out: Path, formats: tuple[str, ...] = ("epub", "pdf")) -> Built:
-    """Build `root` into `out` under SOURCE_DATE_EPOCH=EPOCH (set for this build only)."""
+    """Build `root` into `out` under SOURCE_DATE_EPOCH=EPOCH (set for this build only), laid out
+    as `bindery build` lays it out (chunk by chunk; in this process, as with --jobs 1: the same
+    bytes as any --jobs). The one-document layout is compared with it in tests/test_layout_chunks.py."""
+    from bindery.executors import local_runner
     from bindery.pipeline import build  # here, not at the top: a test's own pytest run of this file stays quick
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        result = build(root, formats, out)
+        result = build(root, formats, out, runner=local_runner())
     paths = {a.path.suffix: a.path for a in result.artifacts if not a.path.name.endswith("-cover.pdf")}  # the interior, not the cover
     return Built(root, paths.get(".epub"), paths.get(".pdf"))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
 class Laid:
-    """What the one-document print layout of a shared build gave (`shared_layout`): tests that
-    compare another layout of the same book with it (tests/test_layout_chunks.py) need not lay
-    the book out a second time."""
+    """What the print layout of a shared build gave (`shared_layout`; chunk by chunk, as `bindery
+    build` lays it out): tests that compare another layout of the same book with it
+    (tests/test_layout_chunks.py) need not lay the book out a second time."""
 
     page_count: int
     page_map: Any  # bindery.pagemap.PageMap
@@ -245,7 +248,7 @@ def shared_book(key: str, root: Path, formats: tuple[str, ...] = ("epub", "pdf")
 
 
 def shared_layout(key: str, root: Path) -> Laid:
-    """The one-document layout of `shared_book(key, root)` (both formats)."""
+    """The layout of `shared_book(key, root)` (both formats; chunk by chunk, as `bindery build`)."""
     built = shared_book(key, root)
     laid = pickle.loads((built.pdf.parent.parent / "layout.pickle").read_bytes())
     return Laid(laid["page_count"], laid["page_map"], laid["warnings"], laid["write_warnings"], built.pdf)

@@ -234,7 +234,7 @@ def _name_tree(pdf: pikepdf.Pdf) -> list[tuple[object, object]]:
     return list(pikepdf.NameTree(pdf.Root.Names.Dests).items())
 
 
-def _assert_equivalent(one: PrintLayout | Laid, chunked: PrintLayout, one_text: list[str], chunked_text: list[str]) -> None:
+def _assert_equivalent(one: PrintLayout, chunked: PrintLayout | Laid, one_text: list[str], chunked_text: list[str]) -> None:
     assert chunked.page_count == one.page_count == len(chunked_text) == len(one_text)
     assert [p.label for p in chunked.page_map.pages] == [p.label for p in one.page_map.pages]
     assert chunked.page_map == one.page_map  # the EPUB's page-list
@@ -298,13 +298,13 @@ def test_small_books_chunked_equal_one_document(name: str, tmp_path: Path) -> No
 def test_whole_books_chunked_equal_one_document(key: str, root: Path, tmp_path: Path) -> None:
     """The repository's own book (parts, an index, further reading, front matter in the contents)
     and long-print (180 pages: a second gutter band, many words kept whole at page turns). The
-    one-document layout is the run's shared build of the book (`shared_layout`, the same
-    `lay_out_print` and `PdfBuilder` under the same SOURCE_DATE_EPOCH)."""
-    one = shared_layout(key, root)
-    chunked, written = _laid_out(root, tmp_path, serial_runner)
-    assert chunked.document is None and chunked.chunks
-    assert tuple(str(d) for d in written.warnings) == one.write_warnings
-    _assert_equivalent(one, chunked, _pdf_text(one.pdf.read_bytes()), _pdf_text(written.artifacts[0].data))
+    chunked layout is the run's shared build of the book (`shared_layout`: `bindery build`'s
+    layout and `PdfBuilder` under the same SOURCE_DATE_EPOCH); the one document is laid out here."""
+    chunked = shared_layout(key, root)
+    one, written = _laid_out(root, tmp_path)
+    assert one.document is not None
+    assert tuple(str(d) for d in written.warnings) == chunked.write_warnings
+    _assert_equivalent(one, chunked, _pdf_text(written.artifacts[0].data), _pdf_text(chunked.pdf.read_bytes()))
 
 
 def test_a_layout_that_does_not_settle_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

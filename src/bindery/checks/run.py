@@ -19,6 +19,7 @@ from bindery.checks.cover import preflight_cover
 from bindery.checks.epubcheck import run_epubcheck
 from bindery.checks.pdf_interior import preflight_pdf
 from bindery.checks.results import Check
+from bindery.executors import local_runner
 from bindery.indexing.check import check_index
 from bindery.manifest import Manifest, load_manifest
 from bindery.output_names import output_names
@@ -67,7 +68,9 @@ def build_and_check(plan: CheckPlan, progress: Progress) -> list[Check]:
     """Build the outputs when the plan says so, then run every check on them."""
     if plan.builds_first:
         require_weasyprint()  # the build lays the print edition out: a clear message when Pango is missing
-        build(plan.book_path, ("epub", "pdf"), plan.output_dir, progress=progress)
+        # Chunk by chunk in this process, as `bindery build --jobs 1` lays it out: the same bytes as
+        # `bindery build` (any --jobs), so what is checked is what build writes.
+        build(plan.book_path, ("epub", "pdf"), plan.output_dir, progress=progress, runner=local_runner())
     progress("checking: EPUBCheck, Ace and the print preflight")
     return run_checks(plan.manifest, plan.outputs)
 
