@@ -235,7 +235,7 @@ def lay_out_chunk(job: ChunkJob, kept: Kept | None = None) -> ChunkResult:
 
     With `kept` (one process laying the chunks out one after another), a job that differs from
     an earlier layout of the chunk only in its cross-chunk page numbers takes that layout with
-    the new numbers written in, when they fit (`chunk_numbers`); every layout is kept there.
+    the new numbers written in, when they fit (`chunk_numbers`); layouts are kept there while it has room.
     A layout that is not kept is handed to `frozen_heap.dropped`, which frees such layouts
     every few dozen pages (the collector would not see them: a worker kept them all)."""
     numbers = cross_chunk_numbers(job.html) if kept is not None else {}
