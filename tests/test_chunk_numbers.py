@@ -23,11 +23,11 @@ from test_layout_chunks import _pdf_text
 CSS = "@page { size: 4in 5in; margin: 0.5in } a[data-page]::after { content: ' (page\\a0' attr(data-page) ')' }"
 
 
-def _job(number: str) -> ChunkJob:
+def _job(number: str, css: str = CSS) -> ChunkJob:
     link = f'<a href="{CROSS_CHUNK_PREFIX}later" data-page="{number}">the later chapter</a>'
     words = " ".join(["Words set in a paragraph long enough to wrap."] * 12)
     html = f"<html lang='en'><body><p>{words} See {link}, and go on. {words}</p></body></html>"
-    return ChunkJob(0, html, CSS, "file:///nowhere/", (), (), "digital", pad=False)
+    return ChunkJob(0, html, css, "file:///nowhere/", (), (), "digital", pad=False)
 
 
 def _renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -76,6 +76,18 @@ def test_a_number_of_another_width_is_laid_out_afresh(monkeypatch: pytest.Monkey
     assert kept.renumbered(key, {href: "1"}) is None  # narrower than the kept "12": never squeezed in
     assert kept.renumbered(key, {href: "12", "elsewhere": "3"}) is None  # other links: another chunk
     assert kept.renumbered(key, {href: "47"}) is not None
+
+
+def test_a_number_its_generated_text_holds_twice_is_laid_out_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stylesheet may print other digits around the number: the edit must not touch them."""
+    css = CSS.replace("attr(data-page) ')' }", "attr(data-page) '\\a0of\\a0 12)'; white-space: nowrap }")
+    assert "of\\a0 12)'; white-space: nowrap" in css
+    kept = Kept()
+    renders = _renders(monkeypatch)
+    lay_out_chunk(_job("12", css), kept)
+    again = lay_out_chunk(_job("47", css), kept)
+    assert len(renders) == 2  # "(page 12 of 12)": which 12 is the number is not for an edit to guess
+    assert "(page 47 of 12)" in " ".join(_pdf_text(again.pdf))
 
 
 def test_kept_layouts_stop_at_the_page_budget(monkeypatch: pytest.MonkeyPatch) -> None:

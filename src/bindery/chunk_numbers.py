@@ -109,8 +109,8 @@ class Kept:
         if kept is None or set(numbers) != set(kept.numbers):
             return None
         changes = {href: (kept.numbers[href], new) for href, new in numbers.items() if new != kept.numbers[href]}
-        edits = list(_edits(kept.document, changes))
-        if not all(_same_width(box, box.text, text) for box, text in edits):
+        edits = _edits(kept.document, changes)
+        if edits is None or not all(_same_width(box, box.text, text) for box, text in edits):
             return None
         found = {href for href, _ in changes.items() if any(_href_of(box) == href for box, _ in edits)}
         if found != set(changes):
@@ -134,18 +134,22 @@ class Kept:
             self._pages = 0
 
 
-def _edits(document: weasyprint.Document, changes: dict[str, tuple[str, str]]) -> Iterator[tuple[boxes.TextBox, str]]:
-    """(text box, its new text) for each box of a changed link's generated number."""
+def _edits(document: weasyprint.Document, changes: dict[str, tuple[str, str]]) -> list[tuple[boxes.TextBox, str]] | None:
+    """(text box, its new text) for the box that shows each changed link's number, or None when
+    a link's generated text holds its old number other than once, or split across lines."""
+    shown: dict[int, list[boxes.TextBox]] = {}  # each link's `::after` text boxes, in reading order
     for page in document.pages:
         for box in _descendants(page._page_box):  # WeasyPrint keeps the laid-out boxes here
-            if not isinstance(box, boxes.TextBox):
-                continue
-            change = changes.get(_href_of(box) or "")
-            if change is None:
-                continue
-            old, new = change
-            if box.text.count(old) == 1:
-                yield box, box.text.replace(old, new)
+            if isinstance(box, boxes.TextBox) and (_href_of(box) or "") in changes:
+                shown.setdefault(id(box.element), []).append(box)
+    edits = []
+    for fragments in shown.values():
+        old, new = changes[_href_of(fragments[0]) or ""]
+        holding = [box for box in fragments if old in box.text]
+        if "".join(box.text for box in fragments).count(old) != 1 or len(holding) != 1:
+            return None
+        edits.append((holding[0], holding[0].text.replace(old, new)))
+    return edits
 
 
 def _href_of(box: boxes.Box) -> str | None:
@@ -162,10 +166,7 @@ def _descendants(box: boxes.Box) -> Iterator[boxes.Box]:
         current = stack.pop()
         yield current
         if isinstance(current, boxes.ParentBox):
-            stack.extend(current.children)
-        footnotes = getattr(current, "footnote_area", None)
-        if footnotes is not None:
-            stack.append(footnotes)
+            stack.extend(reversed(current.children))
 
 
 def _same_width(box: boxes.TextBox, old: str, new: str) -> bool:
