@@ -175,3 +175,26 @@ def test_table_header_ids_stay_unique_and_cells_find_their_headers(digital: tupl
             ids, cells = table_headers(pdf)
             assert len(ids) == len(set(ids)) == len(whole_ids)
             assert cells == whole_cells
+
+
+def test_an_article_cannot_write_a_link_the_join_takes_for_its_own(tmp_path: Any) -> None:
+    """The join turns links to CROSS_CHUNK_PREFIX into internal links. An article's web link that
+    looks like one (the old https prefix) stays a web link, as in the one-document PDF and the
+    EPUB, and a link in the prefix's own scheme is removed by the sanitizer with a warning."""
+    from pathlib import Path
+
+    from bindery.executors import local_runner
+    from bindery.pipeline import build
+
+    book = Path(tmp_path) / "book"
+    (book / "chapters").mkdir(parents=True)
+    (book / "book.yaml").write_text("title: T\nchapters: [chapters/a.md, chapters/b.md]\n")
+    links = "[web](https://bindery-chunk.invalid/#b) and [forged](" + CROSS_CHUNK_PREFIX + "b)"
+    (book / "chapters" / "a.md").write_text(f"---\ntitle: A\n---\n\nSee {links}.\n")
+    (book / "chapters" / "b.md").write_text("---\ntitle: B\n---\n\nText.\n")
+    result = build(book, ("pdf",), Path(tmp_path) / "out", runner=local_runner(), cache=False)
+    assert [w.code for w in result.warnings] == ["url-outside"] and CROSS_CHUNK_PREFIX in result.warnings[0].message
+    with pikepdf.open(Path(tmp_path) / "out" / "t.pdf") as pdf:
+        actions = [a.get("/A") for page in pdf.pages for a in page.get("/Annots", [])]
+        uris = [str(a.URI) for a in actions if a is not None and a.get("/S") == "/URI"]
+    assert uris == ["https://bindery-chunk.invalid/#b"]

@@ -19,7 +19,9 @@ import pikepdf
 from weasyprint.anchors import make_page_bookmark_tree
 from weasyprint.matrix import Matrix
 
-CROSS_CHUNK_PREFIX = "https://bindery-chunk.invalid/#"
+# A scheme no article can write (the sanitizer keeps only web, mail, fragment and book links, and a
+# related entry's url must be http(s)), so every link the join resolves is one the layout made.
+CROSS_CHUNK_PREFIX = "bindery-chunk:#"
 PDF_POINTS_PER_CSS_PX = 0.75  # WeasyPrint's scale: 72 PDF points per inch / 96 CSS px
 
 Bookmark = tuple[int, str, int, float, float]  # (level, label, page index in the chunk, x, y) in CSS px
