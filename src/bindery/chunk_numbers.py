@@ -14,8 +14,8 @@ from a kept one only in the written-in numbers (`data-page` of the links into
 other chunks), writes the new numbers into the laid-out text boxes and
 writes the PDF from that, without laying out. Any number whose text would be
 wider or narrower, or that cannot be found in the boxes, gives up: the job is
-laid out afresh. tests/test_layout_chunks.py checks the pages against fresh
-layouts.
+laid out afresh. tests/test_chunk_numbers.py checks the PDFs against fresh
+layouts, tests/test_layout_chunks.py the pages against the one-document layout.
 
 WeasyPrint keeps a laid-out text box's text in `TextBox.text` and its
 `pango_layout.text`, and shapes it again from that text when it draws

@@ -242,7 +242,7 @@ def lay_out_chunk(job: ChunkJob, kept: Kept | None = None) -> ChunkResult:
     laid = kept.renumbered(_shape(job), numbers) if kept is not None and numbers else None
     held = laid is not None
     if laid is None:
-        laid = _lay_out(job)
+        laid = _lay_out(job, numbers)
         held = kept is not None and kept.keep(_shape(replace(job, kept_whole=laid.kept_whole)), laid)
     result = _result(job, laid)
     if not held:
@@ -256,7 +256,8 @@ def _shape(job: ChunkJob) -> str:
     return shape_key(replace(job, html="").digest(), job.html)
 
 
-def _lay_out(job: ChunkJob) -> KeptLayout:
+def _lay_out(job: ChunkJob, numbers: dict[str, str]) -> KeptLayout:
+    """The chunk laid out afresh; `numbers`: its cross-chunk page numbers (`chunk_numbers`)."""
     fetcher = BookURLFetcher({Path(path): (media, data) for path, media, data in job.assets}, [Path(d) for d in job.template_dirs])
     base_dir = Path(url2pathname(unquote(urlparse(job.base_url).path)))
     rendering = PrintRendering(job.html, job.css, base_dir)
@@ -270,9 +271,7 @@ def _lay_out(job: ChunkJob) -> KeptLayout:
             document = document.copy([*document.pages, blank_verso(rendering, run)])
         anchors = _anchors(document)
         bookmarks = _bookmarks(document)
-    return KeptLayout(
-        document, cross_chunk_numbers(job.html), tuple(said), tuple(fetcher.refused), resolutions, anchors, bookmarks, run.kept()
-    )
+    return KeptLayout(document, numbers, tuple(said), tuple(fetcher.refused), resolutions, anchors, bookmarks, run.kept())
 
 
 def _result(job: ChunkJob, laid: KeptLayout) -> ChunkResult:
