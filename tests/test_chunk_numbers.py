@@ -11,11 +11,13 @@ import pytest
 
 import bindery.chunk_numbers
 import bindery.layout
+import bindery.layout_chunks
 from bindery.chunk_numbers import Kept, cross_chunk_numbers, shape_key
+from bindery.executors import local_runner
 from bindery.layout import lay_out_print
 from bindery.layout_chunks import ChunkJob, lay_out_chunk, serial_runner
 from bindery.pdf_join.navigation import CROSS_CHUNK_PREFIX
-from bindery.pipeline import load_book
+from bindery.pipeline import build, load_book
 from bindery.templating import Templates
 from conftest import BOOKS, EPOCH
 from test_layout_chunks import _pdf_text
@@ -118,3 +120,35 @@ def test_a_book_laid_out_one_chunk_at_a_time_renumbers_instead_of_laying_out_and
     assert [c.pdf for c in kept.chunks] == [c.pdf for c in plain.chunks]
     assert kept.page_map == plain.page_map
     assert not bindery.layout_chunks.KEPT._layouts  # forgotten when the stage ends
+
+
+def _calls(monkeypatch: pytest.MonkeyPatch, name: str) -> list[object]:
+    """The first argument of each call of bindery.layout_chunks.NAME from now on."""
+    seen: list[object] = []
+    real = getattr(bindery.layout_chunks, name)
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(bindery.layout_chunks, name, spy)
+    return seen
+
+
+def test_each_chunks_pdf_is_written_once_from_its_final_layout_and_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--jobs 1` (local_runner) writes a kept layout's PDF at the end of the layout stage, not once
+    per job: the xref book's renumbered chapters are written once each. The build cache stores
+    those PDFs (a warm build lays out and writes nothing), and the bytes are a build's that keeps no layout."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    jobs, layouts, writes = (_calls(monkeypatch, name) for name in ("lay_out_chunk", "_lay_out", "_write"))
+    cold = build(BOOKS / "xref", ("pdf",), tmp_path / "out", runner=local_runner()).artifacts[0].data
+    chunks = {job.index for job in jobs}  # type: ignore[attr-defined]
+    assert len(jobs) > len(chunks)  # some chunks had a second job (their numbers were guessed)...
+    assert len(writes) == len(chunks) and len(layouts) < len(jobs)  # ...renumbered, and each PDF written once
+    jobs.clear(), layouts.clear(), writes.clear()
+    warm = build(BOOKS / "xref", ("pdf",), tmp_path / "out", runner=local_runner()).artifacts[0].data
+    assert (jobs, layouts, writes) == ([], [], []) and warm == cold
+    monkeypatch.setattr(bindery.chunk_numbers, "PAGES_KEPT", 0)  # nothing kept: every job laid out and written
+    plain = build(BOOKS / "xref", ("pdf",), tmp_path / "plain", runner=local_runner(), cache=False).artifacts[0].data
+    assert len(writes) == len(jobs) and plain == cold

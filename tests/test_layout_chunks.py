@@ -16,7 +16,7 @@ from bindery.builders.base import BuildOutput
 from bindery.builders.pdf import PdfBuilder
 from bindery.chunk_split import CROSS_CHUNK_PREFIX, chunk_css, split_chunks, with_cross_chunk_pages
 from bindery.layout import PrintLayout, lay_out_print
-from bindery.layout_chunks import ChunkJob, ChunkResult, ChunkRunner, serial_runner
+from bindery.layout_chunks import ChunkJob, ChunkResult, ChunkRunner, lay_out_chunk, serial_runner
 from bindery.layout_pages import PageText
 from bindery.pipeline import load_book
 from bindery.templating import Templates
@@ -342,7 +342,7 @@ def test_a_second_layout_of_the_same_book_asks_for_the_same_jobs() -> None:
             key = job.digest()
             if key not in store:
                 laid.append(job.index)
-                store[key] = ChunkResult.decode(serial_runner([job])[0].encode())
+                store[key] = ChunkResult.decode(lay_out_chunk(job).encode())
             out.append(store[key])
         return out
 

@@ -30,7 +30,7 @@ import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from bindery.cache_files import process_alive, read_regular_file, unlink_quietly, write_atomic
 from bindery.cache_keys import code_fingerprint, key_of
@@ -275,10 +275,21 @@ def cached_runner(
         if missing:
             for i, result in zip(missing, runner([jobs[i] for i in missing]), strict=True):
                 found[i] = result
-                cache.put(keys[i], _encode(result))
+                cache.put(keys[i], _encode(result))  # a deferred result too: a later build asks for the same jobs
         return [found[i] for i in range(len(jobs))]
 
     run.batch_size = getattr(runner, "batch_size", None)  # type: ignore[attr-defined]  # how many jobs the runner takes at once
+    finish = getattr(runner, "finish", None)
+
+    def finished(done: Sequence[tuple[Job, Result]]) -> list[Result]:
+        """The runner's deferred results completed (its `finish`, else `layout_chunks.write_deferred`:
+        a deferred result read from the cache), stored in their place."""
+        results: list[Result] = (finish or _write_deferred())(done)
+        for (job, _), result in zip(done, results, strict=True):
+            cache.put(key_of("chunk-layout", job.digest()), _encode(result))
+        return results
+
+    run.finish = finished  # type: ignore[attr-defined]  # read by chunked_layout
     return run
 
 
@@ -287,6 +298,12 @@ def _chunk_result_type() -> ResultCodec[object]:
 
     codec: ResultCodec[object] = layout_chunks.ChunkResult
     return codec
+
+
+def _write_deferred() -> Callable[[Sequence[Any]], list[Any]]:
+    from bindery import layout_chunks  # the layout stage's module, loaded when a layout ran
+
+    return layout_chunks.write_deferred
 
 
 def _encode(result: object) -> bytes:

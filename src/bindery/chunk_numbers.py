@@ -121,6 +121,11 @@ class Kept:
         kept.numbers = dict(numbers)
         return kept
 
+    def held(self, key: str, numbers: dict[str, str]) -> KeptLayout | None:
+        """The kept layout of this shape if it shows exactly `numbers` now, else None."""
+        kept = self._layouts.get(key)
+        return kept if kept is not None and kept.numbers == numbers else None
+
     @property
     def pages(self) -> int:
         """The pages of the layouts kept now."""

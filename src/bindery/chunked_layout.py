@@ -30,7 +30,7 @@ from bindery.chunk_split import Chunk, chunk_css, split_chunks, with_cross_chunk
 from bindery.diagnostics import Diagnostic
 from bindery.indexing.pages import pages_of
 from bindery.layout import PrintLayout, low_resolution_warnings, page_count_warnings, weasyprint_warnings
-from bindery.layout_chunks import KEPT, ChunkJob, ChunkResult, ChunkRunner
+from bindery.layout_chunks import KEPT, ChunkJob, ChunkResult, ChunkRunner, write_deferred
 from bindery.layout_pages import page_map_of
 from bindery.model import Book
 from bindery.pagemap import PageMap
@@ -55,6 +55,7 @@ class _State:
     chunks: list[Chunk]
     index_pages: dict[str, tuple[int, str]] | None = None
     laid: dict[int, tuple[str, ChunkResult]] = field(default_factory=dict)
+    jobs: dict[int, ChunkJob] = field(default_factory=dict)  # chunk -> the job its last layout ran
     owner: dict[str, int] = field(default_factory=dict)  # id -> the chunk that holds it
     found: dict[int, dict[str, int]] = field(default_factory=dict)  # chunk -> id -> its page there (WeasyPrint's anchors)
     kept_whole: dict[int, tuple[tuple[int, str], ...]] = field(default_factory=dict)  # chunk -> what its last layout kept whole
@@ -79,6 +80,7 @@ def lay_out_chunked(book: Book, xrefs: CrossReferences, templates: Templates, ru
     batch = getattr(runner, "batch_size", None) or 0  # serial_runner (and a cache around it) says 1
     try:
         settled = _stages(state, runner, batch)
+        _write_deferred(state, runner)
     finally:
         KEPT.clear()  # what serial_runner kept for this book's layouts
     results = _results(state)
@@ -100,6 +102,17 @@ def _stages(state: _State, runner: ChunkRunner, batch: int) -> bool:
             break
         state.margins = wanted
     return settled
+
+
+def _write_deferred(state: _State, runner: ChunkRunner) -> None:
+    """The PDFs the runner left unwritten (`ChunkResult.deferred`: `serial_runner` writes a kept
+    layout's once, when no later job of the chunk can change it), written by its `finish`."""
+    deferred = [k for k, (_, result) in state.laid.items() if result.deferred]
+    if not deferred:
+        return
+    finish = getattr(runner, "finish", write_deferred)  # a cache around the runner stores what it writes
+    for k, result in zip(deferred, finish([(state.jobs[k], state.laid[k][1]) for k in deferred]), strict=True):
+        state.laid[k] = (state.laid[k][0], result)
 
 
 def _results(state: _State) -> tuple[ChunkResult, ...]:
@@ -197,6 +210,7 @@ def _round(state: _State, runner: ChunkRunner, batch: int) -> bool:
             if result.kept_whole != job.kept_whole:  # the next job keeps these whole from the start: the same layout
                 digest = replace(job, kept_whole=result.kept_whole).digest()
             state.laid[job.index] = (digest, result)
+            state.jobs[job.index] = job
             state.found[job.index] = dict(result.anchors)
             state.kept_whole[job.index] = result.kept_whole
         ran = True

@@ -137,6 +137,12 @@ class ChunkResult:
     messages: tuple[str, ...]
     kept_whole: tuple[tuple[int, str], ...] = ()
 
+    @property
+    def deferred(self) -> bool:
+        """Laid out, its PDF not written yet (`serial_runner`; `write_deferred` writes it). The
+        layout stage reads it like any other; the cache stores it, and the written one in its place."""
+        return not self.pdf
+
     def encode(self) -> bytes:
         head = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "pdf"}
         head["page_map"] = [asdict(page) for page in self.page_map]
@@ -159,7 +165,7 @@ class ChunkResult:
 
 
 def _from_header(head: dict[str, object], pdf: bytes) -> ChunkResult:
-    if not isinstance(head, dict) or head.get("pdf_length") != len(pdf) or not pdf.startswith(b"%PDF-"):
+    if not isinstance(head, dict) or head.get("pdf_length") != len(pdf) or (pdf and not pdf.startswith(b"%PDF-")):
         raise ValueError("malformed chunk result: the PDF is missing or cut short")
     result = ChunkResult(
         pdf=pdf,
@@ -223,20 +229,34 @@ KEPT = Kept()
 
 def serial_runner(jobs: Sequence[ChunkJob]) -> list[ChunkResult]:
     """Each job laid out here, one after the other (the layout stage then gives it one job at a
-    time), its layout kept for a later job that only prints other page numbers."""
-    return [lay_out_chunk(job, KEPT) for job in jobs]
+    time), its layout kept for a later job that only prints other page numbers. A kept layout's
+    PDF is written once, by `write_deferred` at the end of the layout stage (`finish`): a later
+    job of the chunk would make it another."""
+    return [lay_out_chunk(job, KEPT, defer_pdf=True) for job in jobs]
+
+
+def write_deferred(done: Sequence[tuple[ChunkJob, ChunkResult]]) -> list[ChunkResult]:
+    """Each (job, its deferred result) with the PDF written from the layout `serial_runner` kept
+    for it; a job whose layout is not kept (or shows other numbers) is laid out afresh."""
+    finished = []
+    for job, result in done:
+        laid = KEPT.held(_shape(replace(job, kept_whole=result.kept_whole)), cross_chunk_numbers(job.html))
+        finished.append(_result(job, laid) if laid is not None else lay_out_chunk(job))
+    return finished
 
 
 serial_runner.batch_size = 1  # type: ignore[attr-defined]  # one job at a time: the layout stage picks the order
+serial_runner.finish = write_deferred  # type: ignore[attr-defined]  # the PDFs it deferred, written at the stage's end
 
 
-def lay_out_chunk(job: ChunkJob, kept: Kept | None = None) -> ChunkResult:
+def lay_out_chunk(job: ChunkJob, kept: Kept | None = None, *, defer_pdf: bool = False) -> ChunkResult:
     """Lay one chunk out and write its PDF (`CHUNK_PDF_OPTIONS`, and PDF/UA-1 in the digital profile).
 
     With `kept` (one process laying the chunks out one after another), a job that differs from
     an earlier layout of the chunk only in its cross-chunk page numbers takes that layout with
     the new numbers written in, when they fit (`chunk_numbers`); layouts are kept there while it has room.
-    A layout that is not kept is handed to `frozen_heap.dropped`, which frees such layouts
+    `defer_pdf`: a kept layout's result comes without its PDF (`ChunkResult.deferred`), for
+    `write_deferred`. A layout that is not kept is handed to `frozen_heap.dropped`, which frees such layouts
     every few dozen pages (the collector would not see them: a worker kept them all)."""
     numbers = cross_chunk_numbers(job.html) if kept is not None else {}
     laid = kept.renumbered(_shape(job), numbers) if kept is not None and numbers else None
@@ -244,7 +264,7 @@ def lay_out_chunk(job: ChunkJob, kept: Kept | None = None) -> ChunkResult:
     if laid is None:
         laid = _lay_out(job, numbers)
         held = kept is not None and kept.keep(_shape(replace(job, kept_whole=laid.kept_whole)), laid)
-    result = _result(job, laid)
+    result = _result(job, laid, write=not (held and defer_pdf))
     if not held:
         pages = len(laid.document.pages)
         del laid
@@ -274,16 +294,17 @@ def _lay_out(job: ChunkJob, numbers: dict[str, str]) -> KeptLayout:
     return KeptLayout(document, numbers, tuple(said), tuple(fetcher.refused), resolutions, anchors, bookmarks, run.kept())
 
 
-def _result(job: ChunkJob, laid: KeptLayout) -> ChunkResult:
-    """The chunk's PDF and what the layout stage reads from its layout."""
+def _result(job: ChunkJob, laid: KeptLayout, write: bool = True) -> ChunkResult:
+    """The chunk's PDF (unless not `write`) and what the layout stage reads from its layout."""
     document = laid.document
     pages = read_pages(document)
-    bookmarks = laid.bookmarks
-    if job.profile == "print":
-        strip_interactive(document)
-        bookmarks = ()
-    with weasyprint_messages() as written:  # the one-document build reports these when it writes the PDF
-        pdf = _write(document.copy(), job.profile)  # a copy starts with no fonts: a kept layout's glyphs drawn before stay out
+    bookmarks = () if job.profile == "print" else laid.bookmarks
+    pdf, written = b"", list[str]()
+    if write:
+        if job.profile == "print":
+            strip_interactive(document)
+        with weasyprint_messages() as written:  # the one-document build reports these when it writes the PDF
+            pdf = _write(document.copy(), job.profile)  # a copy starts with no fonts: a kept layout's glyphs drawn before stay out
     messages = [
         *(f"weasyprint\t{m}" for m in laid.said),
         *(f"written\t{m}" for m in written),
