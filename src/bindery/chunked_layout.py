@@ -55,7 +55,7 @@ class _State:
     chunks: list[Chunk]
     index_pages: dict[str, tuple[int, str]] | None = None
     laid: dict[int, tuple[str, ChunkResult]] = field(default_factory=dict)
-    jobs: dict[int, ChunkJob] = field(default_factory=dict)  # chunk -> the job its last layout ran
+    jobs: dict[int, ChunkJob] = field(default_factory=dict)  # chunk -> the job of its deferred result
     owner: dict[str, int] = field(default_factory=dict)  # id -> the chunk that holds it
     found: dict[int, dict[str, int]] = field(default_factory=dict)  # chunk -> id -> its page there (WeasyPrint's anchors)
     kept_whole: dict[int, tuple[tuple[int, str], ...]] = field(default_factory=dict)  # chunk -> what its last layout kept whole
@@ -210,7 +210,10 @@ def _round(state: _State, runner: ChunkRunner, batch: int) -> bool:
             if result.kept_whole != job.kept_whole:  # the next job keeps these whole from the start: the same layout
                 digest = replace(job, kept_whole=result.kept_whole).digest()
             state.laid[job.index] = (digest, result)
-            state.jobs[job.index] = job
+            if result.deferred:  # its PDF is written from its job at the end (`_write_deferred`)
+                state.jobs[job.index] = job
+            else:
+                state.jobs.pop(job.index, None)
             state.found[job.index] = dict(result.anchors)
             state.kept_whole[job.index] = result.kept_whole
         ran = True
