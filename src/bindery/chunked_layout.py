@@ -101,6 +101,7 @@ def _stages(state: _State, runner: ChunkRunner, batch: int) -> bool:
         if wanted == state.margins:
             break
         state.margins = wanted
+        KEPT.clear()  # every chunk's CSS changes with the band: no kept layout serves again (nor is any result of it left)
     return settled
 
 
