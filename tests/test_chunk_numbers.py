@@ -152,3 +152,14 @@ def test_each_chunks_pdf_is_written_once_from_its_final_layout_and_cached(tmp_pa
     monkeypatch.setattr(bindery.chunk_numbers, "PAGES_KEPT", 0)  # nothing kept: every job laid out and written
     plain = build(BOOKS / "xref", ("pdf",), tmp_path / "plain", runner=local_runner(), cache=False).artifacts[0].data
     assert len(writes) == len(jobs) and plain == cold
+
+
+def test_a_deferred_result_whose_layout_is_not_kept_is_laid_out_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deferred result read back from the build cache (a later build keeps no layout for it)
+    gets its PDF from a fresh layout: the bytes of one written at once."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    job = _job("12")
+    deferred = lay_out_chunk(job, Kept(), defer_pdf=True)  # kept in a store of its own, not serial_runner's
+    assert deferred.deferred and not bindery.layout_chunks.KEPT._layouts
+    [written] = bindery.layout_chunks.write_deferred([(job, deferred)])
+    assert not written.deferred and written == lay_out_chunk(job)
