@@ -49,11 +49,28 @@ SLOW_MODULE_FIXTURES = {
 }
 
 
+#: Tests of several seconds each on one worker (a whole book laid out in the test, a
+#: book built first for its module, a JVM, Calibre, a killed build): they run first, so no
+#: worker is left with one of them at the end while the other has finished (the suite's
+#: wall time is the later worker's; an idle worker takes queued tests from a busy one).
+RUN_FIRST = (
+    "test_layout_chunks.py::test_whole_books_chunked_equal_one_document",
+    "test_layout_chunks.py::test_generated_book_chunked_equals_one_document",
+    "test_accessibility.py::test_daisy_ace_reports_no_violations_on_the_sample_book",
+    "test_print_profiles.py::test_long_book_is_padded_to_an_even_count_past_150_pages",
+    "test_check.py::test_check_fails_on_a_broken_epub",
+    "test_typography.py::test_the_sample_book_in_print_at_5x8_has_no_typographic_findings",
+    "test_reader_metadata.py::test_calibre_conversion_shows_no_navigation_only_text",
+    "test_atomic.py::test_sigkill_mid_build_leaves_previous_outputs_untouched",
+)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         slow = SLOW_FIXTURES | SLOW_MODULE_FIXTURES.get(item.path.name, set())
         if slow & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: not any(name in item.nodeid for name in RUN_FIRST))  # stable: the rest keep their order
 
 
 def in_ci() -> bool:
