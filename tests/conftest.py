@@ -54,7 +54,7 @@ SLOW_MODULE_FIXTURES = {
 #: worker is left with one of them at the end while the other has finished (the suite's
 #: wall time is the later worker's; an idle worker takes queued tests from a busy one).
 RUN_FIRST = (
-    "test_layout_chunks.py::test_whole_books_chunked_equal_one_document",
+    "test_layout_chunks.py::test_the_whole_sample_book_chunked_equals_one_document",
     "test_layout_chunks.py::test_generated_book_chunked_equals_one_document",
     "test_accessibility.py::test_daisy_ace_reports_no_violations_on_the_sample_book",
     "test_print_profiles.py::test_long_book_is_padded_to_an_even_count_past_150_pages",

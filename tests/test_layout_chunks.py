@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pikepdf
 import pypdfium2 as pdfium
 import pytest
 
+import bindery.printspec
 from bindery.builders.base import BuildOutput
 from bindery.builders.pdf import PdfBuilder
 from bindery.chunk_split import CROSS_CHUNK_PREFIX, chunk_css, split_chunks, with_cross_chunk_pages
@@ -285,6 +287,25 @@ def test_generated_book_chunked_equals_one_document(tmp_path: Path) -> None:
         assert any(f"“Step {n}”, page {label}" in t for t in chunked_text), (n, label)
 
 
+def test_a_book_past_a_gutter_band_chunked_equals_one_document(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both layouts start in the first gutter band and lay the book out again in the second once
+    it runs past the band's last page; long-print's first two chapters with narrow design margins,
+    and the first band ending at 30 pages (KDP's ends at 150: long-print itself, 180 pages, is
+    checked for the 151-300 band's gutter in tests/test_print_profiles.py)."""
+    book = Path(shutil.copytree(BOOKS / "long-print", tmp_path / "book"))
+    manifest = book / "book.yaml"
+    days = "".join(f"  - chapters/day-{n:02}.md\n" for n in range(3, 11))
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(days, ""), encoding="utf-8")
+    monkeypatch.setattr(bindery.printspec, "GUTTER_BANDS", ((30, 0.375), *bindery.printspec.GUTTER_BANDS[1:]))
+    gutters: list[float] = []
+    gutter_for = bindery.printspec.gutter_for
+    monkeypatch.setattr(bindery.printspec, "gutter_for", lambda pages: gutters.append(gutter_for(pages)) or gutters[-1])
+    one, chunked, one_text, chunked_text = _both(book, tmp_path)
+    assert 30 < chunked.page_count < 150  # past the first band only with the band moved
+    assert gutters.count(0.375) >= 2 and gutters.count(0.5) >= 2  # each layout began in the first band and ended in the second
+    _assert_equivalent(one, chunked, one_text, chunked_text)
+
+
 @pytest.mark.parametrize("name", ["short-print", "images"])
 def test_small_books_chunked_equal_one_document(name: str, tmp_path: Path) -> None:
     """short-print: the print profile (even count, no links); images: the chunks fetch their pictures."""
@@ -294,14 +315,12 @@ def test_small_books_chunked_equal_one_document(name: str, tmp_path: Path) -> No
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("key", "root"), [("sample", ROOT), ("print-long-print", BOOKS / "long-print")], ids=["sample", "long-print"])
-def test_whole_books_chunked_equal_one_document(key: str, root: Path, tmp_path: Path) -> None:
-    """The repository's own book (parts, an index, further reading, front matter in the contents)
-    and long-print (180 pages: a second gutter band, many words kept whole at page turns). The
-    chunked layout is the run's shared build of the book (`shared_layout`: `bindery build`'s
+def test_the_whole_sample_book_chunked_equals_one_document(tmp_path: Path) -> None:
+    """The repository's own book (parts, an index, further reading, front matter in the contents).
+    The chunked layout is the run's shared build of the book (`shared_layout`: `bindery build`'s
     layout and `PdfBuilder` under the same SOURCE_DATE_EPOCH); the one document is laid out here."""
-    chunked = shared_layout(key, root)
-    one, written = _laid_out(root, tmp_path)
+    chunked = shared_layout("sample", ROOT)
+    one, written = _laid_out(ROOT, tmp_path)
     assert one.document is not None
     assert tuple(str(d) for d in written.warnings) == chunked.write_warnings
     _assert_equivalent(one, chunked, _pdf_text(written.artifacts[0].data), _pdf_text(chunked.pdf.read_bytes()))
