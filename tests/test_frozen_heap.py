@@ -19,11 +19,13 @@ def test_objects_alive_before_are_frozen_inside_and_released_after() -> None:
 
 
 def test_nested_blocks_unfreeze_only_when_the_outermost_ends() -> None:
+    alive = [object() for _ in range(1000)]
     with frozen_heap():
-        frozen = gc.get_freeze_count()
         with frozen_heap():
             pass
-        assert gc.get_freeze_count() == frozen  # the inner block did not unfreeze
+        # The inner block did not unfreeze (that empties the permanent generation). Not an exact
+        # count: a frozen object that dies (another thread's, the test runner's) leaves it.
+        assert gc.get_freeze_count() >= len(alive)
     assert gc.get_freeze_count() == 0
 
 
