@@ -279,17 +279,16 @@ def cached_runner(
         return [found[i] for i in range(len(jobs))]
 
     run.batch_size = getattr(runner, "batch_size", None)  # type: ignore[attr-defined]  # how many jobs the runner takes at once
-    finish = getattr(runner, "finish", None)
 
     def finished(done: Sequence[tuple[Job, Result]]) -> list[Result]:
-        """The runner's deferred results completed (its `finish`, else `layout_chunks.write_deferred`:
-        a deferred result read from the cache), stored in their place."""
-        results: list[Result] = (finish or _write_deferred())(done)
+        """Deferred results (`serial_runner`'s, or read back from the cache) with their PDFs
+        written (`layout_chunks.write_deferred`), stored in their place."""
+        results: list[Result] = _deferred_writer()(done)
         for (job, _), result in zip(done, results, strict=True):
             cache.put(key_of("chunk-layout", job.digest()), _encode(result))
         return results
 
-    run.finish = finished  # type: ignore[attr-defined]  # read by chunked_layout
+    run.finish = finished  # type: ignore[attr-defined]  # chunked_layout calls it in place of write_deferred
     return run
 
 
@@ -300,7 +299,7 @@ def _chunk_result_type() -> ResultCodec[object]:
     return codec
 
 
-def _write_deferred() -> Callable[[Sequence[Any]], list[Any]]:
+def _deferred_writer() -> Callable[[Sequence[Any]], list[Any]]:
     from bindery import layout_chunks  # the layout stage's module, loaded when a layout ran
 
     return layout_chunks.write_deferred

@@ -107,11 +107,12 @@ def _stages(state: _State, runner: ChunkRunner, batch: int) -> bool:
 
 def _write_deferred(state: _State, runner: ChunkRunner) -> None:
     """The PDFs the runner left unwritten (`ChunkResult.deferred`: `serial_runner` writes a kept
-    layout's once, when no later job of the chunk can change it), written by its `finish`."""
+    layout's once, when no later job of the chunk can change it), written by `write_deferred`
+    (or by the build cache's `finish` around the runner, which also stores them)."""
     deferred = [k for k, (_, result) in state.laid.items() if result.deferred]
     if not deferred:
         return
-    finish = getattr(runner, "finish", write_deferred)  # a cache around the runner stores what it writes
+    finish = getattr(runner, "finish", write_deferred)
     for k, result in zip(deferred, finish([(state.jobs[k], state.laid[k][1]) for k in deferred]), strict=True):
         state.laid[k] = (state.laid[k][0], result)
 

@@ -218,11 +218,5 @@ def local_runner() -> ChunkRunnerType:
 
         return serial_runner(jobs)
 
-    def finish(done: Sequence[tuple[ChunkJob, ChunkResult]]) -> list[ChunkResult]:
-        from bindery.layout_chunks import write_deferred
-
-        return write_deferred(done)
-
     run.batch_size = 1  # type: ignore[attr-defined]  # one job at a time, like serial_runner
-    run.finish = finish  # type: ignore[attr-defined]  # the PDFs serial_runner deferred
     return run

@@ -230,8 +230,8 @@ KEPT = Kept()
 def serial_runner(jobs: Sequence[ChunkJob]) -> list[ChunkResult]:
     """Each job laid out here, one after the other (the layout stage then gives it one job at a
     time), its layout kept for a later job that only prints other page numbers. A kept layout's
-    PDF is written once, by `write_deferred` at the end of the layout stage (`finish`): a later
-    job of the chunk would make it another."""
+    PDF is written once, by `write_deferred` at the end of the layout stage: a later job of the
+    chunk would make it another."""
     return [lay_out_chunk(job, KEPT, defer_pdf=True) for job in jobs]
 
 
@@ -246,7 +246,6 @@ def write_deferred(done: Sequence[tuple[ChunkJob, ChunkResult]]) -> list[ChunkRe
 
 
 serial_runner.batch_size = 1  # type: ignore[attr-defined]  # one job at a time: the layout stage picks the order
-serial_runner.finish = write_deferred  # type: ignore[attr-defined]  # the PDFs it deferred, written at the stage's end
 
 
 def lay_out_chunk(job: ChunkJob, kept: Kept | None = None, *, defer_pdf: bool = False) -> ChunkResult:
