@@ -167,7 +167,29 @@ def test_reader_with_valid_front_matter_never_fails_with_an_undocumented_error(b
         assert exc.diagnostics and all(d.file for d in exc.diagnostics)
 
 
-front_text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=80).filter(lambda t: t.strip())
+# Front-matter text an EPUB can hold: no controls, no surrogates, not the non-characters U+FFFE
+# and U+FFFF (those are refused with their line: test_front_matter_with_a_character_xml_cannot_hold_...).
+front_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"), min_size=1, max_size=80
+).filter(lambda t: t.strip())
+
+
+@pytest.mark.slow
+@given(
+    title=front_text, bad=st.sampled_from("\x01\x08\x0b\x1f\ufffe\uffff"), at=st.integers(min_value=0, max_value=80), line=st.integers(0, 3)
+)
+def test_front_matter_with_a_character_xml_cannot_hold_is_refused_at_its_line(title: str, bad: str, at: int, line: int) -> None:
+    """A value holding a character XML 1.0 cannot hold is refused, naming the file, the line and
+    the character (in U+ form), whichever field it sits in."""
+    fields = {f"note{i}": "plain words" for i in range(line)}
+    fields["title"] = title[:at] + bad + title[at:]
+    text = "---\n" + yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=10_000) + "---\n\nThe body.\n"
+    with pytest.raises(BinderyError) as refused:
+        read_and_render(text)
+    (diagnostic,) = refused.value.diagnostics
+    assert diagnostic.file == "chapters/fuzz.md"
+    assert diagnostic.line == 2 + line
+    assert f"U+{ord(bad):04X}" in diagnostic.message
 
 
 @pytest.mark.slow
