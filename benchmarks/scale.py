@@ -25,6 +25,7 @@ import os
 import resource
 import shutil
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -133,16 +134,27 @@ def _cpu_of(pid: int) -> float:
 
 
 def child_build(book_dir: Path, out: Path, jobs: int, cache: bool, formats: tuple[str, ...] = ("pdf",)) -> dict[str, Any]:
-    """`pipeline.build` as `bindery build --format pdf --jobs N [--no-cache]` runs it. The pool's
+    """`pipeline.build` as `bindery build --format pdf --jobs N [--no-cache]` runs it. The lanes'
     workers are forked by a forkserver, not by this process: their CPU time and peak RSS are
-    read from /proc before the pool ends them (RUSAGE_CHILDREN never sees them)."""
+    read from /proc before the layout stage ends them (RUSAGE_CHILDREN never sees them).
+    `rss_together`: the most this process and its workers held at one time (sampled every 50 ms)."""
     from bindery import pipeline
-    from bindery.executors import executor_runner, local_runner, make_executor
+    from bindery.executors import local_runner
+    from bindery.layout_lanes import LaneRunner
 
-    executor = make_executor(jobs) if jobs > 1 else None
-    runner = executor_runner(executor, batch_size=jobs) if executor is not None else local_runner()  # as `bindery build --jobs N`
+    lanes = LaneRunner(jobs) if jobs > 1 else None
+    runner = lanes if lanes is not None else local_runner()  # as `bindery build --jobs N`
     workers: dict[int, int] = {}
-    worker_cpu = 0.0
+    worker_cpus: dict[int, float] = {}
+    if lanes is not None:
+        end_lanes = lanes.forget
+
+        def read_then_end() -> None:  # each worker's own peak and CPU, read before the stage ends it
+            for pid in lanes.process_ids():
+                workers[pid], worker_cpus[pid] = _hwm(pid), _cpu_of(pid)
+            end_lanes()
+
+        lanes.forget = read_then_end  # type: ignore[method-assign]
     layouts: list[int] = []  # the page count of each WeasyPrint layout that ran in this process (--jobs 1)
     if jobs == 1:
         import weasyprint
@@ -155,15 +167,26 @@ def child_build(book_dir: Path, out: Path, jobs: int, cache: bool, formats: tupl
             return document
 
         weasyprint.HTML.render = counted  # type: ignore[method-assign]
+    together = [0]
+    sampling = threading.Event()
+
+    def sample() -> None:
+        while not sampling.wait(0.05):
+            pids = [os.getpid(), *(lanes.process_ids() if lanes is not None else [])]
+            together[0] = max(together[0], sum(_rss(pid) for pid in pids))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     started, cpu0 = time.perf_counter(), cpu_seconds() + cpu_seconds(resource.RUSAGE_CHILDREN)
     try:
         result = pipeline.build(book_dir, formats, out, runner=runner, cache=cache)
     finally:
-        if executor is not None:  # each worker's own peak, read before the pool ends them
-            pids = list(getattr(executor, "_processes", {}) or {})
-            workers, worker_cpu = {pid: _hwm(pid) for pid in pids}, sum(_cpu_of(pid) for pid in pids)
-            executor.shutdown()
+        if lanes is not None:
+            lanes.forget()  # a build that used its lanes has ended them already
+        sampling.set()
+        sampler.join()
     wall = time.perf_counter() - started
+    worker_cpu = sum(worker_cpus.values())
     cpu = cpu_seconds() + cpu_seconds(resource.RUSAGE_CHILDREN) - cpu0 + worker_cpu
     pdf = next(a for a in result.artifacts if a.path.suffix == ".pdf")
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -179,7 +202,19 @@ def child_build(book_dir: Path, out: Path, jobs: int, cache: bool, formats: tupl
         "rss_workers": sorted(workers.values()),
         "rss_children_max": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024,
         "rss_sum": own + sum(workers.values()),
+        "rss_together": together[0],
     }
+
+
+def _rss(pid: int) -> int:
+    """A live process's resident memory now (VmRSS) in bytes, 0 when it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def run_child(kind: str, *args: str) -> dict[str, Any]:

@@ -71,7 +71,7 @@ def test_a_number_of_another_width_is_laid_out_afresh(monkeypatch: pytest.Monkey
     kept = Kept()
     renders = _renders(monkeypatch)
     lay_out_chunk(_job("12"), kept)
-    wider = lay_out_chunk(_job("112"), kept)  # another length: another shape, a layout of its own
+    wider = lay_out_chunk(replace(_job("112"), index=1), kept)  # another length: another shape, a layout of its own
     assert len(renders) == 2 and "(page 112)" in _pdf_text(wider.pdf)[0]
     job = _job("12")
     key, href = shape_key(replace(job, html="").digest(), job.html), f"{CROSS_CHUNK_PREFIX}later"
@@ -90,6 +90,17 @@ def test_a_number_its_generated_text_holds_twice_is_laid_out_afresh(monkeypatch:
     again = lay_out_chunk(_job("47", css), kept)
     assert len(renders) == 2  # "(page 12 of 12)": which 12 is the number is not for an edit to guess
     assert "(page 47 of 12)" in " ".join(_pdf_text(again.pdf))
+
+
+def test_a_chunk_keeps_only_its_latest_layout() -> None:
+    """A chunk laid out again in another shape (a wider number, a new first folio) gives up its
+    earlier layout: the room goes to later chunks (`--jobs 2` guesses the offsets of half its jobs)."""
+    kept = Kept()
+    first = lay_out_chunk(_job("12"), kept)
+    lay_out_chunk(_job("112"), kept)
+    assert len(kept._layouts) == 1 and kept.pages == first.page_count
+    lay_out_chunk(replace(_job("12"), index=1), kept)  # another chunk: both kept
+    assert len(kept._layouts) == 2
 
 
 def test_kept_layouts_stop_at_the_page_budget(monkeypatch: pytest.MonkeyPatch) -> None:

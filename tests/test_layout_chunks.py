@@ -19,6 +19,7 @@ from bindery.builders.pdf import PdfBuilder
 from bindery.chunk_split import CROSS_CHUNK_PREFIX, chunk_css, split_chunks, with_cross_chunk_pages
 from bindery.layout import PrintLayout, lay_out_print
 from bindery.layout_chunks import ChunkJob, ChunkResult, ChunkRunner, lay_out_chunk, serial_runner
+from bindery.layout_lanes import LaneRunner
 from bindery.layout_pages import PageText
 from bindery.pipeline import load_book
 from bindery.templating import Templates
@@ -401,7 +402,7 @@ def test_a_runner_with_one_job_per_worker_gets_the_next_chunks_in_order_and_the_
 
 @pytest.mark.parametrize(("args", "batch"), [(["--jobs", "2"], 2), (["--jobs", "1"], 1)])
 def test_bindery_build_hands_its_pool_one_chunk_per_worker(args: list[str], batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`bindery build --jobs 2` gives the layout stage a runner of two jobs at a time (not whole rounds)."""
+    """`bindery build --jobs 2` gives the layout stage two lanes, two jobs at a time (not whole rounds)."""
     from click.testing import CliRunner
 
     import bindery.commands.build
@@ -417,3 +418,4 @@ def test_bindery_build_hands_its_pool_one_chunk_per_worker(args: list[str], batc
     result = CliRunner().invoke(main, ["build", str(BOOKS / "minimal"), *args])
     assert result.exit_code == 0, result.output
     assert getattr(seen[0], "batch_size", None) == batch
+    assert isinstance(seen[0], LaneRunner) == (batch == 2)

@@ -283,12 +283,15 @@ def cached_runner(
     def finished(done: Sequence[tuple[Job, Result]]) -> list[Result]:
         """Deferred results (`serial_runner`'s, or read back from the cache) with their PDFs
         written (`layout_chunks.write_deferred`), stored in their place."""
-        results: list[Result] = _deferred_writer()(done)
+        write = getattr(runner, "finish", None) or _deferred_writer()  # the runner's own (a lane writes what it kept)
+        results: list[Result] = write(done)
         for (job, _), result in zip(done, results, strict=True):
             cache.put(key_of("chunk-layout", job.digest()), _encode(result))
         return results
 
     run.finish = finished  # type: ignore[attr-defined]  # chunked_layout calls it in place of write_deferred
+    if hasattr(runner, "forget"):  # chunked_layout empties the kept layouts of the runner's own processes (`layout_lanes`)
+        run.forget = runner.forget  # type: ignore[attr-defined]
     return run
 
 

@@ -85,20 +85,26 @@ class Kept:
 
     def __init__(self) -> None:
         self._layouts: dict[str, KeptLayout] = {}
+        self._shapes: dict[int, str] = {}  # chunk -> the shape of its kept layout
         self._pages = 0
+        self.share = 1  # how many processes keep layouts for one stage (`layout_lanes`): each keeps its share of PAGES_KEPT
 
-    def keep(self, key: str, layout: KeptLayout) -> bool:
-        """Keep `layout` while the stage has room for it (the first chunks, not the latest: a
-        round lays the chunks out in the same order as the one before); whether it was kept."""
-        old = self._layouts.pop(key, None)
-        if old is not None:
-            pages = len(old.document.pages)
-            self._pages -= pages
-            del old
-            dropped(pages, self._pages)
-        if self._pages + len(layout.document.pages) > PAGES_KEPT:
+    def keep(self, key: str, layout: KeptLayout, chunk: int) -> bool:
+        """Keep `layout` (of `chunk`) while the stage has room for it (the first chunks, not the
+        latest: a round lays the chunks out in the same order as the one before); whether it was
+        kept. The chunk's earlier layout goes: its result is no longer the chunk's (a new first
+        folio, say, made a new shape), and it would hold room a later chunk could use."""
+        for old_key in (key, self._shapes.pop(chunk, key)):
+            old = self._layouts.pop(old_key, None)
+            if old is not None:
+                pages = len(old.document.pages)
+                self._pages -= pages
+                del old
+                dropped(pages, self._pages)
+        if self._pages + len(layout.document.pages) > PAGES_KEPT // self.share:
             return False
         self._layouts[key] = layout
+        self._shapes[chunk] = key
         self._pages += len(layout.document.pages)
         return True
 
@@ -133,6 +139,7 @@ class Kept:
 
     def clear(self) -> None:
         """Forget every kept layout (the end of a layout stage), and free them now."""
+        self._shapes.clear()
         if self._layouts:
             self._layouts.clear()
             dropped(self._pages)

@@ -82,7 +82,7 @@ def lay_out_chunked(book: Book, xrefs: CrossReferences, templates: Templates, ru
         settled = _stages(state, runner, batch)
         _write_deferred(state, runner)
     finally:
-        KEPT.clear()  # what serial_runner kept for this book's layouts
+        _forget(runner)  # what serial_runner (or each lane) kept for this book's layouts
     results = _results(state)
     return ChunkedLayout(results, page_map_of([r.page_map for r in results]), state.rendering, settled)
 
@@ -101,8 +101,16 @@ def _stages(state: _State, runner: ChunkRunner, batch: int) -> bool:
         if wanted == state.margins:
             break
         state.margins = wanted
-        KEPT.clear()  # every chunk's CSS changes with the band: no kept layout serves again (nor is any result of it left)
+        _forget(runner)  # every chunk's CSS changes with the band: no kept layout serves again (nor is any result of it left)
     return settled
+
+
+def _forget(runner: ChunkRunner) -> None:
+    """Kept layouts emptied: this process's, and those of the runner's own processes (`layout_lanes`)."""
+    KEPT.clear()
+    forget = getattr(runner, "forget", None)
+    if forget is not None:
+        forget()
 
 
 def _write_deferred(state: _State, runner: ChunkRunner) -> None:

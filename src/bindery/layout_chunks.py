@@ -248,6 +248,13 @@ def write_deferred(done: Sequence[tuple[ChunkJob, ChunkResult]]) -> list[ChunkRe
 serial_runner.batch_size = 1  # type: ignore[attr-defined]  # one job at a time: the layout stage picks the order
 
 
+def lay_out_in_lane(job: ChunkJob, lanes: int) -> ChunkResult:
+    """`serial_runner` in one of `lanes` worker processes that each get the same chunks every round
+    (`layout_lanes`): this process keeps its layouts, within its share of PAGES_KEPT."""
+    KEPT.share = lanes
+    return lay_out_chunk(job, KEPT, defer_pdf=True)
+
+
 def lay_out_chunk(job: ChunkJob, kept: Kept | None = None, *, defer_pdf: bool = False) -> ChunkResult:
     """Lay one chunk out and write its PDF (`CHUNK_PDF_OPTIONS`, and PDF/UA-1 in the digital profile).
 
@@ -262,7 +269,7 @@ def lay_out_chunk(job: ChunkJob, kept: Kept | None = None, *, defer_pdf: bool = 
     held = laid is not None
     if laid is None:
         laid = _lay_out(job, numbers)
-        held = kept is not None and kept.keep(_shape(replace(job, kept_whole=laid.kept_whole)), laid)
+        held = kept is not None and kept.keep(_shape(replace(job, kept_whole=laid.kept_whole)), laid, job.index)
     result = _result(job, laid, write=not (held and defer_pdf))
     if not held:
         pages = len(laid.document.pages)

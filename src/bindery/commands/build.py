@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import Executor
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -13,7 +14,8 @@ from bindery.commands.common import human_size, reports_errors
 from bindery.commands.progress import StageDisplay
 from bindery.diagnostic_codes import check_ignorable
 from bindery.diagnostics import BinderyError, Diagnostic
-from bindery.executors import executor_runner, local_runner, make_executor
+from bindery.executors import ChunkRunnerType, executor_runner, local_runner, make_executor
+from bindery.layout_lanes import LaneRunner
 from bindery.paths import display_path
 from bindery.pipeline import FORMATS, build
 from bindery.system_libraries import require_weasyprint
@@ -95,16 +97,18 @@ def build_command(
     workers = jobs or os.cpu_count() or 1
     if len(books) > 1:
         workers = min(workers, len(books))  # one book per job: more processes would idle
-    with make_executor(workers, scheduler) as executor:
-        if len(books) > 1:
-            build_catalog(books, formats, output, strict, ignore, not no_page_list, executor, quiet)
-            return
-        # One book: its print edition laid out chapter by chapter, on the executor's processes
-        # (or here, one chunk after another, with --jobs 1).
-        if workers == 1 and scheduler is None:
-            runner = local_runner()
-        else:  # a pool: one job per worker at a time; a cluster: whole rounds
-            runner = executor_runner(executor, batch_size=None if scheduler is not None else workers)
+    # One book: its print edition laid out chapter by chapter, here one chunk after another
+    # (--jobs 1), in `workers` lanes (each chunk always in the same process), or on a cluster's
+    # workers in whole rounds. A catalog: each book is one job of the executor.
+    with ExitStack() as stack:
+        if scheduler is not None or len(books) > 1:
+            executor = stack.enter_context(make_executor(workers, scheduler))
+            if len(books) > 1:
+                build_catalog(books, formats, output, strict, ignore, not no_page_list, executor, quiet)
+                return
+            runner: ChunkRunnerType = executor_runner(executor)
+        else:
+            runner = local_runner() if workers == 1 else stack.enter_context(LaneRunner(workers))
         with StageDisplay(quiet, verbose) as progress:
             result = build(
                 books[0],

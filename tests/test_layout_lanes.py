@@ -1,0 +1,104 @@
+"""`--jobs N` for one book: each chunk laid out in the same lane (process) every round (`layout_lanes`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import replace
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+import pytest
+
+import bindery.layout_chunks
+from bindery.chunk_numbers import Kept
+from bindery.executors import InProcessExecutor
+from bindery.layout import lay_out_print
+from bindery.layout_chunks import serial_runner
+from bindery.layout_lanes import LaneRunner
+from bindery.pipeline import load_book
+from bindery.templating import Templates
+from conftest import BOOKS, EPOCH
+from test_chunk_numbers import _calls, _job, _renders
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class OwnLane(InProcessExecutor):
+    """A lane in this process with kept layouts of its own, as a lane's worker process has."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept = Kept()
+        self.chunks: set[int] = set()
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        self.chunks.update(job.index for job in args if isinstance(job, bindery.layout_chunks.ChunkJob))
+        saved, bindery.layout_chunks.KEPT = bindery.layout_chunks.KEPT, self.kept
+        try:
+            return super().submit(fn, *args, **kwargs)
+        finally:
+            bindery.layout_chunks.KEPT = saved
+
+
+def _xref_book() -> tuple[object, object, Templates]:
+    loaded = load_book(BOOKS / "xref")  # chapters whose cross-references point forward: guessed, then renumbered
+    return loaded.book, loaded.xrefs, Templates(Path(loaded.book.root), "print")
+
+
+def test_a_chunks_later_jobs_go_to_the_lane_that_laid_it_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Six chunks, then each again with another page number in another order: every second job
+    lands where the first was laid out (no chunk in two lanes), so it is renumbered, not laid out."""
+    renders = _renders(monkeypatch)
+    lanes = [OwnLane(), OwnLane()]
+    runner = LaneRunner(2, iter(lanes).__next__)
+    runner([replace(_job("12"), index=k) for k in range(6)])
+    again = runner([replace(_job("47"), index=k) for k in (5, 2, 4, 0, 3, 1)])
+    assert len(renders) == 6 and not lanes[0].chunks & lanes[1].chunks
+    assert [r.page_count for r in again] == [2] * 6 and all(r.deferred for r in again)
+
+
+def test_each_lane_renumbers_the_chunks_it_laid_out_and_writes_each_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two lanes, each with its own kept layouts: a chunk's second job (other page numbers) finds
+    its layout in its lane, so fewer layouts than jobs; each chunk's PDF is written once, by its
+    lane; the chunk PDFs are serial_runner's; and both lanes are emptied when the stage ends."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    book, xrefs, templates = _xref_book()
+    serial = lay_out_print(book, xrefs, templates, serial_runner)  # type: ignore[arg-type]
+    jobs, layouts, writes = (_calls(monkeypatch, name) for name in ("lay_out_chunk", "_lay_out", "_write"))
+    lanes = [OwnLane(), OwnLane()]
+    runner = LaneRunner(2, iter(lanes).__next__)
+    laid = lay_out_print(book, xrefs, templates, runner)  # type: ignore[arg-type]
+    chunks = {job.index for job in jobs}  # type: ignore[attr-defined]
+    assert len(jobs) > len(chunks) and len(layouts) < len(jobs) and len(writes) == len(chunks)
+    assert lanes[0].chunks and lanes[1].chunks and not lanes[0].chunks & lanes[1].chunks  # a chunk stays in its lane
+    assert [c.pdf for c in laid.chunks] == [c.pdf for c in serial.chunks] and laid.page_map == serial.page_map
+    assert lanes[0]._shutdown and lanes[1]._shutdown  # the stage ended them, and what they kept
+
+
+def test_two_lanes_of_worker_processes_give_the_serial_layout_and_end_with_the_stage(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real thing: two worker processes, the same chunk PDFs as one process; the processes
+    (and the layouts they kept) end when the layout stage does, before the PDF is joined."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    book, xrefs, templates = _xref_book()
+    serial = lay_out_print(book, xrefs, templates, serial_runner)  # type: ignore[arg-type]
+    workers: set[int] = set()
+
+    class Watched(LaneRunner):
+        def __call__(self, jobs):  # type: ignore[no-untyped-def]
+            results = super().__call__(jobs)
+            workers.update(self.process_ids())
+            return results
+
+    with Watched(2) as runner:
+        laid = lay_out_print(book, xrefs, templates, runner)  # type: ignore[arg-type]
+        assert len(workers) == 2 and not [pid for pid in workers if _running(pid)]
+    assert [c.pdf for c in laid.chunks] == [c.pdf for c in serial.chunks] and laid.page_map == serial.page_map
+
+
+def _running(pid: int) -> bool:
+    try:
+        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()  # a zombie has ended
+    except FileNotFoundError:
+        return False
