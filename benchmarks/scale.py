@@ -343,7 +343,7 @@ def table(m: dict[str, Any], runs: dict[int, dict[str, Any]]) -> str:
         if not d or wall not in d:
             lines.append(f"| {label} | | not run | | | |")
             return
-        rss = d.get("rss_sum") or d.get("peak_rss") or d.get("rss_self")
+        rss = d.get("rss_together") or d.get("rss_sum") or d.get("peak_rss") or d.get("rss_self")
         rss_s = f"{rss / MB:,.0f} MB" if rss else ""
         lines.append(f"| {label}{note} | {d.get('pages') or ''} | {d[wall]:.1f} | {d['cpu']:.1f} | {d.get('load', 0):.1f} | {rss_s} |")
 
@@ -375,13 +375,15 @@ def table(m: dict[str, Any], runs: dict[int, dict[str, Any]]) -> str:
         )
     j2 = m["j2"]
     workers = " + ".join(f"{w / MB:,.0f}" for w in j2["rss_workers"])
+    together = j2.get("rss_together") or j2["rss_sum"]
     lines += [
         "",
-        f"Peak RSS of the --jobs 2 build: {j2['rss_sum'] / MB:,.0f} MB = the build process's own ru_maxrss "
-        f"{j2['rss_self'] / MB:,.0f} MB + each pool worker's VmHWM ({workers} MB), read from /proc before the pool "
-        f"shut down (a sum of peaks, so an upper bound on the simultaneous peak; RUSAGE_CHILDREN's ru_maxrss, the largest "
-        f"one child, was {j2['rss_children_max'] / MB:,.0f} MB). Target (N = 500): < {RSS_LIMIT_GB} GB: "
-        + ("met" if j2["rss_sum"] < RSS_LIMIT_GB * 1024**3 else "NOT MET")
+        f"Peak RSS of the --jobs 2 build: {together / MB:,.0f} MB held at one moment (the build process and its "
+        f"lanes, sampled every 50 ms); the sum of their peaks, reached at different times, {j2['rss_sum'] / MB:,.0f} MB = "
+        f"the build process's own ru_maxrss {j2['rss_self'] / MB:,.0f} MB + each lane's VmHWM ({workers} MB), read "
+        f"from /proc before the layout stage ended them (RUSAGE_CHILDREN's ru_maxrss, the largest one child, was "
+        f"{j2['rss_children_max'] / MB:,.0f} MB). Target (N = 500): < {RSS_LIMIT_GB} GB at one moment: "
+        + ("met" if together < RSS_LIMIT_GB * 1024**3 else "NOT MET")
         + ("" if n == 500 else " (not set for this N)"),
         "",
         "| target | N set | limit | wall ratio | CPU ratio | result |",
