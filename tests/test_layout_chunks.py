@@ -253,7 +253,7 @@ def _generated_book(root: Path) -> Path:
     summaries = [f"How the workshop handles step {n} of the binding, from the first sheet to the last." for n in range(5)]
     for n in range(5):
         body = []
-        for p in range(6 + 3 * n):
+        for p in range(3 + 2 * n):
             sentence = " ".join(words[(p + k) % len(words)] for k in range(40))
             body.append(f"Paragraph {p} of chapter {n}: {sentence}.[^n{p}]\n\n[^n{p}]: A note on paragraph {p}, chapter {n}.")
         related = "\n".join(f"  - summary: {summaries[m]}" for m in {(n + 3) % 5, (n + 1) % 5})
