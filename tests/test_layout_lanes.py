@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import replace
@@ -18,7 +23,7 @@ from bindery.layout_chunks import serial_runner
 from bindery.layout_lanes import LaneRunner
 from bindery.pipeline import load_book
 from bindery.templating import Templates
-from conftest import BOOKS, EPOCH
+from conftest import BOOKS, EPOCH, ROOT
 from test_chunk_numbers import _calls, _job, _renders
 
 P = ParamSpec("P")
@@ -102,3 +107,55 @@ def _running(pid: int) -> bool:
         return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()  # a zombie has ended
     except FileNotFoundError:
         return False
+
+
+def test_ctrl_c_while_lanes_lay_out_says_interrupted_once_and_leaves_nothing(tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole process group: the build says "interrupted" once, with no
+    traceback from a lane's worker (busy or idle), writes nothing and leaves no process behind."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
+    command = [
+        sys.executable,
+        "-m",
+        "bindery",
+        "build",
+        str(ROOT),
+        "--format",
+        "pdf",
+        "--jobs",
+        "2",
+        "--no-cache",
+        "-o",
+        str(tmp_path / "out"),
+    ]
+    build = subprocess.Popen(command, start_new_session=True, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while len(_group(build.pid)) < 4 and build.poll() is None and time.monotonic() < deadline:  # build, forkserver, 2 lanes
+            time.sleep(0.1)
+        assert build.poll() is None, "the build ended before its lanes started"
+        time.sleep(0.5)  # the lanes are laying chapters out
+        members = _group(build.pid)
+        os.killpg(build.pid, signal.SIGINT)
+        _, stderr = build.communicate(timeout=60)
+    finally:
+        if build.poll() is None:
+            os.killpg(build.pid, signal.SIGKILL)
+    assert build.returncode == 130 and stderr == "interrupted; nothing was written\n"
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    deadline = time.monotonic() + 10
+    while [pid for pid in members if _running(pid)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in members if _running(pid)]
+
+
+def _group(leader: int) -> list[int]:
+    """The live processes of the process group `leader` leads (the build and what it started)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == leader and fields[0] != "Z":
+            found.append(int(status.parent.name))
+    return found

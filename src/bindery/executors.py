@@ -14,10 +14,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from types import FrameType
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from bindery.diagnostics import BinderyError, Diagnostic
@@ -80,7 +82,11 @@ def leave_with(build: int) -> None:
     """A pool worker's first step: it leaves as soon as the build process `build` is gone.
 
     A build that is killed (SIGKILL, a crash) never shuts its pool down, and a worker waiting
-    for its next job would wait forever, holding the build's terminal and pipes open."""
+    for its next job would wait forever, holding the build's terminal and pipes open.
+    Ctrl-C reaches the worker too (one process group): it ends the job at hand quietly, its
+    `finally` blocks run, and an idle worker leaves without a traceback; the build process
+    says "interrupted" once (`interrupts`) and ends the pool."""
+    signal.signal(signal.SIGINT, _quit_quietly)
 
     def watch() -> None:
         while True:
@@ -93,6 +99,12 @@ def leave_with(build: int) -> None:
                 os._exit(1)
 
     threading.Thread(target=watch, name="bindery-leave-with-build", daemon=True).start()
+
+
+def _quit_quietly(signum: int, frame: FrameType | None) -> None:
+    from bindery.interrupts import INTERRUPTED_EXIT  # here: importing it sets a SIGINT handler of its own
+
+    raise SystemExit(INTERRUPTED_EXIT)  # multiprocessing ends a process on SystemExit without a traceback
 
 
 class DaskExecutor(Executor):
