@@ -10,6 +10,7 @@ import functools
 import inspect
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -383,3 +384,19 @@ def test_a_small_book_is_laid_out_here_even_with_jobs(tmp_path: Path, epoch: str
     pooled = build(BOOKS / "short-print", ("pdf",), tmp_path / "pooled", runner=executor_runner(large, batch_size=2), cache=False)
     assert large.jobs >= 2  # one job per chunk at least (front matter, chapter)
     assert [a.data for a in pooled.artifacts] == [a.data for a in here.artifacts]
+
+
+def test_after_ctrl_c_a_worker_runs_none_of_the_books_it_was_handed(tmp_path: Path, epoch: str) -> None:
+    """A pool hands a worker one job more than it can start (that one cannot be cancelled): after
+    Ctrl-C reached the worker, the book it was building stops and the queued book is not built."""
+    books = catalog(tmp_path, ("one", "two"))
+    work = tmp_path / "work"  # the client's working folder: the worker is in it while it builds a book
+    work.mkdir()
+    with process_pool(1) as pool:
+        worker = pool.submit(os.getpid).result()  # started, its Ctrl-C handler set
+        building, queued = (pool.submit(build_book_job, BookJob(str(book), ("pdf",), cwd=str(work))) for book in books)
+        while os.readlink(f"/proc/{worker}/cwd") != str(work) and not building.done():
+            time.sleep(0.005)
+        os.kill(worker, signal.SIGINT)
+        assert isinstance(building.exception(timeout=60), SystemExit)
+        assert isinstance(queued.exception(timeout=60), SystemExit)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bindery.diagnostics import BinderyError, Diagnostic
-from bindery.executors import InProcessExecutor, local_runner
+from bindery.executors import InProcessExecutor, local_runner, refuse_after_interrupt
 from bindery.model import Book
 from bindery.outputs import prepare_output_dir, write_all_atomic
 from bindery.paths import display_path
@@ -107,6 +107,7 @@ def _client_context(job: BookJob) -> Iterator[None]:
 
 def build_book_job(job: BookJob) -> BookOutcome:
     """Build one book of a catalog (in a worker); never raises for a problem with the book."""
+    refuse_after_interrupt()
     from bindery.pipeline import build  # loaded in the worker, not when the module is unpickled
 
     started = time.perf_counter()

@@ -101,7 +101,24 @@ def leave_with(build: int) -> None:
     threading.Thread(target=watch, name="bindery-leave-with-build", daemon=True).start()
 
 
+_interrupted = False  # this worker got Ctrl-C
+
+
 def _quit_quietly(signum: int, frame: FrameType | None) -> None:
+    global _interrupted
+    _interrupted = True
+    _stop()
+
+
+def refuse_after_interrupt() -> None:
+    """A pool job's first step: once its worker got Ctrl-C, the jobs the pool had already handed
+    it (a pool queues one more than it has workers; those cannot be cancelled) end at once
+    instead of running while the build stops."""
+    if _interrupted:
+        _stop()
+
+
+def _stop() -> None:
     from bindery.interrupts import INTERRUPTED_EXIT  # here: importing it sets a SIGINT handler of its own
 
     raise SystemExit(INTERRUPTED_EXIT)  # multiprocessing ends a process on SystemExit without a traceback

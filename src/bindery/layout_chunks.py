@@ -36,6 +36,7 @@ import weasyprint
 
 import bindery
 from bindery.chunk_numbers import Kept, KeptLayout, cross_chunk_numbers, shape_key
+from bindery.executors import refuse_after_interrupt
 from bindery.frozen_heap import dropped
 from bindery.layout import (
     Run,
@@ -251,6 +252,7 @@ serial_runner.batch_size = 1  # type: ignore[attr-defined]  # one job at a time:
 def lay_out_in_lane(job: ChunkJob, lanes: int) -> ChunkResult:
     """`serial_runner` in one of `lanes` worker processes that each get the same chunks every round
     (`layout_lanes`): this process keeps its layouts, within its share of PAGES_KEPT."""
+    refuse_after_interrupt()
     KEPT.share = lanes
     return lay_out_chunk(job, KEPT, defer_pdf=True)
 
