@@ -101,12 +101,16 @@ def _stages(state: _State, runner: ChunkRunner, batch: int) -> bool:
         if wanted == state.margins:
             break
         state.margins = wanted
-        _forget(runner)  # every chunk's CSS changes with the band: no kept layout serves again (nor is any result of it left)
+        # Every chunk's CSS changes with the band: no kept layout serves again (nor is any result
+        # of it left). A lane (`layout_lanes`) keeps its process and drops each chunk's old layout
+        # when it lays the chunk out again (`Kept.keep`).
+        KEPT.clear()
     return settled
 
 
 def _forget(runner: ChunkRunner) -> None:
-    """Kept layouts emptied: this process's, and those of the runner's own processes (`layout_lanes`)."""
+    """Kept layouts emptied at the end of the stage: this process's, and those of the runner's own
+    processes (`layout_lanes` ends them)."""
     KEPT.clear()
     forget = getattr(runner, "forget", None)
     if forget is not None:

@@ -8,8 +8,9 @@ on the other worker about half the time and is laid out again, and every job wri
 A lane is a pool of one process, and chunk k always goes to lane k mod N. Each lane keeps its
 layouts as `serial_runner` does in one process (`layout_chunks.lay_out_in_lane`, within its
 share of `PAGES_KEPT`), and writes each kept layout's PDF once, when the layout stage hands
-the deferred results to `finish`. The layout stage gives the runner N jobs at a time, the
-next chunks in reading order, so consecutive chunks go to different lanes.
+the deferred results to `finish`; then the stage ends the lanes (`forget`), before the PDF is
+joined. The layout stage gives the runner N jobs at a time, the next chunks in reading order,
+so consecutive chunks go to different lanes.
 
 Lanes need processes of this machine; a cluster (`--scheduler`) takes whole rounds through
 `executors.executor_runner`.
@@ -65,9 +66,8 @@ class LaneRunner:
         return [written[i] for i in range(len(done))]
 
     def forget(self) -> None:
-        """The lanes end, and with them every layout they kept (the layout stage ended, or its
-        gutter band moved): their memory is the system's again before the PDF is joined. A later
-        job starts new ones."""
+        """The lanes end with the layout stage, and with them every layout they kept: their memory
+        is the system's again before the PDF is joined. A later job starts new ones."""
         self.close()
 
     def process_ids(self) -> list[int]:
