@@ -174,3 +174,32 @@ def _group(leader: int) -> list[int]:
         if int(fields[2]) == leader and fields[0] != "Z":
             found.append(int(status.parent.name))
     return found
+
+
+def test_lanes_carry_on_across_a_gutter_band_and_give_the_serial_pdfs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A print book that runs past its gutter band is laid out again in the next band by the same
+    lanes (each chunk's old layout replaced as it is laid out again), with the serial bytes.
+    The short print book, with the first band ending at 4 pages and the next one's gutter wider
+    than the design's inside margin."""
+    import bindery.chunked_layout
+    import bindery.printspec
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setattr(bindery.printspec, "GUTTER_BANDS", ((4, 0.375), (bindery.printspec.MAX_PAGES, 1.0)))  # wider than the design's
+    monkeypatch.setattr(bindery.chunked_layout, "MIN_PAGES", 1)  # the first layout's band: the first one
+    gutters: list[float] = []
+    gutter_for = bindery.printspec.gutter_for
+    monkeypatch.setattr(bindery.printspec, "gutter_for", lambda pages: gutters.append(gutter_for(pages)) or gutters[-1])
+    loaded = load_book(BOOKS / "short-print")
+    templates = Templates(Path(loaded.book.root), "print")
+    serial = lay_out_print(loaded.book, loaded.xrefs, templates, serial_runner)
+    assert len(set(gutters)) == 2  # the book moved to the second band, and its inside margin with it
+    made: list[OwnLane] = []
+
+    def make_lane() -> OwnLane:
+        made.append(OwnLane())
+        return made[-1]
+
+    laid = lay_out_print(loaded.book, loaded.xrefs, templates, LaneRunner(2, make_lane))
+    assert len(made) == 2 and all(lane._shutdown for lane in made)  # the same two lanes throughout, ended with the stage
+    assert [c.pdf for c in laid.chunks] == [c.pdf for c in serial.chunks] and laid.page_map == serial.page_map
