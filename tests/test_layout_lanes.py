@@ -203,3 +203,15 @@ def test_lanes_carry_on_across_a_gutter_band_and_give_the_serial_pdfs(monkeypatc
     laid = lay_out_print(loaded.book, loaded.xrefs, templates, LaneRunner(2, make_lane))
     assert len(made) == 2 and all(lane._shutdown for lane in made)  # the same two lanes throughout, ended with the stage
     assert [c.pdf for c in laid.chunks] == [c.pdf for c in serial.chunks] and laid.page_map == serial.page_map
+
+
+def test_lanes_write_a_deferred_result_from_the_cache_before_any_layout_ran(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warm build can read every job back from the build cache, one of them a deferred result
+    (stored before its PDF was written): the lanes start to write it, laying it out afresh."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    job = replace(_job("12"), index=1)
+    deferred = bindery.layout_chunks.lay_out_chunk(job, Kept(), defer_pdf=True)
+    assert deferred.deferred
+    with LaneRunner(2, OwnLane) as runner:
+        [written] = runner.finish([(job, deferred)])
+    assert written == bindery.layout_chunks.lay_out_chunk(job)

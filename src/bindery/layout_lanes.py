@@ -47,9 +47,8 @@ class LaneRunner:
     def __call__(self, jobs: Sequence[ChunkJob]) -> list[ChunkResult]:
         from bindery.layout_chunks import lay_out_in_lane  # the layout stage's module, loaded when used
 
-        if not self._lanes:  # started with the first job (and again after `forget`)
-            self._lanes = [self._make_lane() for _ in range(self._count)]
-        futures = [self._lanes[self.lane_of(job)].submit(lay_out_in_lane, job, self._count) for job in jobs]
+        lanes = self._started()
+        futures = [lanes[self.lane_of(job)].submit(lay_out_in_lane, job, self._count) for job in jobs]
         return [future.result() for future in futures]
 
     def finish(self, done: Sequence[tuple[ChunkJob, ChunkResult]]) -> list[ChunkResult]:
@@ -59,11 +58,18 @@ class LaneRunner:
         shares: dict[int, list[int]] = {}
         for i, (job, _) in enumerate(done):
             shares.setdefault(self.lane_of(job), []).append(i)
-        futures = {lane: self._lanes[lane].submit(write_deferred, [done[i] for i in share]) for lane, share in shares.items()}
+        lanes = self._started()  # a warm build may have read every result back from the cache
+        futures = {lane: lanes[lane].submit(write_deferred, [done[i] for i in share]) for lane, share in shares.items()}
         written: dict[int, ChunkResult] = {}
         for lane, share in shares.items():
             written.update(zip(share, futures[lane].result(), strict=True))
         return [written[i] for i in range(len(done))]
+
+    def _started(self) -> list[Executor]:
+        """The lanes, started with the first job (and again after `forget`)."""
+        if not self._lanes:
+            self._lanes = [self._make_lane() for _ in range(self._count)]
+        return self._lanes
 
     def forget(self) -> None:
         """The lanes end with the layout stage, and with them every layout they kept: their memory
