@@ -63,9 +63,18 @@ RSS_LIMIT_GB = 1.5  # peak RSS, N = 500, --jobs 2
 
 def _hwm(pid: int) -> int:
     """A live process's peak RSS (VmHWM) in bytes, 0 when it is gone."""
+    return _status_bytes(pid, "VmHWM:")
+
+
+def _rss(pid: int) -> int:
+    """A live process's resident memory now (VmRSS) in bytes, 0 when it is gone."""
+    return _status_bytes(pid, "VmRSS:")
+
+
+def _status_bytes(pid: int, field: str) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(field):
                 return int(line.split()[1]) * 1024
     except OSError:
         pass
@@ -204,17 +213,6 @@ def child_build(book_dir: Path, out: Path, jobs: int, cache: bool, formats: tupl
         "rss_sum": own + sum(workers.values()),
         "rss_together": together[0],
     }
-
-
-def _rss(pid: int) -> int:
-    """A live process's resident memory now (VmRSS) in bytes, 0 when it is gone."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
 
 
 def run_child(kind: str, *args: str) -> dict[str, Any]:

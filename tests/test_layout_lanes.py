@@ -103,10 +103,8 @@ def test_two_lanes_of_worker_processes_give_the_serial_layout_and_end_with_the_s
 
 
 def _running(pid: int) -> bool:
-    try:
-        return "\nState:\tZ" not in Path(f"/proc/{pid}/status").read_text()  # a zombie has ended
-    except FileNotFoundError:
-        return False
+    fields = _stat(pid)
+    return fields is not None and fields[0] != "Z"  # a zombie has ended
 
 
 def test_ctrl_c_while_lanes_lay_out_says_interrupted_once_and_leaves_nothing(tmp_path: Path) -> None:
@@ -152,28 +150,22 @@ def _busy(leader: int) -> list[int]:
     lanes past their start (a lane sets its Ctrl-C handler first, then loads WeasyPrint for its
     first chapter); the forkserver uses little."""
     tick = os.sysconf("SC_CLK_TCK")
-    busy = []
-    for pid in _group(leader):
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if pid != leader and (int(fields[11]) + int(fields[12])) / tick >= 1.0:  # utime + stime
-            busy.append(pid)
-    return busy
+    return [pid for pid, fields in _group(leader).items() if pid != leader and (int(fields[11]) + int(fields[12])) / tick >= 1.0]
 
 
-def _group(leader: int) -> list[int]:
-    """The live processes of the process group `leader` leads (the build and what it started)."""
-    found = []
-    for status in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = status.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == leader and fields[0] != "Z":
-            found.append(int(status.parent.name))
-    return found
+def _group(leader: int) -> dict[int, list[str]]:
+    """The live processes of the process group `leader` leads (the build and what it started),
+    with their /proc stat fields."""
+    members = {int(entry.name): _stat(int(entry.name)) for entry in Path("/proc").iterdir() if entry.name.isdigit()}
+    return {pid: fields for pid, fields in members.items() if fields is not None and int(fields[2]) == leader and fields[0] != "Z"}
+
+
+def _stat(pid: int) -> list[str] | None:
+    """/proc/PID/stat's fields after the command name (state, ppid, pgrp, ...; utime is [11]), or None."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
 
 
 def test_lanes_carry_on_across_a_gutter_band_and_give_the_serial_pdfs(monkeypatch: pytest.MonkeyPatch) -> None:
