@@ -42,6 +42,7 @@ from bindery.frozen_heap import frozen_heap
 from bindery.indexing.pages import pages_of
 from bindery.layout_pages import read_page_map
 from bindery.model import Book
+from bindery.page_end_lines import lines_never_hyphenated_at_page_end
 from bindery.pagemap import PageMap
 from bindery.print_fetcher import BookURLFetcher, book_fetcher
 from bindery.printspec import (
@@ -240,7 +241,9 @@ def render_text(text: str, rendering: PrintRendering, run: Run) -> weasyprint.Do
     html = weasyprint.HTML(string=text, base_url=base_url, url_fetcher=run.fetcher)
     fonts = font_configuration(rendering.css, base_url)  # shared by the book's layouts in this process
     css = weasyprint.CSS(string=rendering.css, base_url=base_url, url_fetcher=run.fetcher, font_config=fonts)
-    with frozen_heap():  # the collector skips what was alive before (the previous layout's document): same result, less CPU
+    # frozen_heap: the collector skips what was alive before (the previous layout's document): same
+    # result, less CPU. A page's last line is never hyphenated (page_end_lines).
+    with frozen_heap(), lines_never_hyphenated_at_page_end():
         return html.render(stylesheets=[css], font_config=fonts)
 
 

@@ -1,7 +1,10 @@
 """No word hyphenated across a page turn: the reader would turn the leaf mid-word.
 
-WeasyPrint has no `hyphenate-limit-last`, so the PDF builder does its work
-after the layout: `hyphenated_at_page_turns` reads the laid-out pages for a
+WeasyPrint has no `hyphenate-limit-last`. Each layout lays a page's last line
+out without hyphenation (`bindery.page_end_lines`), so most turns are whole in
+the first layout. This module is the safety net for the few it cannot see (a
+break moved up a line by the widows rule or by a heading kept with its
+paragraph): `hyphenated_at_page_turns` reads the laid-out pages for a
 last body line that ends in a hyphenation break, and `kept_whole` wraps that
 word in a `span.keep-whole` (`hyphens: manual` in the print stylesheet) for
 the next layout, wherever the top-level section of the body that holds the
