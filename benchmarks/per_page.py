@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
                 "pdf",
                 "--jobs",
                 "1",
+                "--no-cache",  # every round a fresh build (a warm cache would lay nothing out)
                 "-q",
                 "-o",
                 str(bindery_out),

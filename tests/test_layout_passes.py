@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bindery import layout
+from bindery import layout, layout_notes
 from bindery.render import PrintRendering
 
 HTML = '<html><body><p id="a">A paragraph about bookbinding.</p><p><a href="#a">see</a></p>{note}</body></html>'
@@ -25,6 +25,7 @@ class Fake:
     words: list[tuple[int, str]] = field(default_factory=list)  # (top-level section, word)
     pages: dict[str, str] = field(default_factory=lambda: {"a": "1"})
     notes_in_place: bool = True
+    bindery_target_lookups: int = 1  # the target-counter() lookups of the layout (layout_notes)
 
 
 def run_layouts(monkeypatch: pytest.MonkeyPatch, script: list[Fake], note: bool = False, reread: Any = None) -> list[str]:
@@ -38,7 +39,7 @@ def run_layouts(monkeypatch: pytest.MonkeyPatch, script: list[Fake], note: bool 
     monkeypatch.setattr(layout, "render_text", render)
     monkeypatch.setattr(layout, "hyphenated_at_page_turns", lambda doc: doc.words)
     monkeypatch.setattr(layout, "_target_pages", lambda doc: doc.pages)
-    monkeypatch.setattr(layout, "_notes_in_place", lambda doc, notes: doc.notes_in_place)
+    monkeypatch.setattr(layout_notes, "notes_in_place", lambda doc, notes: doc.notes_in_place)
     rendering = PrintRendering(HTML.format(note=NOTE if note else ""), "", Path("."))
     layout._layout(rendering, layout.Run(fetcher=None), reread)  # type: ignore[arg-type]  # the fakes never fetch
     return texts
@@ -66,6 +67,12 @@ def test_written_in_numbers_that_moved_are_laid_out_again_until_they_are_the_pri
 def test_a_footnote_astray_in_the_first_layout_brings_the_numbers_in(monkeypatch: pytest.MonkeyPatch) -> None:
     texts = run_layouts(monkeypatch, [Fake(notes_in_place=False, pages={"a": "2"}), Fake(pages={"a": "2"})], note=True)
     assert len(texts) == 2 and 'data-page="2"' in texts[1] and "keep-whole" not in texts[1]
+
+
+def test_a_footnote_astray_in_a_layout_that_looked_up_no_page_number_is_final(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Numbers written in would change nothing WeasyPrint laid out: the same pages again."""
+    texts = run_layouts(monkeypatch, [Fake(notes_in_place=False, bindery_target_lookups=0), Fake()], note=True)
+    assert len(texts) == 1
 
 
 def test_layouts_that_never_settle_stop_at_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:

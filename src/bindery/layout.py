@@ -32,14 +32,14 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 import weasyprint
-from weasyprint.formatting_structure import boxes
 
 from bindery.builders.page_turns import Turn, hyphenated_at_page_turns, kept_whole
-from bindery.builders.print_html import has_notes, prepare_for_print, with_page_numbers
+from bindery.builders.print_html import prepare_for_print, with_page_numbers
 from bindery.diagnostics import Diagnostic
 from bindery.font_configs import font_configuration
 from bindery.frozen_heap import frozen_heap
 from bindery.indexing.pages import pages_of
+from bindery.layout_notes import counting_target_lookups, notes_fixable, with_target_lookups
 from bindery.layout_pages import read_page_map
 from bindery.model import Book
 from bindery.page_end_lines import lines_never_hyphenated_at_page_end
@@ -198,7 +198,7 @@ def _layout(
         if newer is not None:
             rendering, base = newer, prepare_for_print(newer.html)
         elif not new_words:
-            if numbers is None and (not has_notes(text) or _notes_in_place(document, text.count('class="print-note"'))):
+            if numbers is None and not notes_fixable(document, text):
                 break
             if numbers == pages:
                 break
@@ -211,7 +211,7 @@ def _layout(
 def settle_notes(document: weasyprint.Document, text: str, rendering: PrintRendering, run: Run) -> weasyprint.Document:
     """`document` (laid out from `text`), or, when a footnote went astray, laid out again with the
     page numbers written in until they settle."""
-    if not has_notes(text) or _notes_in_place(document, text.count('class="print-note"')):
+    if not notes_fixable(document, text):
         return document
     for _ in range(MAX_NUMBERING_PASSES):
         pages = _target_pages(document)
@@ -243,23 +243,9 @@ def render_text(text: str, rendering: PrintRendering, run: Run) -> weasyprint.Do
     css = weasyprint.CSS(string=rendering.css, base_url=base_url, url_fetcher=run.fetcher, font_config=fonts)
     # frozen_heap: the collector skips what was alive before (the previous layout's document): same
     # result, less CPU. A page's last line is never hyphenated (page_end_lines).
-    with frozen_heap(), lines_never_hyphenated_at_page_end():
-        return html.render(stylesheets=[css], font_config=fonts)
-
-
-def _notes_in_place(document: weasyprint.Document, notes: int) -> bool:
-    """Every footnote laid out once, at the foot of the page that holds its marker."""
-    placed = 0
-    for page in document.pages:
-        for area in page._page_box.children:  # WeasyPrint keeps the laid-out boxes here
-            if not isinstance(area, boxes.FootnoteAreaBox):
-                continue
-            for note in area.children:
-                call = note.element.get("data-call") if note.element is not None else None
-                if call not in page.anchors:
-                    return False
-                placed += 1
-    return placed == notes
+    with frozen_heap(), lines_never_hyphenated_at_page_end(), counting_target_lookups() as lookups:
+        document = html.render(stylesheets=[css], font_config=fonts)
+    return with_target_lookups(document, lookups[0])
 
 
 def _target_pages(document: weasyprint.Document) -> dict[str, str]:
