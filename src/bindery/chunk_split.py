@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from lxml import etree, html
 
 from bindery.numerals import to_roman
+from bindery.parsed_stylesheets import with_own_rules
 from bindery.pdf_join import CROSS_CHUNK_PREFIX
 
 BODY_CLASSES = frozenset({"part", "chapter"})  # each one a chunk of its own
@@ -132,4 +133,4 @@ def chunk_css(css: str, first_folio: int | None) -> str:
     """The book's stylesheet for one chunk: its first page's page counter (None: the
     document's own start, 1) and the rule that prints the index's written-in numbers."""
     offset = f"@page :first {{ counter-reset: page {first_folio}; }}\n" if first_folio is not None else ""
-    return f"{css}\n/* chunked layout (bindery/chunk_split.py) */\n{CHUNK_RULES}{offset}"
+    return with_own_rules(css, f"/* chunked layout (bindery/chunk_split.py) */\n{CHUNK_RULES}{offset}")

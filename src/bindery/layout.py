@@ -44,6 +44,7 @@ from bindery.layout_pages import read_page_map
 from bindery.model import Book
 from bindery.page_end_lines import lines_never_hyphenated_at_page_end
 from bindery.pagemap import PageMap
+from bindery.parsed_stylesheets import stylesheets
 from bindery.print_fetcher import BookURLFetcher, book_fetcher
 from bindery.printspec import (
     GUTTER_BANDS,
@@ -240,11 +241,11 @@ def render_text(text: str, rendering: PrintRendering, run: Run) -> weasyprint.Do
     base_url = rendering.base_dir.resolve().as_uri() + "/"
     html = weasyprint.HTML(string=text, base_url=base_url, url_fetcher=run.fetcher)
     fonts = font_configuration(rendering.css, base_url)  # shared by the book's layouts in this process
-    css = weasyprint.CSS(string=rendering.css, base_url=base_url, url_fetcher=run.fetcher, font_config=fonts)
+    sheets = stylesheets(rendering.css, base_url, run.fetcher, fonts)  # the book's rules parsed once per process
     # frozen_heap: the collector skips what was alive before (the previous layout's document): same
     # result, less CPU. A page's last line is never hyphenated (page_end_lines).
     with frozen_heap(), lines_never_hyphenated_at_page_end(), counting_target_lookups() as lookups:
-        document = html.render(stylesheets=[css], font_config=fonts)
+        document = html.render(stylesheets=sheets, font_config=fonts)
     return with_target_lookups(document, lookups[0])
 
 

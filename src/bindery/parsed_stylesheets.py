@@ -1,0 +1,87 @@
+"""The book's stylesheet parsed once per process, shared by its layouts.
+
+The chunked layout lays a book out as many WeasyPrint documents (a chapter
+each, some twice), and each parsed the whole print stylesheet afresh: about a
+fifth of a chapter's layout on the sample book (cProfile: 29 parses, 2.4 s of
+10.2 s in `layout.render_text`). Only the last few rules differ from chunk to
+chunk (the first folio, `chunk_split.chunk_css`), so a layout's stylesheet is
+written as the book's rules, then `OWN_RULES`, then the rules of that layout
+alone. `stylesheets()` parses the book's part once per process and the layout's
+own part every time; WeasyPrint cascades two sheets in order exactly as one
+sheet holding both, so the pages and PDF bytes are the same
+(tests/test_parsed_stylesheets.py).
+
+A parse is kept only when it said nothing and fetched nothing it was refused
+(so each layout still reports what its stylesheet said), and when the sheet
+has no `@import` (an imported file may change while the process lives: the
+preview's worker). The key holds the text, the base URL and the font
+configuration the `@font-face` rules were loaded into (`font_configs`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # imported where a sheet is parsed: `chunk_split` (which an EPUB-only build may use) stays free of it
+    import weasyprint
+
+OWN_RULES = "\n/* the rules of this layout alone (bindery/parsed_stylesheets.py) */\n"
+KEPT = 8  # parsed sheets kept per process (a catalog worker builds several books)
+
+_parsed: OrderedDict[tuple[str, str, Any], weasyprint.CSS] = OrderedDict()
+
+
+def with_own_rules(css: str, own: str) -> str:
+    """The stylesheet of one layout: the book's `css`, then `own`, rules of this layout alone."""
+    return f"{css}{OWN_RULES}{own}"
+
+
+def stylesheets(css: str, base_url: str, fetcher: Any, fonts: Any) -> list[weasyprint.CSS]:
+    """`css` as WeasyPrint stylesheets: the book's part (parsed once) and this layout's own."""
+    import weasyprint
+
+    shared, marker, own = css.partition(OWN_RULES)
+    sheets = [_shared(shared, base_url, fetcher, fonts)]
+    if marker and own.strip():
+        sheets.append(weasyprint.CSS(string=own, base_url=base_url, url_fetcher=fetcher, font_config=fonts))
+    return sheets
+
+
+def _shared(css: str, base_url: str, fetcher: Any, fonts: Any) -> weasyprint.CSS:
+    import weasyprint
+
+    key = (css, base_url, fonts)
+    found = _parsed.get(key)
+    if found is not None:
+        _parsed.move_to_end(key)
+        return found
+    refused = list(getattr(fetcher, "refused", ()))
+    with _weasyprint_said() as said:
+        sheet = weasyprint.CSS(string=css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
+    if not said and list(getattr(fetcher, "refused", ())) == refused and "@import" not in css:
+        _parsed[key] = sheet
+        while len(_parsed) > KEPT:
+            _parsed.popitem(last=False)
+    return sheet
+
+
+@contextmanager
+def _weasyprint_said() -> Iterator[list[str]]:
+    """What WeasyPrint logs meanwhile (it still reaches every other handler)."""
+    said: list[str] = []
+
+    class Watch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            said.append(record.getMessage())
+
+    logger = logging.getLogger("weasyprint")
+    handler = Watch(level=logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield said
+    finally:
+        logger.removeHandler(handler)
