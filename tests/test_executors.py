@@ -400,3 +400,10 @@ def test_after_ctrl_c_a_worker_runs_none_of_the_books_it_was_handed(tmp_path: Pa
         os.kill(worker, signal.SIGINT)
         assert isinstance(building.exception(timeout=60), SystemExit)
         assert isinstance(queued.exception(timeout=60), SystemExit)
+
+
+def test_a_pools_workers_start_with_bindery_and_weasyprint_imported() -> None:
+    """Forked from a forkserver that imported them once (`WORKER_MODULES`): no second of imports a worker."""
+    imported = "all(name in __import__('sys').modules for name in ('bindery.layout_chunks', 'bindery.catalog', 'weasyprint'))"
+    with process_pool(1) as pool:
+        assert pool.submit(eval, imported).result()

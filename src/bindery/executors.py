@@ -60,6 +60,22 @@ class InProcessExecutor(Executor):
         self._shutdown = True
 
 
+#: What a forkserver imports once, before it forks any worker: each worker then starts with Bindery
+#: and WeasyPrint imported (about 1 s of CPU a worker otherwise). The lanes' and the pool's jobs, and
+#: the preview's rebuild worker (every user of the forkserver names the same list: the first to
+#: start it decides). Importing runs no thread and lays nothing out, so forking after it is clean.
+WORKER_MODULES = ["bindery.layout_chunks", "bindery.catalog", "bindery.preview_worker"]
+
+
+def worker_context() -> Any:
+    """The multiprocessing context workers start from: "forkserver" (POSIX), else "spawn"."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(WORKER_MODULES)
+        return context
+    return multiprocessing.get_context("spawn")
+
+
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """A pool of `workers` processes that start from a fresh interpreter.
 
@@ -69,12 +85,12 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     Dask client's event loop, GLib/fontconfig state WeasyPrint's Pango has
     set up) stays locked forever in the child, and Pango/GLib are documented
     as unsafe to use after fork. "forkserver" (POSIX) forks each worker from a
-    small single-threaded server process that has loaded nothing of ours, so
-    workers start quickly and clean; "spawn" (Windows) starts a new interpreter. Either way a worker imports Bindery
-    and WeasyPrint itself, once, and then runs many jobs.
+    small single-threaded server process that has only imported Bindery and
+    WeasyPrint (`WORKER_MODULES`: no thread started, no font loaded, nothing
+    laid out), so workers start quickly and clean; "spawn" (Windows) starts a
+    new interpreter, which imports them itself. A worker then runs many jobs.
     """
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
+    context = worker_context()
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=leave_with, initargs=(os.getpid(),))
 
 

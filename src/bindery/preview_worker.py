@@ -28,6 +28,7 @@ from typing import Any
 from bindery.build_cache import BuildCache, save_build_cache
 from bindery.builders.cover_image import CoverImage, generated_cover
 from bindery.diagnostics import BinderyError, Diagnostic
+from bindery.executors import worker_context
 from bindery.manifest.load import find_manifest
 from bindery.model import Book
 from bindery.pipeline import load_book
@@ -205,11 +206,7 @@ class RebuildWorker:
 
     def __init__(self, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.timeout = timeout
-        if "forkserver" in multiprocessing.get_all_start_methods():  # never fork the server's threads
-            self._context: Any = multiprocessing.get_context("forkserver")
-            self._context.set_forkserver_preload([__name__])  # each new worker starts with Bindery imported
-        else:
-            self._context = multiprocessing.get_context("spawn")
+        self._context: Any = worker_context()  # never fork the server's threads; each worker starts with Bindery imported
         self._process: Any = None
         self._conn: multiprocessing.connection.Connection | None = None
         self._lock = threading.Lock()
