@@ -26,11 +26,10 @@ from contextvars import ContextVar
 from threading import Lock
 from typing import Any
 
-from weasyprint.formatting_structure import boxes
 from weasyprint.layout import block, inline
 from weasyprint.layout.percent import resolve_one_percentage, resolve_percentages
 
-HYPHENATION_MARKS = ("\u2010", "\u00ad")  # WeasyPrint's hyphenate-character, and a soft hyphen's break
+from bindery.builders.page_turns import ends_hyphenated
 
 _NO_HYPHENATION: ContextVar[bool] = ContextVar("bindery_no_hyphenation", default=False)
 _LOCK = Lock()
@@ -46,16 +45,6 @@ def _split_first_line(text: str, style: Any, *args: Any, **kwargs: Any) -> Any:
         style = style.copy()
         style["hyphens"] = "manual"
     return _ORIGINAL_SPLIT(text, style, *args, **kwargs)
-
-
-def _ends_hyphenated(line: boxes.Box) -> bool:
-    return _text(line).rstrip().endswith(HYPHENATION_MARKS)
-
-
-def _text(box: boxes.Box) -> str:
-    if isinstance(box, boxes.TextBox):
-        return str(box.text)
-    return "".join(_text(child) for child in getattr(box, "children", ()))
 
 
 def _iter_line_boxes(
@@ -103,7 +92,7 @@ def _iter_line_boxes(
             pending = following[0]
             if (
                 following[0] is not None
-                and _ends_hyphenated(line)
+                and ends_hyphenated(line)
                 and context.overflows_page(bottom_space, following[0].position_y + following[0].height)
             ):
                 block.remove_placeholders(context, following[0].children, absolute_boxes, fixed_boxes)

@@ -44,10 +44,10 @@ def hyphenated_at_page_turns(document: weasyprint.Document) -> list[Turn]:
         if not lines or not following:
             continue
         section, last = lines[-1]
-        if not _hyphenated(last):
+        if not ends_hyphenated(last):
             continue
         before = WORD.findall(_text(last))
-        if len(before) == 1 and len(lines) > 1 and _hyphenated(lines[-2][1]):
+        if len(before) == 1 and len(lines) > 1 and ends_hyphenated(lines[-2][1]):
             before = [WORD.findall(_text(lines[-2][1]))[-1] + before[0]]  # "cul-" / "tiv-" / "ate": one word
         after = WORD.match(_text(following[0][1]).lstrip())
         if before and after and section >= 0:
@@ -117,7 +117,8 @@ def _lines(box: boxes.Box) -> Iterator[boxes.LineBox]:
         yield from _lines(child)
 
 
-def _hyphenated(line: boxes.LineBox) -> bool:
+def ends_hyphenated(line: boxes.LineBox) -> bool:
+    """The line ends in a hyphenation break (WeasyPrint's hyphenate-character or a soft hyphen's)."""
     return _text(line).rstrip().endswith((HYPHENS[0], HYPHENS[2]))
 
 
