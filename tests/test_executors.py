@@ -407,3 +407,44 @@ def test_a_pools_workers_start_with_bindery_and_weasyprint_imported() -> None:
     imported = "all(name in __import__('sys').modules for name in ('bindery.layout_chunks', 'bindery.catalog', 'weasyprint'))"
     with process_pool(1) as pool:
         assert pool.submit(eval, imported).result()
+
+
+POOL_ONE_JOB = """
+import os
+try:
+    from bindery.executors import process_pool
+    process_pool(1).submit(int).result()
+except BaseException:
+    os._exit(130)
+"""
+
+
+def test_ctrl_c_while_the_forkserver_imports_bindery_prints_no_traceback(tmp_path: Path) -> None:
+    """The forkserver imports Bindery and WeasyPrint (about a second) before it ignores SIGINT:
+    Ctrl-C then must end it quietly (`worker_start`), not print a KeyboardInterrupt traceback."""
+    script = tmp_path / "pool.py"
+    script.write_text(POOL_ONE_JOB)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    process = subprocess.Popen([sys.executable, str(script)], stderr=subprocess.PIPE, text=True, start_new_session=True, env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not _forkserver_in_group(process.pid):
+            time.sleep(0.01)
+        assert _forkserver_in_group(process.pid), "no forkserver started"
+        time.sleep(0.2)  # inside its imports
+        os.killpg(process.pid, signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+
+
+def _forkserver_in_group(group: int) -> bool:
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if b"forkserver" in Path(f"/proc/{pid}/cmdline").read_bytes() and os.getpgid(int(pid)) == group:
+                return True
+        except OSError:
+            continue
+    return False

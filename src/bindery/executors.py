@@ -63,8 +63,9 @@ class InProcessExecutor(Executor):
 #: What a forkserver imports once, before it forks any worker: each worker then starts with Bindery
 #: and WeasyPrint imported (about 1 s of CPU a worker otherwise). The lanes' and the pool's jobs, and
 #: the preview's rebuild worker (every user of the forkserver names the same list: the first to
-#: start it decides). Importing runs no thread and lays nothing out, so forking after it is clean.
-WORKER_MODULES = ["bindery.layout_chunks", "bindery.catalog", "bindery.preview_worker"]
+#: start it decides). Importing runs no thread and lays nothing out, so forking after it is clean;
+#: `worker_start` comes first, so that Ctrl-C during the imports ends the forkserver quietly.
+WORKER_MODULES = ["bindery.worker_start", "bindery.layout_chunks", "bindery.catalog", "bindery.preview_worker"]
 
 
 def worker_context() -> Any:
