@@ -6,9 +6,9 @@ from pathlib import Path
 
 import weasyprint
 
-from bindery.layout import weasyprint_messages
 from bindery.parsed_stylesheets import stylesheets, with_own_rules
 from bindery.print_fetcher import BookURLFetcher
+from bindery.weasyprint_log import weasyprint_messages
 
 BOOK_CSS = """
 @page { size: 3in 3in; margin: 0.4in; @bottom-center { content: counter(page); } }

@@ -520,7 +520,8 @@ def test_preflight_fails_a_pdf_with_an_attached_file(tmp_path: Path) -> None:
 def test_weasyprint_messages_reach_the_report() -> None:
     import logging
 
-    from bindery.layout import weasyprint_messages, weasyprint_warnings
+    from bindery.layout import weasyprint_warnings
+    from bindery.weasyprint_log import weasyprint_messages
 
     with weasyprint_messages() as said:
         logging.getLogger("weasyprint").warning("Ignored `foo: bar` at 1:2, unknown property.")

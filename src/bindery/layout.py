@@ -24,9 +24,7 @@ URL is refused with a warning, never fetched.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
@@ -58,6 +56,7 @@ from bindery.printspec import (
 )
 from bindery.render import PrintRendering, render_print
 from bindery.templating import Templates
+from bindery.weasyprint_log import weasyprint_messages
 from bindery.xref import CrossReferences
 
 if TYPE_CHECKING:
@@ -293,24 +292,6 @@ def strip_interactive(document: weasyprint.Document) -> None:
 
 
 # --- The layout's warnings -----------------------------------------------------
-
-
-@contextmanager
-def weasyprint_messages() -> Iterator[list[str]]:
-    """WeasyPrint's own warnings and errors while it works (its logger), collected for the build report."""
-    said: list[str] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            said.append(record.getMessage())
-
-    logger = logging.getLogger("weasyprint")
-    handler = Collect(level=logging.WARNING)
-    logger.addHandler(handler)
-    try:
-        yield said
-    finally:
-        logger.removeHandler(handler)
 
 
 def weasyprint_warnings(said: list[str], refused: Iterable[str] = ()) -> list[Diagnostic]:

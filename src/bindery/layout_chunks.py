@@ -45,13 +45,13 @@ from bindery.layout import (
     lay_out_keeping_turns_whole,
     settle_notes,
     strip_interactive,
-    weasyprint_messages,
 )
 from bindery.layout_pages import PageText, read_pages
 from bindery.pdf_join import CHUNK_PDF_OPTIONS
 from bindery.pdf_write_speedup import linear_page_references
 from bindery.print_fetcher import TEMPLATE_FILE_TYPES, BookURLFetcher
 from bindery.render import PrintRendering
+from bindery.weasyprint_log import weasyprint_messages
 
 MAGIC = b"BINDERY-CHUNK-RESULT 2\n"
 

@@ -20,11 +20,10 @@ configuration the `@font-face` rules were loaded into (`font_configs`).
 
 from __future__ import annotations
 
-import logging
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
+
+from bindery.weasyprint_log import weasyprint_messages
 
 if TYPE_CHECKING:  # imported where a sheet is parsed: `chunk_split` (which an EPUB-only build may use) stays free of it
     import weasyprint
@@ -60,28 +59,10 @@ def _shared(css: str, base_url: str, fetcher: Any, fonts: Any) -> weasyprint.CSS
         _parsed.move_to_end(key)
         return found
     refused = list(getattr(fetcher, "refused", ()))
-    with _weasyprint_said() as said:
+    with weasyprint_messages() as said:  # it still reaches every other listener
         sheet = weasyprint.CSS(string=css, base_url=base_url, url_fetcher=fetcher, font_config=fonts)
     if not said and list(getattr(fetcher, "refused", ())) == refused and "@import" not in css:
         _parsed[key] = sheet
         while len(_parsed) > KEPT:
             _parsed.popitem(last=False)
     return sheet
-
-
-@contextmanager
-def _weasyprint_said() -> Iterator[list[str]]:
-    """What WeasyPrint logs meanwhile (it still reaches every other handler)."""
-    said: list[str] = []
-
-    class Watch(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            said.append(record.getMessage())
-
-    logger = logging.getLogger("weasyprint")
-    handler = Watch(level=logging.WARNING)
-    logger.addHandler(handler)
-    try:
-        yield said
-    finally:
-        logger.removeHandler(handler)

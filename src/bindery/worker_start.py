@@ -15,7 +15,7 @@ import signal
 import threading
 from types import FrameType
 
-INTERRUPTED_EXIT = 130
+from bindery.interrupts import INTERRUPTED_EXIT  # its own start-up handler, set on import, is replaced below
 
 
 def _leave(signum: int, frame: FrameType | None) -> None:

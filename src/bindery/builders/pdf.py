@@ -22,13 +22,14 @@ import weasyprint
 
 from bindery.builders.base import Artifact, Builder, BuildOutput
 from bindery.frozen_heap import frozen_heap
-from bindery.layout import PrintLayout, weasyprint_messages, weasyprint_warnings
+from bindery.layout import PrintLayout, weasyprint_warnings
 from bindery.model import Book
 from bindery.numerals import from_roman
 from bindery.output_names import output_names
 from bindery.pdf_join import ChunkPdf, join_chunks
 from bindery.pdf_write_speedup import linear_page_references
 from bindery.templating import Kind
+from bindery.weasyprint_log import weasyprint_messages
 from bindery.xref import CrossReferences
 
 
