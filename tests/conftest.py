@@ -8,6 +8,7 @@ import os
 import pickle
 import shutil
 import subprocess
+import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -79,6 +80,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if slow & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
     items.sort(key=lambda item: not any(name in item.nodeid for name in RUN_FIRST))  # stable: the rest keep their order
+
+
+def generated_book(articles: int, folder: Path) -> Path:
+    """A book of `articles` generated articles in `folder` (benchmarks/generate.py: original text,
+    headings, footnotes, cross-references), about 12,000 characters an article."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return generate(articles, folder)
 
 
 def in_ci() -> bool:

@@ -23,7 +23,7 @@ from bindery.layout_chunks import serial_runner
 from bindery.layout_lanes import LaneRunner
 from bindery.pipeline import load_book
 from bindery.templating import Templates
-from conftest import BOOKS, EPOCH, ROOT
+from conftest import BOOKS, EPOCH, generated_book
 from test_chunk_numbers import _calls, _job, _renders
 
 P = ParamSpec("P")
@@ -109,14 +109,17 @@ def _running(pid: int) -> bool:
 
 def test_ctrl_c_while_lanes_lay_out_says_interrupted_once_and_leaves_nothing(tmp_path: Path) -> None:
     """Ctrl-C reaches the whole process group: the build says "interrupted" once, with no
-    traceback from a lane's worker (busy or idle), writes nothing and leaves no process behind."""
+    traceback from a lane's worker (busy or idle), writes nothing and leaves no process behind.
+    A generated book of fifteen articles: large enough to be laid out in lanes
+    (`pipeline.IN_PROCESS_BELOW_CHARS`)."""
+    book = generated_book(15, tmp_path / "book")
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
     command = [
         sys.executable,
         "-m",
         "bindery",
         "build",
-        str(ROOT),
+        str(book),
         "--format",
         "pdf",
         "--jobs",
@@ -179,9 +182,11 @@ def test_lanes_carry_on_across_a_gutter_band_and_give_the_serial_pdfs(monkeypatc
     The short print book, with the first band ending at 4 pages and the next one's gutter wider
     than the design's inside margin."""
     import bindery.chunked_layout
+    import bindery.pipeline
     import bindery.printspec
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.setattr(bindery.pipeline, "IN_PROCESS_BELOW_CHARS", 0)  # the short book counts as large: it goes to the lanes
     monkeypatch.setattr(bindery.printspec, "GUTTER_BANDS", ((4, 0.375), (bindery.printspec.MAX_PAGES, 1.0)))  # wider than the design's
     monkeypatch.setattr(bindery.chunked_layout, "MIN_PAGES", 1)  # the first layout's band: the first one
     gutters: list[float] = []

@@ -83,11 +83,14 @@ def load_book(path: Path, cache: BuildCache | None = None) -> LoadedBook:
     return LoadedBook(book, xrefs, tuple(warnings), manifest.ignore_warnings, len(found) - len(warnings))
 
 
-#: A book whose articles hold less text than this (about 20 pages at 6 x 9 in; the sample book
-#: has 64,000 characters) is laid out in the build's own process even with --jobs: each pool
-#: worker spends about 1.5 s importing WeasyPrint and loading fonts, more than such a book's
-#: layout (a 3-page book: 3.2 s wall with two workers, 1.8 s here). The pages are the same.
-IN_PROCESS_BELOW_CHARS = 20_000
+#: A book whose articles hold less text than this (about 80 pages at 6 x 9 in) is
+#: laid out in the build's own process even with --jobs: starting the workers (a process that
+#: imports WeasyPrint, then one per lane) and handing chunks between them costs what two lanes
+#: save. `benchmarks/jobs_threshold.py`, medians of 3, wall and the machine's CPU, one lane
+#: against two: the sample book (64,000 characters) 6.0 s against 6.7 s (CPU 6.0 against 7.9);
+#: 123,000 characters 6.8 s both (CPU 6.8 against 8.7); 181,000 characters 11.1 s against 9.4 s.
+#: The pages are the same.
+IN_PROCESS_BELOW_CHARS = 150_000
 
 
 def build(

@@ -58,7 +58,7 @@ from bindery.system_libraries import require_weasyprint
     metavar="N",
     default=None,
     callback=lambda _ctx, _param, value: at_least_one(value),
-    help="How many processes build at once; 1 builds in this process, one job after another (default: one per core; a book of a few pages is laid out in this process).",
+    help="How many processes build at once; 1 builds in this process, one job after another (default: one per core; a book of under about 80 pages is laid out in this process).",
 )
 @click.option(
     "--scheduler",
