@@ -126,6 +126,28 @@ def test_a_hung_rebuild_is_stopped_and_the_last_good_build_stays(book: Path) -> 
         stop_server(running)
 
 
+PREVIEW_WORKER_IMPORTS = """
+import sys
+from pathlib import Path
+from bindery.preview_worker import RebuildWorker
+worker = RebuildWorker()
+assert worker.run(("build", Path(sys.argv[1]), "1")).ok
+worker.run(("cover", Path(sys.argv[1])))
+maps = Path(f"/proc/{worker.pid}/maps").read_text()
+print("pango" if "libpango" in maps else "no pango")
+worker.stop()
+"""
+
+
+def test_the_preview_worker_starts_without_weasyprint(book: Path) -> None:
+    """A preview renders the EPUB's documents and cover and never lays out: its worker is forked
+    from a forkserver that imported the renderer, not WeasyPrint and Pango (`PREVIEW_MODULES`), so
+    the first page comes sooner. A fresh process: a process has one forkserver, made by its first user."""
+    run = subprocess.run([sys.executable, "-c", PREVIEW_WORKER_IMPORTS, str(book)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["no", "pango"]
+
+
 @pytest.mark.slow
 def test_a_crashed_rebuild_is_reported_and_the_next_save_recovers(book: Path, tmp_path: Path) -> None:
     fault = tmp_path / "fault"

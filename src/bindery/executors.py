@@ -61,18 +61,19 @@ class InProcessExecutor(Executor):
 
 
 #: What a forkserver imports once, before it forks any worker: each worker then starts with Bindery
-#: and WeasyPrint imported (about 1 s of CPU a worker otherwise). The lanes' and the pool's jobs, and
-#: the preview's rebuild worker (every user of the forkserver names the same list: the first to
-#: start it decides). Importing runs no thread and lays nothing out, so forking after it is clean;
-#: `worker_start` comes first, so that Ctrl-C during the imports ends the forkserver quietly.
-WORKER_MODULES = ["bindery.worker_start", "bindery.layout_chunks", "bindery.catalog", "bindery.preview_worker"]
+#: and WeasyPrint imported (about 1 s of CPU a worker otherwise), for the lanes' and the pool's jobs.
+#: Importing runs no thread and lays nothing out, so forking after it is clean; `worker_start`
+#: comes first, so that Ctrl-C during the imports ends the forkserver quietly. A process has one
+#: forkserver: the first to start it decides what it imports.
+WORKER_MODULES = ["bindery.worker_start", "bindery.layout_chunks", "bindery.catalog"]
 
 
-def worker_context() -> Any:
-    """The multiprocessing context workers start from: "forkserver" (POSIX), else "spawn"."""
+def worker_context(modules: list[str] = WORKER_MODULES) -> Any:
+    """The multiprocessing context workers start from: "forkserver" (POSIX), preloading `modules`,
+    else "spawn"."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(WORKER_MODULES)
+        context.set_forkserver_preload(modules)
         return context
     return multiprocessing.get_context("spawn")
 

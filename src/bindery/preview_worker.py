@@ -201,12 +201,17 @@ class WorkerFailed(Exception):
         self.diagnostic = diagnostic
 
 
+#: What the preview's forkserver imports (`executors.worker_context`): the EPUB's renderer, not
+#: WeasyPrint, which a preview never lays out with. The server's first page comes sooner.
+PREVIEW_MODULES = ["bindery.worker_start", "bindery.preview_worker"]
+
+
 class RebuildWorker:
     """A child process that runs one job at a time, stopped and replaced when it hangs or dies."""
 
     def __init__(self, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.timeout = timeout
-        self._context: Any = worker_context()  # never fork the server's threads; each worker starts with Bindery imported
+        self._context: Any = worker_context(PREVIEW_MODULES)  # never fork the server's threads; each worker starts with Bindery imported
         self._process: Any = None
         self._conn: multiprocessing.connection.Connection | None = None
         self._lock = threading.Lock()
