@@ -119,8 +119,11 @@ def test_manifest_cover_image_is_used_as_is(tmp_path: object) -> None:
 
 
 def test_a_generated_cover_is_drawn_once_per_process_and_again_for_a_new_title(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The preview and a catalog worker build a book many times: the same design is not drawn again."""
+    """The preview, a catalog worker and a run of many small books build covers again and again:
+    the same design with the same template files (in any folder) is not drawn again; a new title
+    or a changed template file is."""
     import shutil
+    from collections import OrderedDict
 
     from bindery.builders import cover_image
     from bindery.pipeline import load_book
@@ -128,10 +131,15 @@ def test_a_generated_cover_is_drawn_once_per_process_and_again_for_a_new_title(t
     drawn: list[object] = []
     paint = cover_image._paint
     monkeypatch.setattr(cover_image, "_paint", lambda art, fonts: drawn.append(art) or paint(art, fonts))
-    cover_image._drawn.cache_clear()
+    monkeypatch.setattr(cover_image, "_drawings", OrderedDict())
     book = Path(shutil.copytree(BOOKS / "minimal", tmp_path / "book"))
     first = cover_image.generated_cover(load_book(book).book)
     assert cover_image.generated_cover(load_book(book).book).data == first.data and len(drawn) == 1
+    elsewhere = Path(shutil.copytree(book, tmp_path / "elsewhere"))
+    assert cover_image.generated_cover(load_book(elsewhere).book).data == first.data and len(drawn) == 1
+    (elsewhere / "templates" / "ebook").mkdir(parents=True)
+    (elsewhere / "templates" / "ebook" / "notes.txt").write_text("a file of the book's own templates", encoding="utf-8")
+    assert cover_image.generated_cover(load_book(elsewhere).book).data == first.data and len(drawn) == 2
     manifest = book / "book.yaml"
     manifest.write_text(manifest.read_text(encoding="utf-8").replace("title: ", "title: Another ", 1), encoding="utf-8")
-    assert cover_image.generated_cover(load_book(book).book).data != first.data and len(drawn) == 2
+    assert cover_image.generated_cover(load_book(book).book).data != first.data and len(drawn) == 3
