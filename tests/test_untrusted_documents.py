@@ -391,6 +391,20 @@ def test_links_to_sibling_articles_become_internal_links(tmp_path: Path, monkeyp
     assert ".md" not in chapter
 
 
+def test_author_ids_become_plain_names_and_links_to_them_still_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An author's id may hold dots, slashes or a file name: in the book it is letters, digits,
+    "_" and "-" only (no path, no "../.env"), and a link to it follows it."""
+    body = '<p id="sec.2.3">Section.</p>\n\n<p id="../.env">Odd.</p>\n\nSee [the section](#sec.2.3) and [the odd one](#../.env).\n'
+    result, epub = _build_case(DocCase("x", body, ""), tmp_path, monkeypatch)
+    assert result.exit_code == 0 and "warning:" not in result.output, result.output
+    chapter = epub["OEBPS/chapter-2.xhtml"]
+    ids = re.findall(r'id="(two--[^"]*)"', chapter)
+    assert ids and all(re.fullmatch(r"[A-Za-z0-9_-]+", i) for i in ids), ids
+    for ident in ("two--sec-2-3", "two--env"):
+        assert f'id="{ident}"' in chapter and f'href="#{ident}"' in chapter, chapter
+    assert ".env" not in chapter
+
+
 def test_an_article_id_cannot_capture_the_books_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result, epub = _build_case(DocCase("x", '<p id="chapter-1">Mine.</p>\n', ""), tmp_path, monkeypatch)
     assert result.exit_code == 0, result.output

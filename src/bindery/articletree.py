@@ -88,6 +88,13 @@ def book_semantics(
     return out
 
 
+def id_part(text: str) -> str:
+    """An author's id (or a link's fragment) as the part of a book id after the article's prefix:
+    letters, digits, "_" and "-" (every other run becomes one "-"), so no id carries a path or
+    a file name ("../.env") and every id is a plain CSS and XML name."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")
+
+
 def _prefix_ids(root: ET.Element, prefix: str, warn: _Warn) -> dict[str, str]:
     """Give every id the article's prefix; a repeated id is removed with a warning."""
     ids: dict[str, str] = {}
@@ -95,7 +102,7 @@ def _prefix_ids(root: ET.Element, prefix: str, warn: _Warn) -> dict[str, str]:
         ident = el.get("id")
         if ident is None:
             continue
-        safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", ident).strip("-") or "id"
+        safe = id_part(ident) or "id"
         new = f"{prefix}--{safe}"
         if ident in ids or new in ids.values():
             warn(
@@ -210,7 +217,7 @@ def _link(
         return
     if kind == "local" and path in articles:
         target = articles[path]
-        slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", fragment).strip("-")
+        slug = id_part(fragment)
         anchor = f"{target}--{slug}" if slug else target
         el.set("href", f"#{anchor}")
         el.set("class", " ".join([*(el.get("class") or "").split(), "article-link"]))  # print: "(page P)" after it
