@@ -336,6 +336,15 @@ def sample_checked(_shared_folder: None) -> Checked:
 
 
 @pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless chromium driven by Playwright, launched once per test process for the preview's
+    tests (tests/serve_harness.py), which skip without it (and fail in CI)."""
+    from serve_harness import launched_browser
+
+    yield from launched_browser()
+
+
+@pytest.fixture(scope="session")
 def test_books(_shared_folder: None) -> dict[str, Built]:
     return {name: shared_book(f"book-{name}", BOOKS / name, ("epub",)) for name in ("minimal", "override")}
 

@@ -157,8 +157,9 @@ def reading_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     stop_server(running)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def launched_browser() -> Iterator[Any]:
+    """Headless chromium driven by Playwright (conftest's `browser`: one for the test process), or
+    skip (fail in CI) when chromium or Playwright is missing."""
     missing = [] if CHROMIUM.exists() else [f"chromium ({CHROMIUM})"]
     try:
         from playwright.sync_api import sync_playwright

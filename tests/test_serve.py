@@ -20,9 +20,9 @@ import pytest
 
 from bindery.pipeline import build
 from conftest import BOOKS
-from serve_harness import RELOAD_SECONDS, Server, book, browser, reading_server, server, start_server, stop_server, wait_for_text, write
+from serve_harness import RELOAD_SECONDS, Server, book, reading_server, server, start_server, stop_server, wait_for_text, write
 
-__all__ = ["book", "browser", "reading_server", "server"]  # fixtures used by the tests below
+__all__ = ["book", "reading_server", "server"]  # fixtures used by the tests below
 
 
 def without_preview(xhtml: str) -> str:

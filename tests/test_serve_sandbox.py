@@ -23,7 +23,6 @@ import pytest
 from serve_harness import (
     Server,
     book,
-    browser,
     raw_get,
     reading_server,
     running,
@@ -33,7 +32,7 @@ from serve_harness import (
     write,
 )
 
-__all__ = ["book", "browser", "reading_server"]  # fixtures used by the tests below
+__all__ = ["book", "reading_server"]  # fixtures used by the tests below
 
 
 @pytest.mark.slow
