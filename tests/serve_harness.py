@@ -4,7 +4,8 @@ The server runs as the real command (`python -m bindery serve --port 0`) in a
 subprocess and is stopped with Ctrl+C (SIGINT) after each test. The browser
 tests drive Debian's chromium with Playwright; they skip when chromium is
 absent on a developer's machine and fail in CI, where `.ci/run` installs it.
-Test modules import the fixtures they use from here.
+Test modules import the fixtures they use from here; the browser is conftest's `browser`
+(one for the test process), which launches it with `launched_browser`.
 """
 
 from __future__ import annotations
