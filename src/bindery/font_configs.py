@@ -5,8 +5,9 @@ and Pango and never frees them: a new one for each layout grew a process by
 about 1 MB a layout, and the chunked layout makes hundreds of layouts (one per
 chapter, several passes). The layouts of one book share the same `@font-face`
 rules, so they share one configuration; the PDF bytes are the same either way
-(tests/test_font_configs.py). The key holds the rules, the base URL and each
-font file's size and modification time, so an edited font is loaded afresh.
+(tests/test_font_configs.py). The key holds the rules, the base URL (unless every
+font is one of Bindery's own, `shared_place`) and each font file's size and
+modification time, so an edited font is loaded afresh.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from urllib.request import url2pathname
 
 from weasyprint.text.fonts import FontConfiguration
 
+from bindery.parsed_stylesheets import URL, shared_place
+
 FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
-URL = re.compile(r"url\(\s*[\"']?([^\"')]+)")
 KEPT = 8  # configurations kept per process (a catalog worker builds several books)
 
 _configurations: dict[tuple[str, str, tuple[tuple[str, int, int], ...]], FontConfiguration] = {}
@@ -28,7 +30,7 @@ _configurations: dict[tuple[str, str, tuple[tuple[str, int, int], ...]], FontCon
 def font_configuration(css: str, base_url: str) -> FontConfiguration:
     """The configuration for the `@font-face` rules of `css` (relative URLs against `base_url`)."""
     rules = "".join(FONT_FACE.findall(css))
-    key = (base_url, rules, _stamps(rules))
+    key = (shared_place(rules, base_url), rules, _stamps(rules))
     found = _configurations.get(key)
     if found is None:
         if len(_configurations) >= KEPT:

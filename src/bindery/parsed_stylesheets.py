@@ -20,9 +20,14 @@ configuration the `@font-face` rules were loaded into (`font_configs`).
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlparse
+from urllib.request import url2pathname
 
+from bindery.templating import default_templates_dir
 from bindery.weasyprint_log import weasyprint_messages
 
 if TYPE_CHECKING:  # imported where a sheet is parsed: `chunk_split` (which an EPUB-only build may use) stays free of it
@@ -30,6 +35,7 @@ if TYPE_CHECKING:  # imported where a sheet is parsed: `chunk_split` (which an E
 
 OWN_RULES = "\n/* the rules of this layout alone (bindery/parsed_stylesheets.py) */\n"
 KEPT = 8  # parsed sheets kept per process (a catalog worker builds several books)
+URL = re.compile(r"url\(\s*[\"']?([^\"')]+)")  # what a stylesheet fetches (and `@import`, `image-set`)
 
 _parsed: OrderedDict[tuple[str, str, Any], weasyprint.CSS] = OrderedDict()
 
@@ -50,10 +56,28 @@ def stylesheets(css: str, base_url: str, fetcher: Any, fonts: Any) -> list[weasy
     return sheets
 
 
+def shared_place(css: str, base_url: str) -> str:
+    """What reading `css` depends on besides its text: `base_url`, or "" when nothing in it is
+    relative: every URL is a data: URL or a file of Bindery's built-in templates, which the
+    fetcher of every book lets in alike. Books in other folders with the same stylesheet (a
+    catalog worker's, a test run's) then share one parse and one font configuration. Anything
+    else (a relative or web URL, an escape in a URL, `@import`, `image-set`) keeps the folder."""
+    if "@import" in css or "image-set" in css:
+        return base_url
+    built_in = default_templates_dir().resolve()
+    for url in URL.findall(css):
+        parsed = urlparse(url.strip())
+        if parsed.scheme == "data":
+            continue
+        if parsed.scheme != "file" or "\\" in url or not Path(url2pathname(unquote(parsed.path))).is_relative_to(built_in):
+            return base_url
+    return ""
+
+
 def _shared(css: str, base_url: str, fetcher: Any, fonts: Any) -> weasyprint.CSS:
     import weasyprint
 
-    key = (css, base_url, fonts)
+    key = (css, shared_place(css, base_url), fonts)
     found = _parsed.get(key)
     if found is not None:
         _parsed.move_to_end(key)
