@@ -92,6 +92,7 @@ def test_only_a_sheet_whose_files_are_all_bindery_s_own_is_shared_by_books_in_ot
         f'url("{(tmp_path / "mine.ttf").as_uri()}")',  # a file elsewhere: what this book's fetcher allows
         'url("https://example.org/x.woff")',
         'url("fi\\6c e:///x.ttf")',  # an escape WeasyPrint would read as file:
+        f'url("{font.parent.as_uri()}/../../../../../etc/passwd")',  # out of the templates by ..
     ):
         assert shared_place(own + f"@font-face {{ font-family: D; src: {other}; }}", "file:///book/") == "file:///book/", other
     assert shared_place(own + '@import "x.css";', "file:///book/") == "file:///book/"

@@ -69,9 +69,14 @@ def shared_place(css: str, base_url: str) -> str:
         parsed = urlparse(url.strip())
         if parsed.scheme == "data":
             continue
-        if parsed.scheme != "file" or "\\" in url or not Path(url2pathname(unquote(parsed.path))).is_relative_to(built_in):
+        if parsed.scheme != "file" or "\\" in url or not _inside(Path(url2pathname(unquote(parsed.path))), built_in):
             return base_url
     return ""
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """`path` is a file in `folder`, once `..` and links are followed."""
+    return path.is_absolute() and path.resolve().is_relative_to(folder)
 
 
 def _shared(css: str, base_url: str, fetcher: Any, fonts: Any) -> weasyprint.CSS:
