@@ -96,6 +96,8 @@ def test_only_a_sheet_whose_files_are_all_bindery_s_own_is_shared_by_books_in_ot
     ):
         assert shared_place(own + f"@font-face {{ font-family: D; src: {other}; }}", "file:///book/") == "file:///book/", other
     assert shared_place(own + '@import "x.css";', "file:///book/") == "file:///book/"
+    for spelled in ('p { background: URL("paper.png"); }', 'p { background: u\\72l("paper.png"); }', '@IMPORT "x.css";'):
+        assert shared_place(own + spelled, "file:///book/") == "file:///book/", spelled  # CSS is case-blind and reads escapes
 
     import bindery.font_configs
     import bindery.parsed_stylesheets

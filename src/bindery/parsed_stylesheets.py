@@ -35,7 +35,10 @@ if TYPE_CHECKING:  # imported where a sheet is parsed: `chunk_split` (which an E
 
 OWN_RULES = "\n/* the rules of this layout alone (bindery/parsed_stylesheets.py) */\n"
 KEPT = 8  # parsed sheets kept per process (a catalog worker builds several books)
-URL = re.compile(r"url\(\s*[\"']?([^\"')]+)")  # what a stylesheet fetches (and `@import`, `image-set`)
+URL = re.compile(r"url\(\s*[\"']?([^\"')]+)", re.I)  # what a stylesheet fetches (and `@import`, `image-set`)
+
+#: Comments and quoted strings: an escape in them spells no function or at-rule.
+STRINGS = re.compile(r"""/\*.*?\*/|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'""", re.S)
 
 _parsed: OrderedDict[tuple[str, str, Any], weasyprint.CSS] = OrderedDict()
 
@@ -61,15 +64,16 @@ def shared_place(css: str, base_url: str) -> str:
     relative: every URL is a data: URL or a file of Bindery's built-in templates, which the
     fetcher of every book lets in alike. Books in other folders with the same stylesheet (a
     catalog worker's, a test run's) then share one parse and one font configuration. Anything
-    else (a relative or web URL, an escape in a URL, `@import`, `image-set`) keeps the folder."""
-    if "@import" in css or "image-set" in css:
+    else (a relative or web URL, `@import`, `image-set`, a CSS escape outside a string, which
+    could spell one of them unseen here) keeps the folder."""
+    if "\\" in STRINGS.sub(" ", css) or re.search(r"@import|image-set", css, re.I):
         return base_url
     built_in = default_templates_dir().resolve()
     for url in URL.findall(css):
         parsed = urlparse(url.strip())
         if parsed.scheme == "data":
             continue
-        if parsed.scheme != "file" or "\\" in url or not _inside(Path(url2pathname(unquote(parsed.path))), built_in):
+        if parsed.scheme != "file" or not _inside(Path(url2pathname(unquote(parsed.path))), built_in):
             return base_url
     return ""
 
