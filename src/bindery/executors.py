@@ -65,15 +65,15 @@ class InProcessExecutor(Executor):
 #: Importing runs no thread and lays nothing out, so forking after it is clean; `worker_start`
 #: comes first, so that Ctrl-C during the imports ends the forkserver quietly. A process has one
 #: forkserver: the first to start it decides what it imports.
-WORKER_MODULES = ["bindery.worker_start", "bindery.layout_chunks", "bindery.catalog"]
+WORKER_MODULES = ("bindery.worker_start", "bindery.layout_chunks", "bindery.catalog")
 
 
-def worker_context(modules: list[str] = WORKER_MODULES) -> Any:
+def worker_context(modules: tuple[str, ...] = WORKER_MODULES) -> Any:
     """The multiprocessing context workers start from: "forkserver" (POSIX), preloading `modules`,
     else "spawn"."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(modules)
+        context.set_forkserver_preload(list(modules))
         return context
     return multiprocessing.get_context("spawn")
 

@@ -13,13 +13,11 @@ modification time, so an edited font is loaded afresh.
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from urllib.parse import unquote, urlparse
-from urllib.request import url2pathname
 
 from weasyprint.text.fonts import FontConfiguration
 
 from bindery.parsed_stylesheets import URL, shared_place
+from bindery.print_fetcher import file_url_path
 
 FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
 KEPT = 8  # configurations kept per process (a catalog worker builds several books)
@@ -43,11 +41,10 @@ def _stamps(rules: str) -> tuple[tuple[str, int, int], ...]:
     """Size and modification time of each font file the rules name (file URLs only)."""
     stamps = []
     for url in URL.findall(rules):
-        parsed = urlparse(url)
-        if parsed.scheme != "file":
+        if not url.startswith("file:"):
             continue
         try:
-            status = Path(url2pathname(unquote(parsed.path))).stat()
+            status = file_url_path(url).stat()
         except OSError:
             continue
         stamps.append((url, status.st_size, status.st_mtime_ns))

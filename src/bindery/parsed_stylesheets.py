@@ -22,12 +22,9 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlparse
-from urllib.request import url2pathname
 
-from bindery.templating import default_templates_dir
+from bindery.templating import SHARED, default_templates_dir
 from bindery.weasyprint_log import weasyprint_messages
 
 if TYPE_CHECKING:  # imported where a sheet is parsed: `chunk_split` (which an EPUB-only build may use) stays free of it
@@ -61,26 +58,24 @@ def stylesheets(css: str, base_url: str, fetcher: Any, fonts: Any) -> list[weasy
 
 def shared_place(css: str, base_url: str) -> str:
     """What reading `css` depends on besides its text: `base_url`, or "" when nothing in it is
-    relative: every URL is a data: URL or a file of Bindery's built-in templates, which the
-    fetcher of every book lets in alike. Books in other folders with the same stylesheet (a
-    catalog worker's, a test run's) then share one parse and one font configuration. Anything
-    else (a relative or web URL, `@import`, `image-set`, a CSS escape outside a string, which
-    could spell one of them unseen here) keeps the folder."""
+    relative: every URL is a data: URL or a file that a fetcher with no assets and only Bindery's
+    built-in template folders serves, as every book's fetcher does (`print_fetcher`). Books in
+    other folders with the same stylesheet (a catalog worker's, a test run's) then share one
+    parse and one font configuration. Anything else (a relative or web URL, `@import`,
+    `image-set`, a CSS escape outside a string, which could spell one of them unseen here)
+    keeps the folder."""
+    from bindery.print_fetcher import BookURLFetcher, file_url_path  # imports WeasyPrint: only where a sheet is read
+
     if "\\" in STRINGS.sub(" ", css) or re.search(r"@import|image-set", css, re.I):
         return base_url
-    built_in = default_templates_dir().resolve()
-    for url in URL.findall(css):
-        parsed = urlparse(url.strip())
-        if parsed.scheme == "data":
+    built_in = default_templates_dir()
+    every_books = BookURLFetcher({}, [built_in / "print", built_in / SHARED])
+    for url in (found.strip() for found in URL.findall(css)):
+        if url.startswith("data:"):
             continue
-        if parsed.scheme != "file" or not _inside(Path(url2pathname(unquote(parsed.path))), built_in):
+        if not url.startswith("file:") or not every_books.template_file(file_url_path(url)):
             return base_url
     return ""
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    """`path` is a file in `folder`, once `..` and links are followed."""
-    return path.is_absolute() and path.resolve().is_relative_to(folder)
 
 
 def _shared(css: str, base_url: str, fetcher: Any, fonts: Any) -> weasyprint.CSS:

@@ -203,7 +203,7 @@ class WorkerFailed(Exception):
 
 #: What the preview's forkserver imports (`executors.worker_context`): the EPUB's renderer, not
 #: WeasyPrint, which a preview never lays out with. The server's first page comes sooner.
-PREVIEW_MODULES = ["bindery.worker_start", "bindery.preview_worker"]
+PREVIEW_MODULES = ("bindery.worker_start", "bindery.preview_worker")
 
 
 class RebuildWorker:

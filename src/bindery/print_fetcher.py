@@ -34,21 +34,28 @@ class BookURLFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no t
         if url.startswith("data:"):
             return super().fetch(url, headers)
         if url.startswith("file:"):
-            path = Path(url2pathname(unquote(url.split("?")[0].split("#")[0].removeprefix("file:")))).resolve()
+            path = file_url_path(url)
             if path in self.assets:
                 media_type, data = self.assets[path]
                 return URLFetcherResponse(url, data, {"Content-Type": media_type})
-            if self._template_file(path):
+            if self.template_file(path):
                 return super().fetch(url, headers)
         self.refused.append(url)
         raise URLFetchingError(f"refused to fetch {url}: only the book's checked images, fonts and styles are used")
 
-    def _template_file(self, path: Path) -> bool:
+    def template_file(self, path: Path) -> bool:
+        """`path` (resolved) is a font, style or picture of the template folders, and no dotfile."""
         for root in self.template_dirs:
             if root in path.parents:
                 inside = path.relative_to(root).parts
                 return path.suffix.lower() in TEMPLATE_FILE_TYPES and not any(p.startswith(".") for p in inside) and path.is_file()
         return False
+
+
+def file_url_path(url: str) -> Path:
+    """The file a `file:` URL names, as the fetcher reads it: query and fragment dropped, `..`
+    and links followed."""
+    return Path(url2pathname(unquote(url.split("?")[0].split("#")[0].removeprefix("file:")))).resolve()
 
 
 def book_fetcher(book: Book, template_dirs: list[Path]) -> BookURLFetcher:
