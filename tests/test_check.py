@@ -24,7 +24,7 @@ import bindery.checks.run as check_run
 from bindery.checks.results import Check
 from bindery.cli import main
 from bindery.typography import RULES
-from conftest import BOOKS, ROOT, Checked
+from conftest import BOOKS, Checked
 from print_books import print_build
 
 PDF_CHECKS = {"pdf-boxes", "pdf-fonts", "pdf-page-count", "pdf-gutter", "pdf-images", "pdf-annotations", "pdf-blank-pages"}
@@ -61,6 +61,15 @@ def test_check_on_the_sample_book_builds_first_and_passes(sample_checked: Checke
     assert (out / "the-bindery-guide.epub").is_file() and (out / "the-bindery-guide.pdf").is_file()
 
 
+def copied_outputs(book: str, folder: Path) -> Path:
+    """tests/books/BOOK's outputs (built once per test run) copied into `folder`, to be changed there."""
+    built = print_build(book)
+    for item in built.out.iterdir():
+        if item.is_file():  # the outputs, not the build cache
+            shutil.copy(item, folder / item.name)
+    return folder
+
+
 @pytest.fixture()
 def epub_checks_only(monkeypatch: pytest.MonkeyPatch, no_ace: None) -> None:
     """For the broken-EPUB test: the print preflight and typography run on the sample above."""
@@ -68,13 +77,12 @@ def epub_checks_only(monkeypatch: pytest.MonkeyPatch, no_ace: None) -> None:
     monkeypatch.setattr(check_run, "typography_checks", lambda pdf, manifest: [])
 
 
-@pytest.mark.slow
-def test_check_fails_on_a_broken_epub(sample_checked: Checked, tmp_path: Path, epub_checks_only: None) -> None:
-    out = sample_checked.out  # read-only (shared by the test run): copied before it is broken
-    for item in out.iterdir():
-        if item.is_file():  # the outputs, not the build cache
-            shutil.copy(item, tmp_path / item.name)
-    epub = tmp_path / "the-bindery-guide.epub"
+@pytest.mark.slow  # a JVM of its own
+def test_check_fails_on_a_broken_epub(tmp_path: Path, epub_checks_only: None) -> None:
+    """The command's own EPUBCheck run (a JVM of its own; the sample's check above reads the
+    run's EPUBCheck server) on a small book's EPUB with an unclosed paragraph."""
+    out = copied_outputs("minimal", tmp_path)
+    epub = out / "a-minimal-book.epub"
     broken = tmp_path / "broken.epub"
     with zipfile.ZipFile(epub) as source, zipfile.ZipFile(broken, "w") as target:
         for info in source.infolist():
@@ -83,8 +91,8 @@ def test_check_fails_on_a_broken_epub(sample_checked: Checked, tmp_path: Path, e
                 data = data.replace(b"</body>", b"<p>an unclosed paragraph</body>")
             target.writestr(info, data)
     broken.replace(epub)
-    code, report = run_check(str(ROOT), "--output", str(tmp_path))
-    assert code == 1
+    code, report = run_check(str(BOOKS / "minimal"), "--output", str(out))
+    assert code == 1 and report["built"] is False  # the outputs were there: checked as they are
     assert report["ok"] is False
     epubcheck = next(c for c in report["checks"] if c["name"] == "epubcheck")
     assert epubcheck["status"] == "fail" and any("chapter-1.xhtml" in d for d in epubcheck["details"])
@@ -94,15 +102,6 @@ def test_check_fails_on_a_broken_epub(sample_checked: Checked, tmp_path: Path, e
 def pdf_only(monkeypatch: pytest.MonkeyPatch, no_ace: None) -> None:
     """For the print-book tests: the EPUB checks run on the sample book above."""
     monkeypatch.setattr(check_run, "run_epubcheck", lambda epub: Check("epubcheck", str(epub), "skip", "stubbed in this test"))
-
-
-def copied_outputs(book: str, folder: Path) -> Path:
-    """tests/books/BOOK's outputs (built once per test run) copied into `folder`, to be changed there."""
-    built = print_build(book)
-    for item in built.out.iterdir():
-        if item.is_file():  # the outputs, not the build cache
-            shutil.copy(item, folder / item.name)
-    return folder
 
 
 @pytest.fixture()
