@@ -40,8 +40,12 @@ version=$("$python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_i
 ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)   # /sbin is not on a normal user's PATH on Debian
 if [ "$(uname -s)" = Linux ] && [ -x "$ldconfig" ]; then
   missing=()
+  # Read once, then matched in the shell: `ldconfig -p | grep -q` under pipefail fails when grep
+  # exits at its match before ldconfig has written the rest (SIGPIPE), now and then on a busy
+  # machine, and an installed library was taken for a missing one.
+  cache=$("$ldconfig" -p)
   for lib in libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 libharfbuzz-subset.so.0:libharfbuzz-subset0; do
-    "$ldconfig" -p | grep -q "${lib%%:*}" || missing+=("${lib##*:}")
+    [[ $cache == *"${lib%%:*}"* ]] || missing+=("${lib##*:}")
   done
   if [ "${#missing[@]}" -gt 0 ]; then
     if command -v apt-get >/dev/null 2>&1 && is_root; then
