@@ -43,7 +43,7 @@ if [ "$(uname -s)" = Linux ] && [ -x "$ldconfig" ]; then
   # Read once, then matched in the shell: `ldconfig -p | grep -q` under pipefail fails when grep
   # exits at its match before ldconfig has written the rest (SIGPIPE), now and then on a busy
   # machine, and an installed library was taken for a missing one.
-  cache=$("$ldconfig" -p)
+  cache=$("$ldconfig" -p 2>/dev/null || true)
   for lib in libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 libharfbuzz-subset.so.0:libharfbuzz-subset0; do
     [[ $cache == *"${lib%%:*}"* ]] || missing+=("${lib##*:}")
   done
