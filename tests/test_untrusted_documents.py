@@ -412,6 +412,18 @@ def test_an_article_id_cannot_capture_the_books_own(tmp_path: Path, monkeypatch:
     assert 'id="chapter-1"' not in epub["OEBPS/chapter-2.xhtml"]
 
 
+def test_an_empty_paragraph_kept_only_by_a_repeated_id_goes_with_it() -> None:
+    """The cleaner drops a paragraph that holds nothing; one whose only attribute was a repeated
+    id (removed after cleaning) goes too, so the tree reads the same when cleaned again (found by
+    the hostile-article property). An empty paragraph with its own id is a link target and stays."""
+    from bindery.content import render_markdown
+
+    body = '<p id="mark">Kept.</p>\n\n<p id="mark"></p>\n\n<p id="lone"></p>\n\nAfter.\n'
+    rendered = render_markdown(body, prefix="two", heading_offset=0, source="chapters/two.md", body_line=5, articles={})
+    assert re.sub(r"\s+", "", rendered.html) == '<pid="two--mark">Kept.</p><pid="two--lone"></p><p>After.</p>'
+    assert [w.code for w in rendered.warnings] == ["html-duplicate-id"]
+
+
 def test_the_fetcher_serves_only_listed_files(tmp_path: Path) -> None:
     from weasyprint.urls import URLFetchingError
 

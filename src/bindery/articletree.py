@@ -96,8 +96,10 @@ def id_part(text: str) -> str:
 
 
 def _prefix_ids(root: ET.Element, prefix: str, warn: _Warn) -> dict[str, str]:
-    """Give every id the article's prefix; a repeated id is removed with a warning."""
+    """Give every id the article's prefix; a repeated id is removed with a warning (and an
+    empty paragraph it alone kept goes, as `sanitize` drops a paragraph that holds nothing)."""
     ids: dict[str, str] = {}
+    emptied: list[ET.Element] = []
     for el in root.iter():
         ident = el.get("id")
         if ident is None:
@@ -112,10 +114,26 @@ def _prefix_ids(root: ET.Element, prefix: str, warn: _Warn) -> dict[str, str]:
                 "html-duplicate-id",
             )
             del el.attrib["id"]
+            if el.tag == "p" and not el.attrib and len(el) == 0 and not (el.text or "").strip():
+                emptied.append(el)
             continue
         ids[ident] = new
         el.set("id", new)
+    if emptied:
+        parents = {child: parent for parent in root.iter() for child in parent}
+        for el in emptied:
+            _remove_keeping_tail(parents[el], el)
     return ids
+
+
+def _remove_keeping_tail(parent: ET.Element, el: ET.Element) -> None:
+    index = list(parent).index(el)
+    parent.remove(el)
+    if el.tail:
+        if index:
+            parent[index - 1].tail = (parent[index - 1].tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
 
 
 def _shift_heading(el: ET.Element, tag: str, heading_offset: int) -> Heading:

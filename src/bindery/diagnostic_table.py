@@ -187,7 +187,7 @@ CODES: dict[str, Code] = {
             "keep to the attributes listed in docs/FORMATS.md",
         ),
         Code("html-rel", W, "a link relation that could attach or fetch a file (rel=attachment) was removed", "links may not attach files"),
-        Code("html-duplicate-id", W, "an id is used twice in one article; the second was renamed", "give each element its own id"),
+        Code("html-duplicate-id", W, "an id is used twice in one article; the second was removed", "give each element its own id"),
         Code(
             "svg-reference",
             W,

@@ -27,8 +27,6 @@ from urllib.parse import quote, unquote
 import tinyhtml5
 
 from bindery import allowlist as allow
-from bindery.assets import check_image_file as check_image_file  # its home is `assets`; importable here too
-from bindery.assets import sniff_image as sniff_image
 from bindery.diagnostics import Diagnostic
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -334,7 +332,9 @@ class _Cleaner:
         copy.set("src", quote(value))
         for name, raw in img.attrib.items():
             name = name.lower()
-            if name in ("alt", "width", "height", "title", "class", "id", "lang", "dir"):
+            if name == "class":
+                self.classes(copy, "img", self.text(raw))  # class names only, as on every element
+            elif name in ("alt", "width", "height", "title", "id", "lang", "dir"):
                 copy.set(name, self.text(raw))
             elif name != "src":
                 self.refuse_attribute(name, "img", raw)

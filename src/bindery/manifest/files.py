@@ -6,11 +6,11 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
+from bindery.assets import check_image_file
 from bindery.diagnostics import suggest_file
 from bindery.limits import check_path_length
 from bindery.manifest.checker import ValidatorBase, kind_of
 from bindery.manifest.schema import ArticleRef
-from bindery.sanitize import check_image_file
 from bindery.yamlsource import key_path
 
 
