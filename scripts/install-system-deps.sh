@@ -15,8 +15,10 @@ if [ "${#need[@]}" -gt 0 ]; then
     echo "installing system packages: ${need[*]}" >&2
     apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-  else
+  elif command -v apt-get >/dev/null 2>&1; then
     echo "warning: the tests need ${need[*]}: run  sudo apt-get install ${need[*]}  (or run this script as root)" >&2
+  else
+    echo "warning: the tests need Java, poppler-utils (pdftotext), qpdf and chromium: install them with your package manager" >&2
   fi
 fi
 

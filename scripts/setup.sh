@@ -27,7 +27,8 @@ apt_install() {
 
 # 1. A Python 3.11 or newer.
 python=""
-for candidate in ${PYTHON:-python3 python3.13 python3.12 python3.11}; do
+if [ -n "${PYTHON:-}" ]; then candidates=("$PYTHON"); else candidates=(python3 python3.13 python3.12 python3.11); fi
+for candidate in "${candidates[@]}"; do
   if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
     python=$(command -v "$candidate")
     break
@@ -36,7 +37,16 @@ done
 [ -n "$python" ] || die "Bindery needs Python 3.11 or newer; install it (Debian/Ubuntu: apt-get install python3; macOS: brew install python) or set PYTHON=/path/to/python3.11"
 version=$("$python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
 
-# 2. Pango for WeasyPrint (Linux: checked with ldconfig; macOS: Homebrew).
+# 2. What the system lacks, named in one message: Pango for WeasyPrint (Linux: checked with
+# ldconfig; macOS: Homebrew) and, for a new environment, python3.X-venv (Debian and Ubuntu ship
+# `venv` without `ensurepip`, and `python3 -m venv` fails without it).
+venv_works() { "$venv/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' && "$venv/bin/python" -m pip --version; } >/dev/null 2>&1
+if [ -e "$venv" ] && ! venv_works; then
+  say "$venv has no working Python 3.11+ with pip (an interrupted creation, or an older Python): making it again"
+  rm -rf "$venv"
+fi
+venv_package=()
+[ -x "$venv/bin/python" ] || "$python" -c 'import ensurepip, venv' >/dev/null 2>&1 || venv_package=("python$version-venv")
 ldconfig=$(command -v ldconfig || echo /sbin/ldconfig)   # /sbin is not on a normal user's PATH on Debian
 if [ "$(uname -s)" = Linux ] && [ -x "$ldconfig" ]; then
   missing=()
@@ -47,11 +57,15 @@ if [ "$(uname -s)" = Linux ] && [ -x "$ldconfig" ]; then
   for lib in libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 libharfbuzz-subset.so.0:libharfbuzz-subset0; do
     [[ $cache == *"${lib%%:*}"* ]] || missing+=("${lib##*:}")
   done
+  if command -v apt-get >/dev/null 2>&1; then
+    missing+=(${venv_package[@]+"${venv_package[@]}"})  # installed in the same apt-get run
+    venv_package=()
+  fi
   if [ "${#missing[@]}" -gt 0 ]; then
     if command -v apt-get >/dev/null 2>&1 && is_root; then
       apt_install "${missing[@]}"
     elif command -v apt-get >/dev/null 2>&1; then
-      die "WeasyPrint needs Pango: run  sudo apt-get install ${missing[*]}  and then this command again"
+      die "Bindery needs system packages: run  sudo apt-get install ${missing[*]}  and then this command again"
     else
       die "WeasyPrint needs Pango 1.44 or newer (with HarfBuzz): install it with your package manager (Fedora: sudo dnf install pango), then run this command again"
     fi
@@ -79,6 +93,17 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 
 # 4. Bindery, editable, into the environment (minutes the first time: everything comes from PyPI).
-say "installing Bindery${extras:+ with the test tools} into $venv"
-"$venv/bin/python" -m pip install -q --disable-pip-version-check -e ".$extras"
+# Installed again only when pyproject.toml changed (or the environment lost Bindery): the code
+# itself is read from src/, and a reinstall needs the network (pip fetches the build backend).
+stamp="$venv/.bindery-installed"
+want="$(cksum < pyproject.toml)"
+installed=$(cat "$stamp" 2>/dev/null || true)
+if { [ "$installed" = "$want [test]" ] || [ "$installed" = "$want $extras" ]; } && "$venv/bin/python" -c 'import bindery' >/dev/null 2>&1; then
+  say "Bindery${extras:+ with the test tools} is installed in $venv already (pyproject.toml unchanged)"
+else
+  say "installing Bindery${extras:+ with the test tools} into $venv"
+  rm -f "$stamp"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check -e ".$extras"
+  printf '%s %s\n' "$want" "$extras" > "$stamp"
+fi
 say "ready: run $venv/bin/bindery, or '. $venv/bin/activate' once and then bindery"

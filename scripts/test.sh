@@ -11,7 +11,8 @@ bash scripts/install-system-deps.sh
 # every Bindery module and rewrote every test module again (collection 4.4 s a worker instead of 2.3 s).
 unset PYTHONDONTWRITEBYTECODE
 venv=${VENV:-.venv}
-export VIRTUAL_ENV="$PWD/$venv" PATH="$PWD/$venv/bin:$PATH"
+case $venv in /*) ;; *) venv=$PWD/$venv ;; esac   # VENV may be absolute, as for setup.sh
+export VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH"
 python=$VIRTUAL_ENV/bin/python
 # Lint, formatting and types first: a regression fails the run.
 "$python" -m ruff check src tests benchmarks
