@@ -19,7 +19,7 @@ class _Block:
     candidate: bool = False
 
 
-_EXPLICIT_HEADING = re.compile(r"#{1,6}\s+(?P<text>.*?)(?:\s+#+)?")
+_EXPLICIT_HEADING = re.compile(r"#{1,6}\s+(.*)")
 _SENTENCE_BREAK = re.compile(r"[.!?…][\"”’)\]]*\s+\S")
 
 
@@ -36,6 +36,23 @@ def _heading_candidate(text: str) -> bool:
     return not _SENTENCE_BREAK.search(text)
 
 
+def explicit_heading(text: str) -> str | None:
+    """The text of a `## Heading ##` line (its closing #s, after a space, left out), else None.
+
+    The closing #s are cut in string operations: one pattern for the whole line, with a lazy
+    text and optional closing #s, tried every split of a long run of spaces before a `#` that
+    did not end the line (quadratic: an import of `# a`, 200,000 spaces and `#b` did not finish
+    in two minutes)."""
+    m = _EXPLICIT_HEADING.fullmatch(text)
+    if m is None:
+        return None
+    heading = m.group(1)
+    bare = heading.rstrip("#")
+    if len(bare) < len(heading) and bare[-1:].isspace():
+        heading = bare.rstrip()
+    return heading
+
+
 def _parse_body(lines: Sequence[_Line], removed: Counter[str]) -> list[_Block]:
     blocks: list[_Block] = []
     for line in lines:
@@ -43,9 +60,9 @@ def _parse_body(lines: Sequence[_Line], removed: Counter[str]) -> list[_Block]:
         if kind:
             removed[kind] += 1
             continue
-        m = _EXPLICIT_HEADING.fullmatch(line.text)
-        if m and m.group("text"):
-            blocks.append(_Block(line.line, clean_title(m.group("text")), heading=True))
+        heading = explicit_heading(line.text)
+        if heading:
+            blocks.append(_Block(line.line, clean_title(heading), heading=True))
         else:
             blocks.append(_Block(line.line, line.text, candidate=_heading_candidate(line.text)))
     _mark_headings(blocks)
