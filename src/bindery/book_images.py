@@ -45,7 +45,20 @@ def check_images(manifest: Manifest, warnings: list[Diagnostic], articles: Itera
         for src in art.images:
             if src in loaded:
                 continue
-            full = (manifest.root / src).resolve()
+            try:
+                full = (manifest.root / src).resolve()
+            except RuntimeError:  # a link that leads back to itself
+                hint = "point the link at a real image file"
+                problems.append(
+                    Diagnostic(
+                        f"image '{src}' is a link that leads back to itself",
+                        file=name,
+                        line=lines.get(src),
+                        hint=hint,
+                        code="image-missing",
+                    )
+                )
+                continue
             if full != root and root not in full.parents:
                 hint = "copy the image into the book folder instead of linking to it"
                 problems.append(
@@ -57,7 +70,7 @@ def check_images(manifest: Manifest, warnings: list[Diagnostic], articles: Itera
                         code="image-outside",
                     )
                 )
-            elif any(part.startswith(".") for part in PurePosixPath(src).parts):
+            elif any(part.startswith(".") for part in (*PurePosixPath(src).parts, *full.relative_to(root).parts)):  # or where a link leads
                 problems.append(
                     Diagnostic(
                         f"image '{src}' is in a hidden file or folder",

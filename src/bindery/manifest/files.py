@@ -17,7 +17,13 @@ from bindery.yamlsource import key_path
 class FileChecks(ValidatorBase):
     def cover(self, value: str | None) -> None:
         """The cover image: a file inside the book folder that is an image Bindery can read."""
-        if value and self.book_path(value, ("cover",), "cover image") and (bad := check_image_file(self.root / value)):
+        if not value or not (rel := self.book_path(value, ("cover",), "cover image")):
+            return
+        shown = (self.root / rel).resolve().relative_to(self.root)  # where a link leads: the file published
+        if any(part.startswith(".") for part in (*PurePosixPath(rel).parts, *shown.parts)):
+            hint = "hidden files are never published; move the cover into images/"
+            self.error(("cover",), f"the cover image '{value}' is in a hidden file or folder", hint, code="manifest-cover")
+        elif bad := check_image_file(self.root / rel):
             self.error(("cover",), f"the cover image {bad[0]}", bad[1], code="manifest-cover")
 
     def book_path(self, value: str, path: tuple[str | int, ...], what: str) -> str | None:
@@ -36,17 +42,23 @@ class FileChecks(ValidatorBase):
             )
             return None
         full = self.root / pure
-        real = full.resolve()
+        try:
+            real, is_dir, is_file = full.resolve(), full.is_dir(), full.is_file()
+            inside = [str(p.relative_to(self.root).as_posix()) for p in sorted(full.glob("*.md")) if p.is_file()] if is_dir else []
+        except (OSError, RuntimeError) as exc:  # a link that points back at itself, a folder that cannot be read
+            reason = "a link that leads back to itself" if isinstance(exc, RuntimeError) else exc.strerror or type(exc).__name__
+            hint = "point the link at a real file, or give the folder read permission"
+            self.error(path, f"{what} '{value}' cannot be read: {reason}", hint, code="manifest-missing-file")
+            return None
         if real != self.root and self.root not in real.parents:
             hint = "copy the file into the book folder instead of linking to it"
             self.error(path, f"{what} '{value}' is a link to a file outside the book folder", hint, code="manifest-outside")
             return None
-        if full.is_dir():
-            inside = [str(p.relative_to(self.root).as_posix()) for p in sorted(full.glob("*.md")) if p.is_file()]
+        if is_dir:
             hint = f"name one of its files, e.g. '{inside[0]}'" if inside else "name a file, not a folder"
             self.error(path, f"{what} '{value}' is a folder, not a file", hint, code="manifest-missing-file")
             return None
-        if not full.is_file():
+        if not is_file:
             hint = suggest_file(self.root, pure.as_posix()) or "check the file name; paths are relative to the book folder"
             self.error(path, f"{what} '{value}' does not exist", hint, code="manifest-missing-file")
             return None
