@@ -6,9 +6,11 @@ import shutil
 import uuid
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bindery.cli import main
+from bindery.diagnostics import BinderyError
 from bindery.manifest import load_manifest
 from conftest import BOOKS, ROOT
 
@@ -40,6 +42,27 @@ def test_only_the_title_is_required(tmp_path: Path) -> None:
     assert manifest.metadata.language == "en"
     assert manifest.pdf.trim_name == "6x9"
     assert manifest.epub.filename == "tiny.epub"
+
+
+@pytest.mark.parametrize("title", ["null", '""', '"   "', '"\\u200b\\u2060"'], ids=["null", "empty", "spaces", "invisible"])
+def test_a_title_with_nothing_to_see_is_an_error(tmp_path: Path, title: str) -> None:
+    """It built a book titled “” with an empty dc:title, which EPUBCheck and Ace then failed."""
+    book = write_book(tmp_path, f"title: {title}\nchapters: [a.md]\n", {"a.md": ARTICLE})
+    with pytest.raises(BinderyError) as error:
+        load_manifest(book)
+    [problem] = error.value.diagnostics
+    assert (problem.code, problem.line) == ("manifest-title-missing", 1) and "title is empty" in problem.message
+
+
+@pytest.mark.parametrize("date", ['"2026-02-30"', '"2026-13"', '"2025-02-29"'])
+def test_a_date_the_calendar_does_not_have_is_an_error(tmp_path: Path, date: str) -> None:
+    """Quoted, it passed the YYYY-MM-DD pattern and the build stopped with an internal error."""
+    book = write_book(tmp_path, f"title: T\ndate: {date}\nchapters: [a.md]\n", {"a.md": ARTICLE})
+    with pytest.raises(BinderyError) as error:
+        load_manifest(book)
+    [problem] = error.value.diagnostics
+    assert (problem.code, problem.line) == ("manifest-bad-date", 2) and "not a day of the calendar" in problem.message
+    assert load_manifest(write_book(tmp_path / "leap", 'title: T\ndate: "2024-02-29"\nchapters: [a.md]\n', {"a.md": ARTICLE}))
 
 
 def test_named_and_explicit_trim_sizes(tmp_path: Path) -> None:

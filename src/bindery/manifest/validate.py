@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import unicodedata
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -63,7 +64,7 @@ class Validator(FileChecks, PrintSettingsChecks):
 
     def metadata(self, data: Mapping[str, Any]) -> Metadata:
         title = self.text(data, "title")
-        if not title and "title" not in data:
+        if "title" not in data:
             self.report.error(
                 "the book has no title",
                 file=self.name,
@@ -72,6 +73,11 @@ class Validator(FileChecks, PrintSettingsChecks):
                 hint="add a line such as 'title: My Book'",
                 code="manifest-title-missing",
             )
+        elif isinstance(data["title"], str | None) and not any(
+            not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in title or ""
+        ):  # blank, null or only invisible characters (a title of the wrong type is reported as such)
+            hint = "write the title the book's cover and contents show, e.g. 'title: My Book'"
+            self.error(("title",), "the book's title is empty (nothing a reader could see)", hint, code="manifest-title-missing")
         authors = self.authors(data.get("authors"))
         language = self.text(data, "language") or "en"
         if not LANG_RE.match(language):
@@ -150,6 +156,13 @@ class Validator(FileChecks, PrintSettingsChecks):
         if isinstance(value, _dt.date):
             return value.isoformat()
         if isinstance(value, (str, int)) and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", str(value)):
+            try:  # a day the calendar has: 2026-02-30 and 2026-13 are not
+                _dt.date.fromisoformat((str(value) + "-01-01")[:10])
+            except ValueError:
+                self.error(
+                    ("date",), f"'{value}' is not a day of the calendar", "write a real date as YYYY-MM-DD", code="manifest-bad-date"
+                )
+                return None
             return str(value)
         self.error(("date",), f"'{shorten(str(value))}' is not a date", "write it as YYYY-MM-DD", code="manifest-bad-date")
         return None
