@@ -22,7 +22,7 @@ from bindery.sources import parse_markdown_article, source_from_export
 P1 = "Water early in the morning, before the sun is high, so that the roots drink before the soil warms up."
 P2 = "A deep soak twice a week does more than a sprinkle every day, because the roots follow the water down."
 P3 = "Mulch keeps the water where it belongs and the soil cool, and it feeds the worms over the winter as well."
-IMAGE = "Here is a photo of the bed ![the bed](missing.png) that shows the mulch under the leaves of the plants."
+LONG_WORD = "The nursery labels this one " + "tomato" * 20 + ", a word no printed line can hold whole."
 REL = "How to prune tomato side shoots so the plant puts its strength into the fruit and not into the leaves."
 
 
@@ -38,21 +38,22 @@ def export(body: list[str], related: list[str]) -> str:
     return "\n".join(head + body + ["Related Articles"] + related) + "\n"
 
 
-def build(root: Path, text: str) -> str:
+def build(root: Path, text: str, *options: str) -> str:
     (root / "exports").mkdir()
     (root / "exports" / "garden.txt").write_text(text, encoding="utf-8")
     (root / "book.yaml").write_text("title: Lines\nauthors: [A B]\nchapters:\n  - exports/garden.txt\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["build", str(root), "--format", "epub", "--no-page-list", "--output", str(root / "out")])
+    result = CliRunner().invoke(main, ["build", str(root), "--format", "epub", "--no-page-list", "--output", str(root / "out"), *options])
     assert result.exit_code == 1, result.output
     return result.output
 
 
 def test_a_body_problem_names_the_line_of_the_export(tmp_path: Path) -> None:
-    # the image is on line 11: blank lines, noise and the header do not shift it
-    text = export([P1, "ADVERTISEMENT", "", P2, IMAGE, P3], ["Pruning", REL, "July 18, 2025"])
-    assert text.splitlines()[10] == IMAGE
-    out = build(tmp_path, text)
-    assert "garden.txt:11: image 'exports/missing.png' does not exist" in out, out
+    # the long word is on line 11: blank lines, noise and the header do not shift it (an export is
+    # plain text, so its problems are of words: Markdown written in it is text, never an image)
+    text = export([P1, "ADVERTISEMENT", "", P2, LONG_WORD, P3], ["Pruning", REL, "July 18, 2025"])
+    assert text.splitlines()[10] == LONG_WORD
+    out = build(tmp_path, text, "--strict")
+    assert "garden.txt:11: warning: a word of 121+ characters" in out, out
 
 
 def test_a_related_entry_problem_names_the_line_of_the_export() -> None:

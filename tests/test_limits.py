@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import datetime as _dt
+import html
 import inspect
 import io
 import math
@@ -26,6 +27,7 @@ from click.testing import CliRunner
 
 from bindery import matching, paths, rawexport, sources, yamlsource
 from bindery.cli import main
+from bindery.content import render_markdown
 from bindery.diagnostics import BinderyError
 from bindery.limits import MAX_SLUG_CHARS, cap_slug, check_nesting
 from bindery.manifest import files, load_manifest, options, print_settings, validate, vocabulary
@@ -228,7 +230,7 @@ def test_markdown_block_starts_are_still_escaped() -> None:
     assert rx_writer.render_block("# not a heading") == "\\# not a heading"
     assert rx_writer.render_block("1. not a list") == "1\\. not a list"
     assert rx_writer.render_block("<b>bold</b> words") == "&lt;b>bold&lt;/b> words"
-    assert rx_writer.render_block("## Heading ##") == "## Heading \\##"
+    assert rx_writer.render_block("## Heading ##") == "## Heading \\#\\#"  # each # escaped: Markdown took the last as closing
     assert rx_writer.render_block("AT&T and 3 < 4") == "AT&T and 3 < 4"
 
 
@@ -443,3 +445,47 @@ def test_an_explicit_heading_line_is_read_in_one_scan() -> None:
             break
     assert least[long] <= GROWTH_LIMIT * least[short] + absent, least
     assert explicit_heading("## Notes ##") == "Notes" and explicit_heading("# C# #") == "C#" and explicit_heading("# #") == "#"
+
+
+WEB_TEXT_THAT_LOOKS_LIKE_MARKDOWN = [
+    "#1 reason clients give up, in their own words",
+    ": this line was a pull quote on the page",
+    "1234567890. That many messages were sent in a day.",
+    "[TOC]",
+    "f**k and s**t, the transcript says, were the words.",
+    "A pattern such as \\d+\\.\\d+ and a share at \\\\server\\notes.",
+    "[critic](inner voice) is how she wrote it.",
+    "~~~ a wavy line of text",
+    "*[CBT]: cognitive behavioural therapy, the first method most clinicians use.",
+    "snake_case names and `backticks` and <b> in prose.",
+]
+
+
+@pytest.mark.parametrize("line", WEB_TEXT_THAT_LOOKS_LIKE_MARKDOWN)
+def test_web_text_that_looks_like_markdown_reads_back_as_written(line: str) -> None:
+    """Found by an import fuzz (helper): each of these came out as a heading, a definition, a
+    list, a table of contents, emphasis, a link or an abbreviation, or lost a backslash or a word."""
+    rendered = render_markdown(
+        "The article begins here.\n\n" + rx_writer.render_block(line) + "\n",
+        prefix="w",
+        heading_offset=0,
+        source="chapters/w.md",
+        body_line=5,
+        articles={},
+    )
+    text = html.unescape(re.sub(r"<[^>]+>", "", rendered.html)).replace("The article begins here.", "").strip()
+    assert text == line and rendered.warnings == [], (rendered.html, rendered.warnings)
+    assert rendered.html.count("<p>") == 2 and "<h" not in rendered.html, rendered.html
+
+
+def test_thousands_of_brackets_that_never_close_are_an_error_not_minutes() -> None:
+    """Python-Markdown looks for each '['s ']' to the end of the paragraph: 4,000 of them in
+    44 KB took 30 s, 10,000 minutes. A few stay as text, as written."""
+    few = render_markdown("Intro.\n\n" + "word [note " * 50 + "\n", prefix="b", heading_offset=0, source="c/b.md", body_line=5)
+    assert few.html.count("[note") == 50
+    with pytest.raises(BinderyError) as caught:
+        render_markdown(
+            "Intro.\n\n`a [ in code`\n\n" + "word [note " * 10_000 + "\n", prefix="b", heading_offset=0, source="c/b.md", body_line=5
+        )
+    [problem] = caught.value.diagnostics
+    assert (problem.code, problem.line) == ("content-open-brackets", 9) and "10,000 '[' that never close" in problem.message

@@ -87,6 +87,35 @@ def _check_html_depth(text: str, name: str, body_line: int) -> None:
             )
 
 
+MAX_OPEN_BRACKET_SCAN = 2_000_000  # '['s that never close, times the characters after each: Markdown reads that far
+
+
+def _check_open_brackets(text: str, name: str, body_line: int) -> None:
+    """'['s that never close: Python-Markdown looks for each one's ']' to the end of its paragraph,
+    so thousands of them took minutes (4,000 in 44 KB: 30 s). An error first, where the article's
+    reading would pass about a second."""
+    blanked, offset, scan = without_code(text), 0, 0
+    for block in blanked.split("\n\n"):
+        unclosed: list[int] = []
+        for i, ch in enumerate(block):
+            if ch == "[":
+                unclosed.append(i)
+            elif ch == "]" and unclosed:
+                unclosed.pop()
+        scan += sum(len(block) - i for i in unclosed)
+        if scan > MAX_OPEN_BRACKET_SCAN:
+            raise BinderyError(
+                Diagnostic(
+                    f"a paragraph holds {len(unclosed):,} '[' that never close, too many for the article to be read",
+                    file=name,
+                    line=body_line + blanked.count("\n", 0, offset) + block[: unclosed[0] if unclosed else 0].count("\n"),
+                    hint="write a bracket that is text as \\[, or close each [ with its ]",
+                    code="content-open-brackets",
+                )
+            )
+        offset += len(block) + 2
+
+
 def render_markdown(
     text: str,
     *,
@@ -103,6 +132,7 @@ def render_markdown(
     `articles` maps the book-relative path of every article of the book to its id."""
     shown = name or source
     _check_html_depth(text, shown, body_line)
+    _check_open_brackets(text, shown, body_line)
     index_ext = IndexExtension()
     md = markdown.Markdown(
         extensions=["footnotes", "tables", "attr_list", "smarty", "toc", "fenced_code", "def_list", "abbr", "sane_lists", index_ext],

@@ -5,8 +5,11 @@ text into paragraphs; written as they are, a line starting with `#` becomes
 a heading, `1.` a list, and prose such as "a <script> tag" raw HTML that the
 build then refuses. Every block goes through `render_block`, which escapes
 what Markdown or its HTML would read as syntax: block starts at the
-beginning of a line, `{: attribute lists}`, `<` before a tag-like character
-(as `&lt;`, which Python-Markdown keeps as text) and `&` before an entity.
+beginning of a line (`~~~` and `: ` as character references, which no
+backslash escapes), inline syntax (`\\`, `*`, `_`, backticks, `[`: an export
+is plain text, so `f**k` is no emphasis and `[x](y)` no link), `{: attribute
+lists}`, `<` before a tag-like character (as `&lt;`, which Python-Markdown
+keeps as text) and `&` before an entity.
 """
 
 from __future__ import annotations
@@ -22,38 +25,42 @@ if TYPE_CHECKING:
 
 _YAML_WIDTH = 1_000_000
 
-_BLOCK_START = re.compile(
-    r"(?P<mark>#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|`{3,}|~{3,}|\[(?=[^\[\]]*\]:))"
-    r"|(?P<num>\d{1,9})(?P<delim>[.)])(?=\s|$)"
-)
+_BLOCK_START = re.compile(r"^(?:(?P<mark>#|>|[-+*](?=\s|$)|`{3,})|(?P<num>\d+)(?P<delim>[.)])(?=\s|$))")  # ^: one try, at the start
+# A line Python-Markdown reads as syntax although no backslash escapes its first character:
+# a `~~~` fence, and `: ` (a definition list's definition). Written as a character reference.
+_UNESCAPABLE_START = re.compile(r"~{3,}|:(?=\s)")
 _ATTR_LIST = re.compile(r"\{(?=[#.:][^{}]*\}\s*$)")
 _TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?$])")
 _ENTITY = re.compile(r"&(?=#[0-9]{1,8};|#[xX][0-9A-Fa-f]{1,8};|[A-Za-z][A-Za-z0-9]{0,40};)")
 _CLOSING_HASHES = re.compile(r"(\s)(#+)$")
+# Inline syntax in words copied from a web page is text: a backslash, emphasis (`f**k`), code,
+# links and footnotes (`[critic](inner voice)`, `[TOC]`, `*[CBT]:` abbreviations).
+_INLINE_SYNTAX = re.compile(r"[\\*_`\[]")
 
 
 def _escape_inline(text: str) -> str:
+    text = _INLINE_SYNTAX.sub(lambda m: "\\" + m.group(0), text)
     text = _ENTITY.sub("&amp;", text)
     text = _TAG_OPEN.sub("&lt;", text)
     return _ATTR_LIST.sub(r"\\{", text)
 
 
 def escape_paragraph(text: str) -> str:
-    """Escape what Markdown would read as block syntax at line start, and inline HTML."""
+    """Escape what Markdown would read as block syntax at line start, and inline syntax and HTML."""
+    if m := _UNESCAPABLE_START.match(text):
+        return f"&#{ord(text[0])};" + _escape_inline(text[1:])
     m = _BLOCK_START.match(text)
+    if m and m.group("num") is not None:
+        return f"{m.group('num')}\\{m.group('delim')}" + _escape_inline(text[m.end() :])
     if m:
-        if m.group("num") is not None:
-            text = f"{m.group('num')}\\{m.group('delim')}{text[m.end() :]}"
-        else:
-            text = "\\" + text
+        return "\\" + text[0] + _escape_inline(text[1:])
     return _escape_inline(text)
 
 
 def render_block(block: str) -> str:
     """One paragraph, or a `## ` heading, as safe Markdown."""
     if block.startswith("## "):
-        heading = _CLOSING_HASHES.sub(lambda m: m.group(1) + "\\" + m.group(2), block[3:])
-        return "## " + _escape_inline(heading)
+        return "## " + _CLOSING_HASHES.sub(lambda m: m.group(1) + "\\#" * len(m.group(2)), _escape_inline(block[3:]))
     return escape_paragraph(block)
 
 
