@@ -279,6 +279,38 @@ def test_noise_lines_counted_by_kind() -> None:
     assert "dvertisement".lower() not in art.to_markdown().lower()
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "More: a 2019 survey found that most clients felt relief after the first session.",
+        "See also: the chapter on shame, which covers the same ground from another side.",
+        "Copyright 1998 was the year the privacy law changed how therapists keep records.",
+        "Line by line",  # one network's name, twice: a phrase, not a share bar
+    ],
+)
+def test_a_sentence_that_starts_like_site_furniture_is_kept(sentence: str) -> None:
+    """Found by an import fuzz (helper): each was dropped as a read-more link, a footer or a share
+    bar, with only a count in the report. A link's title has no full stop; a footer is short or says ©."""
+    art = parse_export(standard(body=[P1, sentence, P2, P3], related=[]), "a.txt")
+    assert sentence in art.paragraphs or f"## {sentence}" in art.paragraphs, art.paragraphs
+    assert art.removed == parse_export(standard(body=[P1, P2, P3], related=[]), "a.txt").removed  # the header's share bar only
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("Read more: Why sleep matters", "read_more"),
+        ("© 2025 Example Media. All rights reserved.", "footer"),
+        ("Copyright 2025 The Example Times Company", "footer"),
+        ("Twitter/X", "share_bar"),
+    ],
+)
+def test_site_furniture_is_still_removed(line: str, kind: str) -> None:
+    art = parse_export(standard(body=[P1, P2, line, P3], related=[]), "a.txt")
+    baseline = parse_export(standard(body=[P1, P2, P3], related=[]), "a.txt").removed
+    assert art.paragraphs == (P1, P2, P3) and art.removed[kind] == baseline.get(kind, 0) + 1
+
+
 def test_every_dropped_line_is_counted() -> None:
     text = standard(byline="By Ada Reed", body=[P1, "", "ADVERTISEMENT", P2, "* * *", H1, P3, H2, P4])
     art = parse_export(text, "a.txt")

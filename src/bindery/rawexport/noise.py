@@ -116,10 +116,10 @@ def _noise_kind(text: str) -> str | None:
             if base in _NOISE:
                 return _NOISE[base]
             break
-    if len(words) <= 20 and _NOISE_PREFIX.match(text.strip()):
-        return "read_more"
-    if _FOOTER.fullmatch(text) and len(words) <= 25:
-        return "footer"
+    if len(words) <= 20 and _NOISE_PREFIX.match(text.strip()) and not text.rstrip().endswith((".", "!")):
+        return "read_more"  # a link's title; "More: a survey found that ... ." is a sentence of the article
+    if _FOOTER.fullmatch(text) and len(words) <= 25 and (len(words) <= 10 or re.search(r"©|\(c\)|rights reserved", key)):
+        return "footer"  # "Copyright 1998 was the year the law changed ..." is a sentence of the article
     if _is_reading_time(text, need_read=True):
         return "reading_time"
     return None
@@ -138,7 +138,7 @@ def _is_share_bar(text: str, *, near_header: bool) -> bool:
     tokens = _share_tokens(text)
     if not tokens:
         return False
-    networks = sum(t in _NETWORKS for t in tokens)
+    networks = len({t for t in tokens if t in _NETWORKS})  # "Line by line" names one network, twice
     known = sum(t in _NETWORKS or t in _SHARE_WORDS for t in tokens)
     fillers = sum(t in _FILLERS for t in tokens)
     if known and known + fillers == len(tokens):
