@@ -216,6 +216,25 @@ def test_an_edited_article_is_kept_without_force_and_replaced_with_it(book: Path
     assert (book / HIVE_MD).read_bytes() == fresh
 
 
+def test_another_export_with_the_same_title_never_replaces_the_article_even_with_force(book: Path) -> None:
+    """Found by an import fuzz (helper): --force replaced one export's article with another's
+    (same title, other words), and the message spoke of an edit."""
+    other = hive_export().replace(HIVE_P1, "A different first paragraph, from another site, about another hive and its keeper.")
+    (book / "exports" / "other-hive.txt").write_text(other, encoding="utf-8")
+    assert run(book, "exports/hive.txt")[0] == 0
+    first = (book / HIVE_MD).read_bytes()
+    for force in ((), ("--force",)):
+        code, out = run(book, "exports/other-hive.txt", *force)
+        assert code == 1 and (book / HIVE_MD).read_bytes() == first, out
+        assert f"has the same title as {HIVE_MD}, imported from ../exports/hive.txt" in out and "[import-name-clash]" in out, out
+
+
+def test_an_export_given_twice_is_imported_once(book: Path) -> None:
+    code, out = run(book, "exports/hive.txt", "exports/hive.txt")
+    assert f"is given twice; it is imported once, to {HIVE_MD}" in out, out
+    assert "same title" not in out and (book / HIVE_MD).is_file()
+
+
 def test_a_file_that_is_not_an_article_is_an_error_with_its_line_and_nothing_is_written(book: Path) -> None:
     (book / "exports" / "list.txt").write_text(NOT_AN_ARTICLE, encoding="utf-8")
     code, out = run(book, "exports/list.txt", "--into", "chapters", "--report", "report.json")

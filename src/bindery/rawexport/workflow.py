@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from bindery.diagnostics import BinderyError, Diagnostic
 from bindery.manifest import display_path, slugify
 from bindery.outputs import prepare_output_dir, write_atomic
@@ -130,8 +132,11 @@ def import_one(path: Path, into: Path, force: bool, claimed: dict[Path, str]) ->
     report.output = display_path(target)
     report.target = target
     if target.resolve() in claimed:
+        first = claimed[target.resolve()]
         report.problem = Diagnostic(
-            f"has the same title as {claimed[target.resolve()]}; both would be written to {report.output}",
+            f"is given twice; it is imported once, to {report.output}"
+            if first == name
+            else f"has the same title as {first}; both would be written to {report.output}",
             file=name,
             hint="import them into different folders with --into, or change one title in the export",
             code="import-name-clash",
@@ -148,6 +153,15 @@ def import_one(path: Path, into: Path, force: bool, claimed: dict[Path, str]) ->
         if existing == content:
             report.status = "unchanged"
             return report, None
+        earlier = _imported_from(existing)
+        if earlier is not None and earlier != source:  # another export's article: never replaced, even with --force
+            report.problem = Diagnostic(
+                f"has the same title as {report.output}, imported from {earlier}; it was left as it is",
+                file=name,
+                hint="import this export into another folder with --into, or change one title in the export",
+                code="import-name-clash",
+            )
+            return report, None
         if not force:
             report.status = "kept"
             report.problem = Diagnostic(
@@ -161,6 +175,18 @@ def import_one(path: Path, into: Path, force: bool, claimed: dict[Path, str]) ->
         return report, content
     report.status = "written"
     return report, content
+
+
+def _imported_from(article: bytes) -> str | None:
+    """The `source:` an earlier import wrote in an article's front matter, if it is still there."""
+    text = article.decode("utf-8", "replace")
+    end = text.find("\n---", 4) if text.startswith("---\n") else -1
+    try:
+        meta = yaml.safe_load(text[4:end]) if end > 0 else None
+    except yaml.YAMLError:
+        return None
+    value = meta.get("source") if isinstance(meta, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def _count(report: FileReport, article: ImportedArticle) -> None:
