@@ -280,3 +280,21 @@ def test_a_raw_export_listed_in_the_manifest_reads_as_its_imported_article(book:
         if attr == "related":
             left, right = [(e.summary, e.date, e.category) for e in left], [(e.summary, e.date, e.category) for e in right]
         assert left == right, attr
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="named pipes as on Linux and macOS")
+def test_a_pipe_or_a_device_is_refused_not_read(book: Path) -> None:
+    """Found by a hostile-folder exploration (helper): `import` of a FIFO waited for a writer
+    for ever, and /dev/zero was reported as '0.0 MB' too large. Run in a thread, so a
+    regression fails here instead of hanging the run."""
+    import os
+    import threading
+
+    os.mkfifo(book / "exports" / "pipe.txt")
+    said: list[tuple[int, str]] = []
+    worker = threading.Thread(target=lambda: said.append(run(book, "exports/pipe.txt", "/dev/zero")), daemon=True)
+    worker.start()
+    worker.join(60)
+    assert said, "bindery import blocked on a named pipe"
+    code, out = said[0]
+    assert code == 1 and out.count("is not a regular file (a folder, a pipe or a device)") == 2, out

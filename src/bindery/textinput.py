@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import stat
 from pathlib import Path
 
 from bindery.diagnostics import BinderyError, Diagnostic
@@ -59,8 +60,12 @@ def check_xml_chars(text: str, name: str, first_line: int = 1, code: str = "sour
 
 
 def read_capped(path: Path, name: str, limit: int = MAX_ARTICLE_BYTES, what: str = "an article") -> bytes:
-    """The bytes of `path`, refused without reading it when over `limit`."""
+    """The bytes of `path`, refused without reading it when over `limit` or not a regular file
+    (a FIFO would block the read until something wrote to it; /dev/zero never ends)."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            hint = "give the path of a text file"
+            raise BinderyError(Diagnostic("is not a regular file (a folder, a pipe or a device)", file=name, hint=hint, code="source-io"))
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
     except OSError as exc:
