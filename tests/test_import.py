@@ -298,3 +298,15 @@ def test_a_pipe_or_a_device_is_refused_not_read(book: Path) -> None:
     assert said, "bindery import blocked on a named pipe"
     code, out = said[0]
     assert code == 1 and out.count("is not a regular file (a folder, a pipe or a device)") == 2, out
+
+
+def test_titles_in_other_scripts_keep_their_own_file_names(book: Path) -> None:
+    """Found by a hostile-folder exploration (helper): every title without Latin letters became
+    `article.md`, and a second one a false "same title" clash."""
+    titles = ("Как проверить улей весной в первый раз", "初めての春の巣箱点検で確かめること")
+    for i, title in enumerate(titles):
+        (book / "exports" / f"t{i}.txt").write_text(hive_export().replace(HIVE_TITLE, title), encoding="utf-8")
+    code, out = run(book, "exports/t0.txt", "exports/t1.txt")
+    assert code == 0, out
+    names = sorted(p.name for p in (book / "chapters").glob("*.md"))
+    assert names == ["как-проверить-улей-весной-в-первый-раз.md", "初めての春の巣箱点検で確かめること.md"], names

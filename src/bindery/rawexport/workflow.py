@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ from typing import Any
 import yaml
 
 from bindery.diagnostics import BinderyError, Diagnostic
-from bindery.manifest import display_path, slugify
+from bindery.manifest import display_path
 from bindery.outputs import prepare_output_dir, write_atomic
 from bindery.rawexport import ImportedArticle, NotAnArticleError, parse_export
 from bindery.textinput import decode_text, read_capped
@@ -88,10 +90,16 @@ class FileReport:
 
 
 def article_file_name(title: str) -> str:
-    """`<title-slug>.md`, the slug cut at a word boundary after SLUG_MAX_CHARS."""
-    slug = slugify(title)
-    if slug == "book":  # slugify's fallback for a title with no letters or digits
-        slug = "article"
+    """`<title-slug>.md`, the slug cut at a word boundary after SLUG_MAX_CHARS. A title with no
+    Latin letters keeps its own (`Привет мир` -> `привет-мир.md`): every such title was
+    `article.md`, and two of them a false "same title" clash."""
+    letters = [ch for ch in title if ch.isalpha()]
+    latin = [ch for ch in unicodedata.normalize("NFKD", "".join(letters)) if ch.isascii() and ch.isalpha()]
+    if len(latin) * 2 >= len(letters):  # mostly Latin letters, as in "Café": ASCII
+        slug = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower())
+    else:
+        slug = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", title).lower())
+    slug = slug.strip("-") or "article"
     if len(slug) > SLUG_MAX_CHARS:
         cut = slug.rfind("-", 0, SLUG_MAX_CHARS + 1)
         slug = slug[: cut if cut > 0 else SLUG_MAX_CHARS]
