@@ -248,3 +248,16 @@ def test_an_images_class_keeps_class_names_only_as_every_elements_does() -> None
     assert '<img src="chapters/pic.png" class="wide" alt="" />' in rendered.html
     [warning] = rendered.warnings
     assert warning.code == "html-attribute" and warning.line == 7 and "class on <img> lost 'javascript:alert(1)'" in warning.message
+
+
+@pytest.mark.parametrize(
+    "body", ['<p class="hidden-title note">ALPHA</p>\n', "## ALPHA {.hidden-title}\n\nText.\n"], ids=["html", "attr-list"]
+)
+def test_the_books_own_hiding_class_is_not_an_authors(body: str) -> None:
+    """Found by a hostile-folder exploration (helper): `hidden-title` (the templates' class for a
+    heading only the contents show) hid an article's words in the PDF and moved them off-screen in
+    the EPUB, without a warning."""
+    rendered = render_markdown(body, prefix="c", heading_offset=0, source="chapters/two.md", body_line=5, articles={})
+    assert "hidden-title" not in rendered.html and "ALPHA" in rendered.html
+    [warning] = rendered.warnings
+    assert warning.code == "html-attribute" and warning.line == 5 and "lost 'hidden-title'" in warning.message

@@ -36,6 +36,9 @@ DROPPED_ELEMENTS = frozenset(
 )
 
 GLOBAL_ATTRIBUTES = frozenset({"id", "class", "title", "lang", "dir", "style"})
+# Classes the book's own templates give meaning to: `hidden-title` hides a heading the contents
+# need (print: visibility hidden; EPUB: off-screen), so an article's text under it disappeared.
+RESERVED_CLASSES = frozenset({"hidden-title"})
 HTML_ATTRIBUTES: dict[str, frozenset[str]] = {
     "a": frozenset({"href", "hreflang", "rel"}),
     "img": frozenset({"src", "alt", "width", "height"}),

@@ -239,10 +239,10 @@ class _Cleaner:
 
     def classes(self, target: ET.Element, tag: str, value: str) -> None:
         """Class names only: a token no stylesheet could name (`javascript:alert(1)`) is dropped."""
-        kept = [token for token in value.split() if CLASS_NAME.fullmatch(token)]
-        dropped = [token for token in value.split() if not CLASS_NAME.fullmatch(token)]
+        kept = [token for token in value.split() if CLASS_NAME.fullmatch(token) and token not in allow.RESERVED_CLASSES]
+        dropped = [token for token in value.split() if token not in kept]
         if dropped:
-            hint = "a class names a style of the book's stylesheet: letters, digits, '-' and '_'"
+            hint = "a class names a style of the book's stylesheet (letters, digits, '-' and '_'), never one of the book's own"
             self.warn(f"class on <{tag}> lost {', '.join(map(repr, dropped))}", value[:40], hint, "html-attribute")
         if kept:
             target.set("class", " ".join(kept))
