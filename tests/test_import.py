@@ -310,3 +310,21 @@ def test_titles_in_other_scripts_keep_their_own_file_names(book: Path) -> None:
     assert code == 0, out
     names = sorted(p.name for p in (book / "chapters").glob("*.md"))
     assert names == ["как-проверить-улей-весной-в-первый-раз.md", "初めての春の巣箱点検で確かめること.md"], names
+
+
+def test_a_name_too_long_for_the_file_system_is_a_clear_error(book: Path) -> None:
+    """Found by a hostile-folder exploration (helper): `import --into` and `new` with a folder name
+    over 255 bytes stopped with 'internal error: OSError [Errno 36]'."""
+    code, out = run(book, "exports/hive.txt", "--into", "x" * 300)
+    assert code == 1 and "internal error" not in out and "cannot write the article: File name too long" in out, out
+    result = CliRunner().invoke(main, ["new", "y" * 300])
+    assert result.exit_code == 1 and "cannot use this path: File name too long" in result.output, result.output
+
+
+def test_add_to_a_utf16_book_yaml_names_the_lines_to_add(book: Path) -> None:
+    """The build reads a UTF-16 book.yaml; --add, which edits it as UTF-8, stopped with
+    'internal error: UnicodeDecodeError' (found by the same exploration)."""
+    (book / "book.yaml").write_bytes("title: T\nchapters:\n  - chapters/a.md\n".encode("utf-16"))
+    code, out = run(book, "exports/hive.txt", "--add")
+    assert code == 1 and "internal error" not in out, out
+    assert "--add edits a book.yaml in UTF-8 only" in out and f"- {HIVE_MD}" in out and "[import-add]" in out, out

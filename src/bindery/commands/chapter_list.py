@@ -38,8 +38,11 @@ def find_manifest(into: Path) -> Path | None:
     """The book.yaml of the book the articles were imported into: in INTO or its parent."""
     for folder in (into, into.parent):
         candidate = folder / "book.yaml"
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:  # a folder name too long for the file system: no book.yaml there
+            continue
     return None
 
 
@@ -84,7 +87,15 @@ def _load(text: str, manifest: Path) -> Any:
 def plan(articles: list[Path], into: Path) -> Addition:
     """Which imported articles the manifest does not list yet (in import order, once each)."""
     manifest = find_manifest(into)
-    listed = listed_paths(_load(manifest.read_bytes().decode("utf-8"), manifest)) if manifest is not None else set()
+    try:
+        listed = listed_paths(_load(manifest.read_bytes().decode("utf-8"), manifest)) if manifest is not None else set()
+    except UnicodeDecodeError:  # UTF-16 or UTF-32, which the build reads: this edit writes UTF-8 only
+        assert manifest is not None
+        lines = "; ".join(f"- {entry_for(a, manifest, into)}" for a in articles)
+        hint = f"save book.yaml as UTF-8 and import again with --add, or add under chapters: {lines}"
+        raise BinderyError(
+            Diagnostic("--add edits a book.yaml in UTF-8 only", file=display_path(manifest), hint=hint, code="import-add")
+        ) from None
     new: list[str] = []
     for article in articles:
         entry = entry_for(article, manifest, into)

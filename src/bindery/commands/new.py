@@ -39,6 +39,12 @@ def scaffold_files() -> list[Path]:
 
 def create_book(target: Path, title: str | None = None, today: _dt.date | None = None) -> list[Path]:
     """Write the scaffold into `target` (absent or empty); return the files written."""
+    try:
+        target.exists()
+    except OSError as exc:  # a name too long for the file system, a folder that cannot be read
+        raise BinderyError(
+            Diagnostic(f"cannot use this path: {exc.strerror}", file=str(target), hint="choose a shorter path", code="new-write")
+        ) from None
     if target.exists() and not target.is_dir():
         raise BinderyError(
             Diagnostic("is a file, not a folder", file=str(target), hint="give the path of a new or empty folder", code="new-not-folder")

@@ -152,7 +152,14 @@ def import_one(path: Path, into: Path, force: bool, claimed: dict[Path, str]) ->
         return report, None
     claimed[target.resolve()] = name
     content = article.to_markdown().encode("utf-8")
-    if target.exists():
+    try:
+        exists = target.exists()
+    except OSError as exc:  # a folder name too long for the file system, or one that cannot be read
+        report.problem = Diagnostic(
+            f"cannot write the article: {exc.strerror}", file=report.output, hint="choose a shorter --into", code="import-io"
+        )
+        return report, None
+    if exists:
         try:
             existing = target.read_bytes()
         except OSError as exc:
