@@ -84,3 +84,13 @@ def test_the_export_reads_as_the_article_bindery_import_writes() -> None:
     # every Markdown line of the body maps to the export: the heading is on line 8, the last paragraph on 10
     assert direct.file_line(direct.body_line + direct.body.split("\n").index("## Keeping it cool")) == 8
     assert direct.file_line(direct.body_line + direct.body.split("\n").index(P3)) == 10
+
+
+def test_an_export_named_in_upper_case_is_read_as_an_export(tmp_path: Path) -> None:
+    """`exports/GARDEN.TXT` in book.yaml was read as a Markdown article ("has no front matter"),
+    though `bindery import` takes it (found by an import fuzz, a helper)."""
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "GARDEN.TXT").write_text(export([P1, P2, P3], ["Pruning", REL, "July 18, 2025"]), encoding="utf-8")
+    (tmp_path / "book.yaml").write_text("title: Lines\nauthors: [A B]\nchapters:\n  - exports/GARDEN.TXT\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(tmp_path), "--format", "epub", "--no-page-list", "--output", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output

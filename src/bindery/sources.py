@@ -97,7 +97,7 @@ def read_source(root: Path, ref: ArticleRef, report: Report) -> Source:
         raise BinderyError(
             Diagnostic("is empty", file=name, line=1, hint="write the article, or remove it from book.yaml", code="source-empty")
         )
-    if ref.path.endswith(RAW_EXPORT_SUFFIXES):
+    if ref.path.lower().endswith(RAW_EXPORT_SUFFIXES):  # notes.TXT too, as `bindery import` takes it
         return replace(source_from_export(text, name, digest), path=ref.path)
     return replace(parse_markdown_article(text, name, digest, report), path=ref.path)
 

@@ -59,7 +59,7 @@ def _claim_article_ids(manifest: Manifest, sources: Mapping[str, Source]) -> dic
             continue
         src = sources[path]
         # A raw export's file name is the site's (often a hash); its title reads better.
-        named_by = src.title if path.endswith(RAW_EXPORT_SUFFIXES) else PurePosixPath(path).stem
+        named_by = src.title if path.lower().endswith(RAW_EXPORT_SUFFIXES) else PurePosixPath(path).stem
         claimed[path] = ids.claim(src.explicit_id or named_by)
     return claimed
 
