@@ -328,3 +328,13 @@ def test_add_to_a_utf16_book_yaml_names_the_lines_to_add(book: Path) -> None:
     code, out = run(book, "exports/hive.txt", "--add")
     assert code == 1 and "internal error" not in out, out
     assert "--add edits a book.yaml in UTF-8 only" in out and f"- {HIVE_MD}" in out and "[import-add]" in out, out
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_a_byte_that_is_not_utf8_is_named_at_its_line_whatever_the_line_ends(book: Path, newline: str) -> None:
+    """A file with lone-CR line ends (old Mac) was reported at line 1 (found by an import fuzz, a helper)."""
+    lines = hive_export().split("\n")
+    data = newline.join(lines[:5]).encode() + newline.encode() + "Caf\u00e9 au lait.".encode("latin-1") + newline.encode()
+    (book / "exports" / "latin.txt").write_bytes(data + newline.join(lines[5:]).encode())
+    code, out = run(book, "exports/latin.txt")
+    assert code == 1 and "latin.txt:6: is not UTF-8 text (byte 0xe9)" in out, out

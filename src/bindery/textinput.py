@@ -118,7 +118,8 @@ def decode_text(data: bytes, name: str) -> str:
                     f"is not valid {encoding.upper()} text", file=name, hint="save it as UTF-8 in your editor", code="source-encoding"
                 )
             ) from None
-        line = data[: exc.start].count(b"\n") + 1
+        before = data[: exc.start]
+        line = before.replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1  # old Mac files end lines with CR alone
         raise BinderyError(
             Diagnostic(
                 f"is not UTF-8 text (byte 0x{data[exc.start]:02x})",
