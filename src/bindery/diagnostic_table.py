@@ -64,8 +64,8 @@ CODES: dict[str, Code] = {
         Code(
             "manifest-cover",
             E,
-            "the cover image cannot be used (not an image, too small, unreadable)",
-            "use a JPEG or PNG of at least the size the message gives",
+            "the cover image cannot be used (not an image, named as another type, hidden, unreadable)",
+            "use a JPEG or PNG file in a visible folder such as images/",
         ),
         Code(
             "manifest-outside",
