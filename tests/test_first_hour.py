@@ -310,5 +310,5 @@ def test_import_add_without_a_book_yaml_says_nothing_was_added(tmp_path: Path, m
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["import", "hive.txt", "--into", "articles", "--add"])
     assert result.exit_code == 0, result.output
-    assert "--add: no book.yaml in articles or the folder above it; nothing was added" in result.output
+    assert "--add: no book.yaml in articles or a folder above it; nothing was added" in result.output
     assert not (tmp_path / "book.yaml").exists()

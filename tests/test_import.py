@@ -338,3 +338,14 @@ def test_a_byte_that_is_not_utf8_is_named_at_its_line_whatever_the_line_ends(boo
     (book / "exports" / "latin.txt").write_bytes(data + newline.join(lines[5:]).encode())
     code, out = run(book, "exports/latin.txt")
     assert code == 1 and "latin.txt:6: is not UTF-8 text (byte 0xe9)" in out, out
+
+
+def test_add_finds_the_book_above_a_nested_into_folder(book: Path) -> None:
+    """`--into texts/stories` from the book's folder: the lines named `stories/...` and --add found
+    no book.yaml (found by a hostile-folder exploration, a helper)."""
+    (book / "book.yaml").write_text("title: T\nchapters:\n  - chapters/a.md\n", encoding="utf-8")
+    entry = HIVE_MD.replace("chapters/", "texts/stories/")
+    code, out = run(book, "exports/hive.txt", "--into", "texts/stories")
+    assert code == 0 and f"  - {entry}" in out, out
+    code, out = run(book, "exports/hive.txt", "--into", "texts/stories", "--add")
+    assert code == 0 and (book / "book.yaml").read_text(encoding="utf-8").endswith(f"  - {entry}\n"), out

@@ -34,9 +34,18 @@ class Addition:
     written: bool = False
 
 
+def _book_folders(into: Path) -> list[Path]:
+    """Where the book of INTO may be: INTO and the folders above it up to the working folder
+    (`--into texts/stories` from the book's folder), or INTO and its parent when it is elsewhere."""
+    here, inside = Path.cwd().resolve(), into.resolve()
+    if inside != here and here not in inside.parents:
+        return [into, into.parent]
+    return [inside, *[p for p in inside.parents if p == here or here in p.parents]]
+
+
 def find_manifest(into: Path) -> Path | None:
-    """The book.yaml of the book the articles were imported into: in INTO or its parent."""
-    for folder in (into, into.parent):
+    """The book.yaml of the book the articles were imported into (`_book_folders`)."""
+    for folder in _book_folders(into):
         candidate = folder / "book.yaml"
         try:
             if candidate.is_file():
@@ -48,7 +57,7 @@ def find_manifest(into: Path) -> Path | None:
 
 def entry_for(article: Path, manifest: Path | None, into: Path) -> str:
     """How book.yaml names the article: relative to the book folder, with `/`."""
-    root = manifest.parent if manifest is not None else into.parent
+    root = manifest.parent if manifest is not None else _book_folders(into)[-1]
     try:
         return article.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:

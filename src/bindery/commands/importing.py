@@ -100,7 +100,7 @@ def _list_in_manifest(imported: list[Path], into: Path, add: bool) -> None:
         if addition.written and addition.manifest is not None:
             click.echo(f"added {len(addition.new)} article(s) to the chapters of {display_path(addition.manifest)}")
         elif addition.manifest is None:
-            click.echo(f"--add: no book.yaml in {display_path(into)} or the folder above it; nothing was added")
+            click.echo(f"--add: no book.yaml in {display_path(into)} or a folder above it; nothing was added")
     else:
         for line in chapter_list.paste_lines(addition):
             click.echo(line)
