@@ -201,12 +201,7 @@ CODES: dict[str, Code] = {
             "delete the stray character (often pasted from another program)",
         ),
         Code("content-html-depth", E, "raw HTML nested more deeply than a page can show (over 100 elements)", "flatten the nesting"),
-        Code(
-            "content-open-brackets",
-            E,
-            "a paragraph with thousands of '[' that never close (minutes to read)",
-            "write a text bracket as \\[",
-        ),
+        Code("content-open-brackets", E, "thousands of '[' in a paragraph that never close", "write a text bracket as \\["),
         Code("content-long-word", W, "a word too long to break on a printed line", "break it, or put it in a code block"),
         Code("content-wide-table", W, "a table with more columns than a printed page shows", "split the table or turn it"),
         Code("footnote-unused", W, "a footnote is defined but never cited", "cite it with [^name] or remove it"),

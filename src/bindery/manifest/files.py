@@ -41,6 +41,12 @@ class FileChecks(ValidatorBase):
                 code="manifest-outside",
             )
             return None
+        if self._file_refused(pure, f"{what} '{value}'", path):
+            return None
+        return str(pure)
+
+    def _file_refused(self, pure: PurePosixPath, named: str, path: tuple[str | int, ...]) -> bool:
+        """True, with an error, when the file at `pure` cannot be read as one inside the book."""
         full = self.root / pure
         try:
             real, is_dir, is_file = full.resolve(), full.is_dir(), full.is_file()
@@ -48,21 +54,20 @@ class FileChecks(ValidatorBase):
         except (OSError, RuntimeError) as exc:  # a link that points back at itself, a folder that cannot be read
             reason = "a link that leads back to itself" if isinstance(exc, RuntimeError) else exc.strerror or type(exc).__name__
             hint = "point the link at a real file, or give the folder read permission"
-            self.error(path, f"{what} '{value}' cannot be read: {reason}", hint, code="manifest-missing-file")
-            return None
-        if real != self.root and self.root not in real.parents:
-            hint = "copy the file into the book folder instead of linking to it"
-            self.error(path, f"{what} '{value}' is a link to a file outside the book folder", hint, code="manifest-outside")
-            return None
-        if is_dir:
-            hint = f"name one of its files, e.g. '{inside[0]}'" if inside else "name a file, not a folder"
-            self.error(path, f"{what} '{value}' is a folder, not a file", hint, code="manifest-missing-file")
-            return None
-        if not is_file:
-            hint = suggest_file(self.root, pure.as_posix()) or "check the file name; paths are relative to the book folder"
-            self.error(path, f"{what} '{value}' does not exist", hint, code="manifest-missing-file")
-            return None
-        return str(pure)
+            self.error(path, f"{named} cannot be read: {reason}", hint, code="manifest-missing-file")
+        else:
+            if real != self.root and self.root not in real.parents:
+                hint = "copy the file into the book folder instead of linking to it"
+                self.error(path, f"{named} is a link to a file outside the book folder", hint, code="manifest-outside")
+            elif is_dir:
+                hint = f"name one of its files, e.g. '{inside[0]}'" if inside else "name a file, not a folder"
+                self.error(path, f"{named} is a folder, not a file", hint, code="manifest-missing-file")
+            elif not is_file:
+                hint = suggest_file(self.root, pure.as_posix()) or "check the file name; paths are relative to the book folder"
+                self.error(path, f"{named} does not exist", hint, code="manifest-missing-file")
+            else:
+                return False
+        return True
 
     def article(self, value: Any, path: tuple[str | int, ...]) -> ArticleRef | None:
         if not isinstance(value, str) or not value.strip():
