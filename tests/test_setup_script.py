@@ -46,17 +46,17 @@ def stand_in_environment(folder: Path, pip_works: bool = True) -> None:
 class Machine:
     """A copy of setup.sh with the project's pyproject.toml, and the stand-ins it runs with."""
 
-    def __init__(self, tmp_path: Path, listed: list[str], ensurepip: bool = True) -> None:
+    def __init__(self, tmp_path: Path, listed: list[str], ensurepip: bool = True, pause: float = 0.0) -> None:
         self.repo = tmp_path / "repo"
         (self.repo / "scripts").mkdir(parents=True)
         shutil.copy(ROOT / "scripts" / "setup.sh", self.repo / "scripts" / "setup.sh")
         shutil.copy(ROOT / "pyproject.toml", self.repo / "pyproject.toml")
         self.venv = self.repo / ".venv"
         fake = tmp_path / "fake-bin"
-        # The matches come first, the rest of the cache a moment later (one write each).
+        # The matches come first, the rest of the cache `pause` seconds later (one write each).
         lines = "".join(f"echo '{line}'\n" for line in listed)
         executable(
-            fake / "ldconfig", f"#!/bin/sh\necho '1234 libs found in cache'\n{lines}sleep 0.3\necho '\tlibz.so.1 => /lib/libz.so.1'\n"
+            fake / "ldconfig", f"#!/bin/sh\necho '1234 libs found in cache'\n{lines}sleep {pause}\necho '\tlibz.so.1 => /lib/libz.so.1'\n"
         )
         executable(fake / "id", "#!/bin/sh\necho 1000\n")
         executable(fake / "apt-get", '#!/bin/sh\necho "apt-get $*" >&2\nexit 1\n')
@@ -85,7 +85,7 @@ class Machine:
 def test_installed_libraries_are_found_even_when_ldconfig_is_still_writing(tmp_path: Path) -> None:
     """`ldconfig -p | grep -q` under pipefail took an installed library for a missing one when
     grep left at its match before ldconfig had written the rest (ldconfig died of SIGPIPE)."""
-    machine = Machine(tmp_path, ALL)
+    machine = Machine(tmp_path, ALL, pause=0.3)  # grep has long left when the rest is written
     done = machine.setup()
     assert done.returncode == 0, done.stderr
     assert "apt-get" not in done.stderr and "setup: ready" in done.stderr, done.stderr
