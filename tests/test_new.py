@@ -88,3 +88,11 @@ def test_an_existing_empty_folder_is_used(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["new", str(tmp_path / "empty")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "empty" / "book.yaml").is_file()
+
+
+@pytest.mark.parametrize("title", ["   ", "\u200b\u2060"], ids=["blank", "invisible"])
+def test_a_title_with_nothing_to_see_is_refused_before_anything_is_written(tmp_path: Path, title: str) -> None:
+    """`new --title "   "` wrote a book.yaml its first build then refused (found by a helper)."""
+    result = CliRunner().invoke(main, ["new", str(tmp_path / "b"), "--title", title])
+    assert result.exit_code == 1 and "the title is empty (nothing a reader could see)" in result.output, result.output
+    assert not (tmp_path / "b").exists()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import re
 import stat
+import unicodedata
 from pathlib import Path
 
 from bindery.diagnostics import BinderyError, Diagnostic
@@ -132,3 +133,8 @@ def decode_text(data: bytes, name: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     check_xml_chars(text, name)
     return text
+
+
+def is_visible(text: str | None) -> bool:
+    """Whether `text` shows a reader anything: not empty, blank, or only format characters (U+200B)."""
+    return any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in text or "")

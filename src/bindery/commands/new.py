@@ -19,7 +19,7 @@ from bindery.commands.common import reports_errors
 from bindery.diagnostics import BinderyError, Diagnostic
 from bindery.limits import check_text_length
 from bindery.paths import slugify
-from bindery.textinput import ILLEGAL_HINT, describe_char, find_illegal
+from bindery.textinput import ILLEGAL_HINT, describe_char, find_illegal, is_visible
 
 TEXT_SUFFIXES = (".yaml", ".md")
 
@@ -95,6 +95,8 @@ def create_book(target: Path, title: str | None = None, today: _dt.date | None =
 def check_title(title: str) -> None:
     """Refuse a --title the new book could not build with."""
     problem = check_text_length("title", title)
+    if problem is None and not is_visible(title):
+        problem = ("the title is empty (nothing a reader could see)", "give the title the cover shows, e.g. --title 'My Book'")
     found = find_illegal(title)
     if problem is None and found is not None:
         problem = (f"the title contains {describe_char(found[1])}, which an EPUB cannot hold", ILLEGAL_HINT)

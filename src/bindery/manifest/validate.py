@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import unicodedata
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -24,6 +23,7 @@ from bindery.manifest.print_settings import PrintSettingsChecks
 from bindery.manifest.schema import Author, ChapterSpec, Manifest, MatterSpec, Metadata, PartSpec
 from bindery.manifest.vocabulary import BACK_TYPES, FRONT_TYPES, FURTHER_READING, LANG_RE, ROLES, TOP_KEYS, FurtherReadingMode, MatterKind
 from bindery.paths import slugify
+from bindery.textinput import is_visible
 
 
 class Validator(FileChecks, PrintSettingsChecks):
@@ -73,9 +73,7 @@ class Validator(FileChecks, PrintSettingsChecks):
                 hint="add a line such as 'title: My Book'",
                 code="manifest-title-missing",
             )
-        elif isinstance(data["title"], str | None) and not any(
-            not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in title or ""
-        ):  # blank, null or only invisible characters (a title of the wrong type is reported as such)
+        elif isinstance(data["title"], str | None) and not is_visible(title):  # a title of another type is reported as such
             hint = "write the title the book's cover and contents show, e.g. 'title: My Book'"
             self.error(("title",), "the book's title is empty (nothing a reader could see)", hint, code="manifest-title-missing")
         authors = self.authors(data.get("authors"))
