@@ -247,6 +247,13 @@ CASES = [
     Case("front-matter-bad-date", {"chapters/two.md": BAD_DATE}, "book/chapters/two.md", 3, "is not a date"),
     Case(
         "front-matter-impossible-date",
+        {"chapters/two.md": with_front("Two", extra='date: "2025-02-29"\n')},
+        "book/chapters/two.md",
+        3,
+        "'2025-02-29' is not a day of the calendar",
+    ),
+    Case(
+        "front-matter-impossible-date",
         {"chapters/two.md": with_front("Nets", "related:\n  - summary: Another story.\n    date: 2025-13-45\n")},
         "book/chapters/two.md",
         5,

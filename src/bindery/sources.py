@@ -310,7 +310,13 @@ class _FrontMatter:
         if isinstance(value, _dt.date):
             return value.isoformat()
         if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-            return value.strip()
+            try:
+                return _dt.date.fromisoformat(value.strip()).isoformat()
+            except ValueError:  # "2025-02-29": quoted, YAML does not check it
+                self.error(
+                    path, f"'{value.strip()}' is not a day of the calendar", "write a real date as YYYY-MM-DD", code="source-bad-date"
+                )
+                return None
         self.error(path, f"'{shorten(str(value))}' is not a date", "write dates as YYYY-MM-DD", code="source-bad-date")
         return None
 
