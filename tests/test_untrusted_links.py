@@ -84,3 +84,15 @@ def test_an_image_that_links_to_itself_is_a_clear_error(tmp_path: Path, monkeypa
     (book / "images" / "loop.png").symlink_to("loop.png")
     line = clear_error(run_build(tmp_path, monkeypatch), "leads back to itself")
     assert line.startswith("error: book/chapters/two.md:5: image 'images/loop.png'"), line
+
+
+def test_a_folder_or_a_pipe_in_place_of_a_file_is_named_as_such(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both were called missing, which sent the author looking for a file that is there."""
+    book = write_book(tmp_path, {"chapters/two.md": with_front("Two", body="![A pic](../images/pic.png)\n")})
+    (book / "images" / "pic.png").mkdir(parents=True)
+    line = clear_error(run_build(tmp_path, monkeypatch), "is a folder or a pipe, not an image file")
+    assert line.startswith("error: book/chapters/two.md:5: image 'images/pic.png'"), line
+    (book / "chapters" / "two.md").unlink()
+    os.mkfifo(book / "chapters" / "two.md")
+    line = clear_error(run_build(tmp_path, monkeypatch), "is a pipe or a device, not a file")
+    assert line.startswith("error: book/book.yaml:5: chapters[1]: article 'chapters/two.md'"), line

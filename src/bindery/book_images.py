@@ -81,10 +81,9 @@ def check_images(manifest: Manifest, warnings: list[Diagnostic], articles: Itera
                     )
                 )
             elif not full.is_file():
+                what = "is a folder or a pipe, not an image file" if full.exists() else "does not exist"
                 hint = "check the path; it is relative to the article file"
-                problems.append(
-                    Diagnostic(f"image '{src}' does not exist", file=name, line=lines.get(src), hint=hint, code="image-missing")
-                )
+                problems.append(Diagnostic(f"image '{src}' {what}", file=name, line=lines.get(src), hint=hint, code="image-missing"))
             else:
                 removed: list[str] = []
                 try:

@@ -64,7 +64,12 @@ class FileChecks(ValidatorBase):
                 self.error(path, f"{named} is a folder, not a file", hint, code="manifest-missing-file")
             elif not is_file:
                 hint = suggest_file(self.root, pure.as_posix()) or "check the file name; paths are relative to the book folder"
-                self.error(path, f"{named} does not exist", hint, code="manifest-missing-file")
+                self.error(
+                    path,
+                    f"{named} {'is a pipe or a device, not a file' if full.exists() else 'does not exist'}",
+                    hint,
+                    code="manifest-missing-file",
+                )
             else:
                 return False
         return True
