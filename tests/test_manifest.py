@@ -134,3 +134,14 @@ def test_article_front_matter_errors_name_the_article_and_line(tmp_path: Path) -
     assert result.exit_code == 1
     assert "a.md:3: date: 'yesterday' is not a date (write dates as YYYY-MM-DD)" in result.output
     assert "b.md:1: has no front matter" in result.output
+
+
+def test_a_path_that_goes_up_and_back_down_inside_the_book_is_the_file_it_names(tmp_path: Path) -> None:
+    """`chapters/../chapters/a.md` was called outside the book folder (found by a helper)."""
+    book = write_book(tmp_path, "title: T\nchapters: [chapters/../chapters/a.md]\n", {"chapters/a.md": ARTICLE})
+    [part] = load_manifest(book).parts
+    assert [a.path for chapter in part.chapters for a in chapter.articles] == ["chapters/a.md"]
+    outside = write_book(tmp_path / "other", "title: T\nchapters: [../other/a.md]\n", {"a.md": ARTICLE})
+    with pytest.raises(BinderyError) as error:
+        load_manifest(outside)
+    assert any(d.code == "manifest-outside" for d in error.value.diagnostics)

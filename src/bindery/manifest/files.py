@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import PurePosixPath
 from typing import Any
@@ -32,7 +33,7 @@ class FileChecks(ValidatorBase):
         if problem := check_path_length(posix, what):
             self.error(path, *problem, code="manifest-too-long")
             return None
-        pure = PurePosixPath(posix)
+        pure = PurePosixPath(posixpath.normpath(posix))  # chapters/../chapters/a.md is chapters/a.md
         if pure.is_absolute() or ".." in pure.parts or re.match(r"^[A-Za-z]:", posix) or "://" in posix:
             self.error(
                 path,
