@@ -349,3 +349,10 @@ def test_add_finds_the_book_above_a_nested_into_folder(book: Path) -> None:
     assert code == 0 and f"  - {entry}" in out, out
     code, out = run(book, "exports/hive.txt", "--into", "texts/stories", "--add")
     assert code == 0 and (book / "book.yaml").read_text(encoding="utf-8").endswith(f"  - {entry}\n"), out
+
+
+def test_an_into_folder_that_cannot_be_made_names_the_into_option(book: Path) -> None:
+    """The hint said "--output", which `import` does not have (found by a helper)."""
+    (book / "taken").write_text("a file, not a folder", encoding="utf-8")
+    code, out = run(book, "exports/hive.txt", "--into", "taken/articles")
+    assert code == 1 and "(choose another folder with --into) [output-dir]" in out, out

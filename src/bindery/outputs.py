@@ -13,7 +13,8 @@ from bindery.diagnostics import BinderyError, Diagnostic
 from bindery.paths import display_path
 
 
-def prepare_output_dir(path: Path) -> None:
+def prepare_output_dir(path: Path, option: str = "--output") -> None:
+    """Make the folder the outputs go to; `option` is the command's option that names it."""
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -21,7 +22,7 @@ def prepare_output_dir(path: Path) -> None:
             Diagnostic(
                 f"cannot create the output folder: {exc.strerror}",
                 file=str(path),
-                hint="choose another folder with --output",
+                hint=f"choose another folder with {option}",
                 code="output-dir",
             )
         ) from None
@@ -30,7 +31,7 @@ def prepare_output_dir(path: Path) -> None:
             Diagnostic(
                 "the output folder is not writable",
                 file=str(path),
-                hint="fix its permissions or choose another folder with --output",
+                hint=f"fix its permissions or choose another folder with {option}",
                 code="output-dir",
             )
         )

@@ -218,7 +218,7 @@ def import_files(files: tuple[Path, ...] | list[Path], into: Path, force: bool) 
     for path in files:
         planned.append(import_one(path, into, force, claimed))
     if any(content is not None for _, content in planned):
-        prepare_output_dir(into)
+        prepare_output_dir(into, "--into")
     for report, content in planned:
         if content is not None and report.target is not None:
             write_atomic(report.target, content)
