@@ -8,14 +8,14 @@ read only the `Asset`s made here, never the files.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 from bindery.assets import ImageRefused, load_image, package_names
 from bindery.diagnostics import BinderyError, Diagnostic
 from bindery.manifest.schema import Manifest
 from bindery.model.types import Asset
-from bindery.paths import display_path
+from bindery.paths import display_path, is_hidden
 
 
 class ShowsImages(Protocol):
@@ -36,76 +36,65 @@ def check_images(manifest: Manifest, warnings: list[Diagnostic], articles: Itera
 
     `sanitize` has already removed images on the web or outside the folder
     (with a warning); what is left is the author's own files, read once here."""
-    problems = []
+    problems: list[Diagnostic] = []
     loaded: dict[str, tuple[str, bytes]] = {}
-    root = manifest.root.resolve()
     for art in articles:
         lines = dict(art.image_lines)
         name = display_path(manifest.root / art.source)
         for src in art.images:
             if src in loaded:
                 continue
-            try:
-                full = (manifest.root / src).resolve()
-            except RuntimeError:  # a link that leads back to itself
-                hint = "point the link at a real image file"
-                problems.append(
-                    Diagnostic(
-                        f"image '{src}' is a link that leads back to itself",
-                        file=name,
-                        line=lines.get(src),
-                        hint=hint,
-                        code="image-missing",
-                    )
-                )
+            full = _image_file(manifest.root, src, name, lines.get(src), problems)
+            if full is None:
                 continue
-            if full != root and root not in full.parents:
-                hint = "copy the image into the book folder instead of linking to it"
-                problems.append(
+            removed: list[str] = []
+            try:
+                loaded[src] = load_image(full, removed)
+            except ImageRefused as bad:
+                problems.append(Diagnostic(f"image {bad.problem}", file=name, line=lines.get(src), hint=bad.hint, code="image-invalid"))
+                continue
+            if removed:
+                left_out = ", ".join(dict.fromkeys(removed))
+                warnings.append(
                     Diagnostic(
-                        f"image '{src}' links to a file outside the book folder",
+                        f"SVG image '{src}' was cleaned: {left_out if len(left_out) < 160 else left_out[:159] + '…'} removed",
                         file=name,
                         line=lines.get(src),
-                        hint=hint,
-                        code="image-outside",
+                        severity="warning",
+                        hint="SVG images may hold shapes, text and colours, no scripts, styles or outside references",
+                        code="image-svg-cleaned",
                     )
                 )
-            elif any(part.startswith(".") for part in (*PurePosixPath(src).parts, *full.relative_to(root).parts)):  # or where a link leads
-                problems.append(
-                    Diagnostic(
-                        f"image '{src}' is in a hidden file or folder",
-                        file=name,
-                        line=lines.get(src),
-                        hint="hidden files are never published; move the image into images/",
-                        code="image-hidden",
-                    )
-                )
-            elif not full.is_file():
-                what = "is a folder or a pipe, not an image file" if full.exists() else "does not exist"
-                hint = "check the path; it is relative to the article file"
-                problems.append(Diagnostic(f"image '{src}' {what}", file=name, line=lines.get(src), hint=hint, code="image-missing"))
-            else:
-                removed: list[str] = []
-                try:
-                    loaded[src] = load_image(full, removed)
-                    if removed:
-                        left_out = ", ".join(dict.fromkeys(removed))
-                        warnings.append(
-                            Diagnostic(
-                                f"SVG image '{src}' was cleaned: {left_out if len(left_out) < 160 else left_out[:159] + '…'} removed",
-                                file=name,
-                                line=lines.get(src),
-                                severity="warning",
-                                hint="SVG images may hold shapes, text and colours, no scripts, styles or outside references",
-                                code="image-svg-cleaned",
-                            )
-                        )
-                except ImageRefused as bad:
-                    problems.append(Diagnostic(f"image {bad.problem}", file=name, line=lines.get(src), hint=bad.hint, code="image-invalid"))
     if problems:
         raise BinderyError(problems)
     names = package_names(list(loaded))
     return tuple(Asset(src, names[src], media, data) for src, (media, data) in loaded.items())
+
+
+def _image_file(book: Path, src: str, name: str, line: int | None, problems: list[Diagnostic]) -> Path | None:
+    """The file `src` names, judged by where a link leads; None, with a problem, when it cannot be published."""
+
+    def refuse(what: str, hint: str, *, code: str) -> None:
+        problems.append(Diagnostic(f"image '{src}' {what}", file=name, line=line, hint=hint, code=code))
+
+    root = book.resolve()
+    try:
+        full = (book / src).resolve()
+    except RuntimeError:  # a link that leads back to itself
+        refuse("is a link that leads back to itself", "point the link at a real image file", code="image-missing")
+        return None
+    if full != root and root not in full.parents:
+        refuse(
+            "links to a file outside the book folder", "copy the image into the book folder instead of linking to it", code="image-outside"
+        )
+    elif is_hidden(book, src):
+        refuse("is in a hidden file or folder", "hidden files are never published; move the image into images/", code="image-hidden")
+    elif not full.is_file():
+        what = "is a folder or a pipe, not an image file" if full.exists() else "does not exist"
+        refuse(what, "check the path; it is relative to the article file", code="image-missing")
+    else:
+        return full
+    return None
 
 
 def cover_asset(manifest: Manifest) -> Asset | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from bindery.limits import cap_slug
 
@@ -20,3 +20,10 @@ def display_path(path: Path) -> str:
 def slugify(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return cap_slug(re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")) or "book"
+
+
+def is_hidden(root: Path, rel: str) -> bool:
+    """Whether `rel`, a file inside the book folder `root`, is hidden (a name starting with "."),
+    as written or where a link leads: hidden files are never published."""
+    leads_to = (root / rel).resolve().relative_to(root.resolve())
+    return any(part.startswith(".") for part in (*PurePosixPath(rel).parts, *leads_to.parts))

@@ -12,6 +12,7 @@ from bindery.diagnostics import suggest_file
 from bindery.limits import check_path_length
 from bindery.manifest.checker import ValidatorBase, kind_of
 from bindery.manifest.schema import ArticleRef
+from bindery.paths import is_hidden
 from bindery.yamlsource import key_path
 
 
@@ -20,8 +21,7 @@ class FileChecks(ValidatorBase):
         """The cover image: a file inside the book folder that is an image Bindery can read."""
         if not value or not (rel := self.book_path(value, ("cover",), "cover image")):
             return
-        shown = (self.root / rel).resolve().relative_to(self.root)  # where a link leads: the file published
-        if any(part.startswith(".") for part in (*PurePosixPath(rel).parts, *shown.parts)):
+        if is_hidden(self.root, rel):
             hint = "hidden files are never published; move the cover into images/"
             self.error(("cover",), f"the cover image '{value}' is in a hidden file or folder", hint, code="manifest-cover")
         elif bad := check_image_file(self.root / rel):
