@@ -32,20 +32,23 @@ def no_outputs(book: Path) -> bool:
     return not (book / "output").exists() or not [p for p in (book / "output").iterdir() if p.is_file()]
 
 
-def test_an_image_linked_to_a_hidden_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    book = write_book(tmp_path, {".secret.png": PNG, "chapters/two.md": with_front("Two", body="![A pic](../images/pic.png)\n")})
+@pytest.mark.parametrize(
+    ("hidden", "link", "target", "shown"),
+    [
+        (".secret.png", "images/pic.png", "../.secret.png", "images/pic.png"),  # a file linked into a hidden one
+        (".hid/pic.png", "images/vis", "../.hid", "images/vis/pic.png"),  # a folder linked into a hidden one
+    ],
+    ids=["file", "folder"],
+)
+def test_an_image_linked_into_a_hidden_place_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hidden: str, link: str, target: str, shown: str
+) -> None:
+    body = f"![A pic](../{shown})\n"
+    book = write_book(tmp_path, {hidden: PNG, "chapters/two.md": with_front("Two", body=body)})
     (book / "images").mkdir()
-    (book / "images" / "pic.png").symlink_to("../.secret.png")
+    (book / link).symlink_to(target)
     line = clear_error(run_build(tmp_path, monkeypatch), "is in a hidden file or folder")
-    assert line.startswith("error: book/chapters/two.md:5: image 'images/pic.png'"), line
-    assert no_outputs(book)
-
-
-def test_an_image_in_a_linked_hidden_folder_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    book = write_book(tmp_path, {".hid/pic.png": PNG, "chapters/two.md": with_front("Two", body="![A pic](../images/vis/pic.png)\n")})
-    (book / "images").mkdir()
-    (book / "images" / "vis").symlink_to("../.hid")
-    clear_error(run_build(tmp_path, monkeypatch), "is in a hidden file or folder")
+    assert line.startswith(f"error: book/chapters/two.md:5: image '{shown}'"), line
     assert no_outputs(book)
 
 

@@ -218,17 +218,15 @@ def test_generated_hostile_books_build_both_outputs_without_leaks(body: str, tmp
                     assert "hunter2" not in text and "javascript:" not in text and "file:" not in text
 
 
+def render_two(body: str) -> RenderedArticle:
+    """`body` as chapters/two.md's, its body starting on line 5."""
+    return render_markdown(body, prefix="c", heading_offset=0, source="chapters/two.md", body_line=5, articles={})
+
+
 def test_a_class_that_is_no_class_name_is_dropped_with_a_warning() -> None:
     """Found by the property above: `class="javascript:alert(1)"` is inert, but nothing that is
     not a name a stylesheet could use belongs in the book."""
-    rendered = render_markdown(
-        'Text.\n\n<p class="note md:flex javascript:alert(1)">kept</p>\n',
-        prefix="c",
-        heading_offset=0,
-        source="chapters/two.md",
-        body_line=5,
-        articles={},
-    )
+    rendered = render_two('Text.\n\n<p class="note md:flex javascript:alert(1)">kept</p>\n')
     assert '<p class="note">kept</p>' in rendered.html
     [warning] = rendered.warnings
     assert warning.code == "html-attribute" and warning.file == "chapters/two.md" and warning.line == 7
@@ -237,14 +235,7 @@ def test_a_class_that_is_no_class_name_is_dropped_with_a_warning() -> None:
 
 def test_an_images_class_keeps_class_names_only_as_every_elements_does() -> None:
     """Found by the property above (10,000 examples): an `<img>` copied its class whole."""
-    rendered = render_markdown(
-        'Text.\n\n<img src="pic.png" class="wide javascript:alert(1)">\n',
-        prefix="c",
-        heading_offset=0,
-        source="chapters/two.md",
-        body_line=5,
-        articles={},
-    )
+    rendered = render_two('Text.\n\n<img src="pic.png" class="wide javascript:alert(1)">\n')
     assert '<img src="chapters/pic.png" class="wide" alt="" />' in rendered.html
     [warning] = rendered.warnings
     assert warning.code == "html-attribute" and warning.line == 7 and "class on <img> lost 'javascript:alert(1)'" in warning.message
@@ -257,7 +248,7 @@ def test_the_books_own_hiding_class_is_not_an_authors(body: str) -> None:
     """Found by a hostile-folder exploration (helper): `hidden-title` (the templates' class for a
     heading only the contents show) hid an article's words in the PDF and moved them off-screen in
     the EPUB, without a warning."""
-    rendered = render_markdown(body, prefix="c", heading_offset=0, source="chapters/two.md", body_line=5, articles={})
+    rendered = render_two(body)
     assert "hidden-title" not in rendered.html and "ALPHA" in rendered.html
     [warning] = rendered.warnings
     assert warning.code == "html-attribute" and warning.line == 5 and "lost 'hidden-title'" in warning.message
