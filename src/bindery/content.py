@@ -67,9 +67,9 @@ _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b[^<>]*?(/?)>")
 
 
 def _check_html_depth(text: str, name: str, body_line: int) -> None:
-    """Raw HTML nested deeper than MAX_HTML_DEPTH: an error before any parser recurses into it."""
+    """Raw HTML nested deeper than MAX_HTML_DEPTH: an error before any parser recurses into it.
+    `text` is the body with its code blanked out (`without_code`), lines kept."""
     depth = 0
-    text = without_code(text)
     for match in _TAG.finditer(text):
         closing, tag, self_closing = match.groups()
         if tag.lower() in HTML_VOID or self_closing:
@@ -91,13 +91,13 @@ _BRACKET = re.compile(r"[\[\]]")
 MAX_OPEN_BRACKET_SCAN = 2_000_000  # '['s that never close, times the characters after each: Markdown reads that far
 
 
-def _check_open_brackets(text: str, name: str, body_line: int) -> None:
+def _check_open_brackets(blanked: str, name: str, body_line: int) -> None:
     """'['s that never close: Python-Markdown looks for each one's ']' to the end of its paragraph,
     so thousands of them took minutes (4,000 in 44 KB: 30 s). An error first, where the article's
-    reading would pass about a second."""
-    if "[" not in text:
+    reading would pass about a second. `blanked` is the body with its code blanked out."""
+    if "[" not in blanked:
         return
-    blanked, offset, scan = without_code(text), 0, 0
+    offset, scan = 0, 0
     for block in blanked.split("\n\n"):
         unclosed: list[int] = []
         for bracket in _BRACKET.finditer(block):
@@ -134,8 +134,9 @@ def render_markdown(
     `source` is the article's path in the book folder; `name` how messages name it;
     `articles` maps the book-relative path of every article of the book to its id."""
     shown = name or source
-    _check_html_depth(text, shown, body_line)
-    _check_open_brackets(text, shown, body_line)
+    blanked = without_code(text)  # what Markdown reads as markup, on the body's lines
+    _check_html_depth(blanked, shown, body_line)
+    _check_open_brackets(blanked, shown, body_line)
     index_ext = IndexExtension()
     md = markdown.Markdown(
         extensions=["footnotes", "tables", "attr_list", "smarty", "toc", "fenced_code", "def_list", "abbr", "sane_lists", index_ext],
