@@ -27,6 +27,7 @@ from bindery.diagnostics import BinderyError, Diagnostic
 from bindery.manifest import display_path
 from bindery.outputs import prepare_output_dir, write_atomic
 from bindery.rawexport import ImportedArticle, NotAnArticleError, parse_export
+from bindery.sources import split_front_matter
 from bindery.textinput import decode_text, read_capped
 
 STATUSES = ("written", "replaced", "unchanged", "kept", "failed")
@@ -194,11 +195,10 @@ def import_one(path: Path, into: Path, force: bool, claimed: dict[Path, str]) ->
 
 def _imported_from(article: bytes) -> str | None:
     """The `source:` an earlier import wrote in an article's front matter, if it is still there."""
-    text = article.decode("utf-8", "replace")
-    end = text.find("\n---", 4) if text.startswith("---\n") else -1
     try:
-        meta = yaml.safe_load(text[4:end]) if end > 0 else None
-    except yaml.YAMLError:
+        front, _body, _line = split_front_matter(article.decode("utf-8", "replace"), "")
+        meta = yaml.safe_load(front)
+    except (BinderyError, yaml.YAMLError):  # no front matter left, or an author's edit broke it
         return None
     value = meta.get("source") if isinstance(meta, dict) else None
     return value if isinstance(value, str) else None
