@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from bindery.diagnostics import BinderyError, Diagnostic
-from bindery.manifest import display_path
+from bindery.manifest import display_path, slugify
 from bindery.outputs import prepare_output_dir, write_atomic
 from bindery.rawexport import ImportedArticle, NotAnArticleError, parse_export
 from bindery.sources import split_front_matter
@@ -96,8 +96,8 @@ def article_file_name(title: str) -> str:
     `article.md`, and two of them a false "same title" clash."""
     letters = [ch for ch in title if ch.isalpha()]
     latin = [ch for ch in unicodedata.normalize("NFKD", "".join(letters)) if ch.isascii() and ch.isalpha()]
-    if len(latin) * 2 >= len(letters):  # mostly Latin letters, as in "Café": ASCII
-        slug = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower())
+    if len(latin) * 2 >= len(letters):  # mostly Latin letters, as in "Café": ASCII, as a book's slug
+        slug = slugify(title) if any(ch.isascii() and ch.isalnum() for ch in unicodedata.normalize("NFKD", title)) else ""
     else:
         slug = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", title).lower())
     slug = slug.strip("-") or "article"
